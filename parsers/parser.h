@@ -1,0 +1,100 @@
+/*
+ * parser: the interface every input format implements, and the output side
+ * they all share (entity files and rejects).
+ *
+ * A parser reads one input (a landed body or a file given on the command
+ * line) as a stream and emits normalized records (records.h) through
+ * parse_emit(), and unusable records through parse_reject().  A bad record
+ * never stops the input: the parser rejects it and goes on.  A parser returns
+ * -1 only when the input cannot be read at all (it then also records that as
+ * one reject) or when output fails (disk full: err says so).
+ *
+ * Adding a format: write parsers/<format>.c defining a `const struct parser`,
+ * add it to the table in parsers/registry.c, add fixtures under
+ * fixtures/parse/<format>/ (input + .expected twins, error twins), and the
+ * golden runner picks them up.
+ */
+#ifndef MI_PARSER_H
+#define MI_PARSER_H
+
+#include "config.h"
+#include "err.h"
+#include "records.h"
+
+#include <stdio.h>
+
+/* Where the records go: one file per entity in a directory, opened lazily. */
+struct parse_out {
+	char *dir;
+	FILE *fp[REC_E_COUNT];
+	long long count[REC_E_COUNT]; /* records written, per entity */
+};
+
+/* Open an output set in dir (created if missing); append to existing files when append. */
+int parse_out_open(struct parse_out *out, const char *dir, int append, struct mi_err *err);
+/* Flush, fsync and close every file; -1 (err set) on a write error. */
+int parse_out_close(struct parse_out *out, struct mi_err *err);
+
+struct parse_ctx {
+	/* set by the caller */
+	const char *source;        /* source id ("maui-rpt-sales", "airbnb-hawaii") */
+	const char *format;        /* format name */
+	const char *file;          /* input path, for messages and rejects */
+	char landing_hash[65];     /* SHA-256 hex of the input bytes ("" unknown) */
+	int county;                /* the source's county 1-4, 0 unknown */
+	const char *snapshot_date; /* YYYY-MM-DD the input was fetched/scraped, or NULL */
+	const struct mi_config *rules; /* the source's config (column maps, XPath rules), or NULL */
+	struct parse_out *out;
+	long long max_rejects;     /* stop emitting reject rows past this many (0: no limit) */
+
+	/* kept by parse_emit/parse_reject */
+	long long read;            /* records seen (emitted + rejected) */
+	long long emitted;
+	long long rejected;
+	int write_failed;
+};
+
+/*
+ * Fill the provenance columns of row (source, landing hash, line, offset,
+ * path) and write it to its entity's file.  A value refused by rec_set (bad
+ * UTF-8, NUL) should have been turned into a reject by the parser already.
+ * Returns 0, or -1 on a write error (err set; the parser should stop).
+ */
+int parse_emit(struct parse_ctx *ctx, struct rec_row *row, long long line, long long offset,
+	       const char *path, struct mi_err *err);
+
+/*
+ * Record a reject: where (line, byte offset, XPath/JSON path; unknown: 0, -1,
+ * NULL), why (a short lowercase reason, e.g. "bad TMK: too few digits"), and
+ * an excerpt of the raw bytes (cut to 200 bytes and made valid UTF-8).
+ * Returns 0, or -1 on a write error.
+ */
+int parse_reject(struct parse_ctx *ctx, long long line, long long offset, const char *path,
+		 const char *reason, const char *excerpt, size_t excerpt_len, struct mi_err *err);
+
+/* Counts a record as read; parsers call it once per input record they consider. */
+#define parse_count(ctx) ((ctx)->read++)
+
+struct parser {
+	const char *name;    /* "insideairbnb-calendar" */
+	const char *summary; /* one line for --list-formats */
+	/* the entities it writes, for --list-formats ("pricing") */
+	const char *entities;
+	int (*parse)(struct parse_ctx *ctx, FILE *in, struct mi_err *err);
+};
+
+/* The registry (parsers/registry.c). */
+const struct parser *parser_find(const char *name);
+const struct parser *const *parser_all(void);
+
+/*
+ * Open path for reading, transparently gunzipping .gz content (by magic
+ * bytes, not by name).  The returned FILE reads the decompressed stream.
+ * NULL with err set on failure.
+ */
+FILE *parse_open_input(const char *path, struct mi_err *err);
+
+/* SHA-256 of a file's raw bytes as 64 hex digits into hex[65]; -1 on error. */
+int parse_file_sha256(const char *path, char hex[65], struct mi_err *err);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * The table of input formats.  Keep it sorted by name; --list-formats
+ * prints it in this order.
+ */
+#include "parser.h"
+
+#include <string.h>
+
+#include "banned.h"
+
+/* Each format's parser, defined in parsers/<format>.c. */
+/* -- tabular formats (CSV, fixed width) -- */
+/* -- tree formats (HTML, XML, JSON) -- */
+
+static const struct parser *const parsers[] = {
+	/* -- tabular formats -- */
+	/* -- tree formats -- */
+	NULL
+};
+
+const struct parser *const *parser_all(void)
+{
+	return parsers;
+}
+
+const struct parser *parser_find(const char *name)
+{
+	for (int i = 0; parsers[i]; i++)
+		if (!strcmp(parsers[i]->name, name))
+			return parsers[i];
+	return NULL;
+}
