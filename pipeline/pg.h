@@ -1,0 +1,56 @@
+/*
+ * pg: careful libpq.
+ *
+ * Connections come from libpq's own environment (PGHOST, PGPORT, PGDATABASE,
+ * PGUSER, PGSERVICE, PGPASSFILE ...) or a conninfo string: secrets are never
+ * read from our config files.  Every statement's result status is checked
+ * exactly; a failure fills err with class MI_EXIT_DATABASE, the server's
+ * message (and SQLSTATE) as the primary text and the statement as the detail.
+ * All SQL with data in it goes through parameters or COPY, never through
+ * string building.
+ */
+#ifndef MI_PG_H
+#define MI_PG_H
+
+#include "err.h"
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+/*
+ * Connect with PQconnectdbParams (expand_dbname, so conninfo may be a URI
+ * or "key=value" string; NULL uses the environment alone) and
+ * fallback_application_name = appname.  Sets a quiet notice processor
+ * (notices go to the log at debug level).  NULL with err set on failure.
+ */
+PGconn *mi_pg_connect(const char *appname, const char *conninfo, struct mi_err *err);
+
+/* Cancel what is running, then close. NULL is fine. */
+void mi_pg_finish(PGconn *conn);
+
+/* Run sql (no parameters, may hold several statements); 0 or -1. */
+int mi_pg_exec(PGconn *conn, const char *sql, struct mi_err *err);
+
+/* A parameterized command expecting PGRES_COMMAND_OK; *affected gets the row count if not NULL. */
+int mi_pg_command(PGconn *conn, const char *sql, int nparams, const char *const *params,
+		  long long *affected, struct mi_err *err);
+
+/* A parameterized query expecting rows; the caller PQclear()s the result. NULL on error. */
+PGresult *mi_pg_query(PGconn *conn, const char *sql, int nparams, const char *const *params,
+		      struct mi_err *err);
+
+/* The SQLSTATE of the last error reported into err by these helpers ("" if none). */
+const char *mi_pg_last_sqlstate(void);
+
+/* COPY ... FROM STDIN: begin, send bytes, end (drains the results). */
+int mi_pg_copy_begin(PGconn *conn, const char *copy_sql, struct mi_err *err);
+int mi_pg_copy_send(PGconn *conn, const char *buf, size_t len, struct mi_err *err);
+/* errmsg NULL ends normally; otherwise aborts the COPY with that message. */
+int mi_pg_copy_end(PGconn *conn, const char *errmsg, long long *rows, struct mi_err *err);
+
+/* BEGIN / COMMIT / ROLLBACK (ROLLBACK never fails the caller). */
+int mi_pg_begin(PGconn *conn, struct mi_err *err);
+int mi_pg_commit(PGconn *conn, struct mi_err *err);
+void mi_pg_rollback(PGconn *conn);
+
+#endif
