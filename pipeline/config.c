@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "banned.h"
+
 struct load_ctx {
 	FILE *fp;
 	int lineno;

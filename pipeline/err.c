@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "banned.h"
+
 const char *mi_exit_name(int code)
 {
 	switch (code) {

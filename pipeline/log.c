@@ -8,6 +8,8 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "banned.h"
+
 static char log_prog[64] = "mi";
 static char log_stage[32] = "";
 static char log_run[64] = "";

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 int mi_opts_help(const struct mi_cmd_info *info)
 {
 	fputs(info->usage, stdout);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 char strbuf_slopbuf[1];
 
 void strbuf_init(struct strbuf *sb, size_t limit)
