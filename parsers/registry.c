@@ -10,10 +10,16 @@
 
 /* Each format's parser, defined in parsers/<format>.c. */
 /* -- tabular formats (CSV, fixed width) -- */
+extern const struct parser parser_insideairbnb_calendar;
+extern const struct parser parser_insideairbnb_listings;
+extern const struct parser parser_insideairbnb_reviews;
 /* -- tree formats (HTML, XML, JSON) -- */
 
 static const struct parser *const parsers[] = {
 	/* -- tabular formats -- */
+	&parser_insideairbnb_calendar,
+	&parser_insideairbnb_listings,
+	&parser_insideairbnb_reviews,
 	/* -- tree formats -- */
 	NULL
 };

@@ -1,0 +1,160 @@
+/*
+ * mi-parse: turn landed bodies or given files into normalized entity files.
+ */
+#include "err.h"
+#include "exitcode.h"
+#include "log.h"
+#include "opts.h"
+#include "parse_run.h"
+#include "parser.h"
+#include "records.h"
+#include "value.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+static const struct mi_cmd_info info = {
+	"mi-parse",
+	"usage: mi-parse --format NAME [--source ID] [--county N] [--snapshot-date D]\n"
+	"                [--config FILE] [--append] [--max-reject-ratio R] --out DIR FILE...\n"
+	"       mi-parse --run ID --out DIR\n"
+	"       mi-parse --list-formats\n"
+	"\n"
+	"Read each FILE (plain or gzip) in format NAME and write the records found as\n"
+	"PostgreSQL COPY text files in DIR, one per entity: properties.tsv, owners.tsv,\n"
+	"sales.tsv, listings.tsv, reviews.tsv, pricing.tsv, and rejects.tsv (records that\n"
+	"could not be used, with file, line, byte offset, reason and an excerpt).  A bad\n"
+	"record never stops a file; a file that cannot be read at all is one reject.\n"
+	"\n"
+	"  --format NAME          input format (see --list-formats)\n"
+	"  --source ID            source id written in every record (default: the format)\n"
+	"  --county N             the source's county 1-4 (1 Honolulu, 2 Maui, 3 Hawaii,\n"
+	"                         4 Kauai), for TMKs written without their county digit\n"
+	"  --snapshot-date D      YYYY-MM-DD the input was fetched (default: a date in the\n"
+	"                         file's path, else what the format finds in the file)\n"
+	"  --config FILE          the format's rules (county-csv: column map INI)\n"
+	"  --out DIR              output directory (created if missing)\n"
+	"  --append               append to the entity files instead of replacing them\n"
+	"  --max-reject-ratio R   fail with exit 65 when rejected/read exceeds R (default\n"
+	"                         0.05; 1 never fails on rejects)\n"
+	"  --run ID               parse what fetch run ID landed (not available yet)\n"
+	"  --list-formats         print the formats: name, entities, summary\n"
+	"  -h, --help             show this help and exit\n"
+	"  -V, --version          show the version and exit\n"
+	"\n"
+	"Exit status: 0 done, 64 usage, 65 a file could not be read or too many rejects,\n"
+	"66 an input file does not exist, 74 output cannot be written, 78 bad --config.\n",
+};
+
+static int list_formats(void)
+{
+	const struct parser *const *all = parser_all();
+
+	for (int i = 0; all[i]; i++)
+		printf("%s\t%s\t%s\n", all[i]->name, all[i]->entities, all[i]->summary);
+	return mi_close_stdout(info.name);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "source", required_argument, NULL, 's' },
+		{ "county", required_argument, NULL, 'c' },
+		{ "snapshot-date", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'C' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "append", no_argument, NULL, 'a' },
+		{ "max-reject-ratio", required_argument, NULL, 'r' },
+		{ "run", required_argument, NULL, 'R' },
+		{ "list-formats", no_argument, NULL, 'L' },
+		MI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct parse_run_opts o;
+	struct parse_run_result res;
+	struct mi_err err = MI_ERR_INIT;
+	const char *run = NULL;
+	int c, list = 0, ret;
+	long long n;
+	double r;
+
+	memset(&o, 0, sizeof(o));
+	o.max_reject_ratio = 0.05;
+	o.path_date = 1;
+	mi_log_init(info.name, "parse");
+	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f': o.format = optarg; break;
+		case 's': o.source = optarg; break;
+		case 'c':
+			if (mi_opts_int(&info, "county", optarg, 1, 4, &n) < 0)
+				return MI_EXIT_USAGE;
+			o.county = (int)n;
+			break;
+		case 'd': {
+			struct value_date d;
+			if (value_date(optarg, strlen(optarg), &d) != 1 || strlen(optarg) != 10 ||
+			    optarg[4] != '-')
+				return mi_opts_usage_error(&info,
+					"invalid value '%s' for option --snapshot-date: must be a date YYYY-MM-DD",
+					optarg);
+			o.snapshot_date = optarg;
+			break;
+		}
+		case 'C': o.config_path = optarg; break;
+		case 'o': o.out_dir = optarg; break;
+		case 'a': o.append = 1; break;
+		case 'r':
+			if (mi_opts_double(&info, "max-reject-ratio", optarg, 0, 1, &r) < 0)
+				return MI_EXIT_USAGE;
+			o.max_reject_ratio = r >= 1 ? -1 : r;
+			break;
+		case 'R': run = optarg; break;
+		case 'L': list = 1; break;
+		case 'h': return mi_opts_help(&info);
+		case 'V': return mi_opts_version(&info);
+		default: return mi_opts_usage_error(&info, "unknown option");
+		}
+	}
+	if (list) {
+		if (o.format || run || optind < argc)
+			return mi_opts_usage_error(&info, "--list-formats takes no other argument");
+		return list_formats();
+	}
+	if (run) {
+		if (o.format || optind < argc)
+			return mi_opts_usage_error(&info, "--run cannot be combined with --format or files");
+		fprintf(stderr, "%s: error: --run is not available yet: parse the landed files "
+			"with --format NAME FILE...\n", info.name);
+		return MI_EXIT_USAGE;
+	}
+	if (!o.format)
+		return mi_opts_usage_error(&info, "--format is required");
+	if (!parser_find(o.format))
+		return mi_opts_usage_error(&info, "unknown format '%s' (see --list-formats)",
+					   o.format);
+	if (!o.out_dir)
+		return mi_opts_usage_error(&info, "--out is required");
+	if (optind >= argc)
+		return mi_opts_usage_error(&info, "no input file");
+
+	ret = parse_run_files(&o, argv + optind, argc - optind, &res, &err);
+	{
+		char f[16], rd[24], em[24], rj[24];
+		snprintf(f, sizeof(f), "%d", res.files);
+		snprintf(rd, sizeof(rd), "%lld", res.read);
+		snprintf(em, sizeof(em), "%lld", res.emitted);
+		snprintf(rj, sizeof(rj), "%lld", res.rejected);
+		mi_log_kv(MI_LOG_INFO, "summary", "format", o.format, "files", f, "read", rd,
+			  "emitted", em, "rejected", rj, "out", o.out_dir, NULL);
+	}
+	if (ret < 0) {
+		mi_err_print(stderr, info.name, &err);
+		return err.code ? err.code : MI_EXIT_INTERNAL;
+	}
+	return mi_close_stdout(info.name);
+}
