@@ -13,6 +13,7 @@
 extern const struct parser parser_insideairbnb_calendar;
 extern const struct parser parser_insideairbnb_listings;
 extern const struct parser parser_insideairbnb_reviews;
+extern const struct parser parser_maui_rpt_sales;
 /* -- tree formats (HTML, XML, JSON) -- */
 
 static const struct parser *const parsers[] = {
@@ -20,6 +21,7 @@ static const struct parser *const parsers[] = {
 	&parser_insideairbnb_calendar,
 	&parser_insideairbnb_listings,
 	&parser_insideairbnb_reviews,
+	&parser_maui_rpt_sales,
 	/* -- tree formats -- */
 	NULL
 };

@@ -1,0 +1,181 @@
+/*
+ * mi-fetch: fetch the configured sources into the landing store.
+ */
+#include "err.h"
+#include "exitcode.h"
+#include "fetch.h"
+#include "fetchrun.h"
+#include "log.h"
+#include "opts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+static const struct mi_cmd_info info = {
+	"mi-fetch",
+	"usage: mi-fetch --run ID [--source ID]... [--landing DIR] [--workers N]\n"
+	"                [--config-dir DIR] [--date YYYY-MM-DD] [--local] [--dry-run]\n"
+	"\n"
+	"Fetch every enabled source of DIR/sources/*.ini (or only the --source ones)\n"
+	"into the landing store: each body once, named by its SHA-256, and one manifest\n"
+	"line per request in LANDING/runs/ID/manifest.jsonl.  Re-running a run id\n"
+	"continues where it stopped and fetches nothing already landed.  By default the\n"
+	"queue is shared through PostgreSQL (libpq's environment), so several mi-fetch\n"
+	"processes, on one host or several, can split a run; each returns when the\n"
+	"whole run is done.  Polite by default: robots.txt, per-host concurrency and\n"
+	"rate, Retry-After, backoff.\n"
+	"\n"
+	"  --run ID            run id (letters, digits, '.', '_', '-')\n"
+	"  --source ID         only this source (repeatable; it must be enabled)\n"
+	"  --landing DIR       landing store (default: landing)\n"
+	"  --workers N         transfers in flight in all, 1-1024 (default 16)\n"
+	"  --config-dir DIR    configuration directory (default: config)\n"
+	"  --date YYYY-MM-DD   the run date for URL patterns (default: today, UTC)\n"
+	"  --local             no database: one process, the manifest is the queue\n"
+	"  --dbname CONNINFO   connection string (default: libpq's environment)\n"
+	"  --lease SECONDS     how long a claimed item is ours without renewal (default 120)\n"
+	"  --budget SECONDS    the run must end within this; a host asking for a longer\n"
+	"                      wait is parked and the run is partial (default 21600)\n"
+	"  --retry-failed      try again the items that failed in an earlier attempt\n"
+	"  --dry-run           print each selected source's first URL, fetch nothing\n"
+	"  --no-politeness     no robots.txt, rate or per-host limit (benchmarks only)\n"
+	"  --no-fsync          do not fsync landed bodies (benchmarks only)\n"
+	"  --backoff-ms N      first retry wait in milliseconds (default 500)\n"
+	"  -h, --help          show this help and exit\n"
+	"  -V, --version       show the version and exit\n"
+	"\n"
+	"A summary is printed on stdout as one JSON object.\n"
+	"Exit status: 0 done, 1 partial (some requests failed or were parked), 64 usage,\n"
+	"69 nothing could be fetched, 74 landing store I/O error, 76 database error,\n"
+	"78 bad configuration.\n",
+};
+
+#define MAX_SOURCES 64
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "run", required_argument, NULL, 'r' },
+		{ "source", required_argument, NULL, 's' },
+		{ "landing", required_argument, NULL, 'l' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "config-dir", required_argument, NULL, 'c' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "local", no_argument, NULL, 'L' },
+		{ "dbname", required_argument, NULL, 'D' },
+		{ "lease", required_argument, NULL, 'e' },
+		{ "budget", required_argument, NULL, 'b' },
+		{ "retry-failed", no_argument, NULL, 'R' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "no-politeness", no_argument, NULL, 'P' },
+		{ "no-fsync", no_argument, NULL, 'F' },
+		{ "backoff-ms", required_argument, NULL, 'B' },
+		MI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *only[MAX_SOURCES];
+	const char *config_dir = "config";
+	char sources_dir[4096];
+	struct fetchrun_opts o;
+	struct fetchrun_summary sum;
+	struct mi_err err = MI_ERR_INIT;
+	long long v;
+	int c, ret;
+
+	memset(&o, 0, sizeof(o));
+	o.landing_dir = "landing";
+	o.max_inflight = 16;
+	o.lease_s = 120;
+	o.budget_s = 21600;
+	o.politeness = 1;
+	o.only = only;
+	mi_log_init(info.name, "fetch");
+	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o.run_id = optarg; break;
+		case 's':
+			if (o.nonly == MAX_SOURCES)
+				return mi_opts_usage_error(&info, "too many --source options (at most %d)",
+							   MAX_SOURCES);
+			only[o.nonly++] = optarg;
+			break;
+		case 'l': o.landing_dir = optarg; break;
+		case 'w':
+			if (mi_opts_int(&info, "workers", optarg, 1, 1024, &v) < 0)
+				return MI_EXIT_USAGE;
+			o.max_inflight = (int)v;
+			break;
+		case 'c': config_dir = optarg; break;
+		case 'd':
+			if (strlen(optarg) != 10 || optarg[4] != '-' || optarg[7] != '-')
+				return mi_opts_usage_error(&info, "bad --date '%s': use YYYY-MM-DD", optarg);
+			o.date = optarg;
+			break;
+		case 'L': o.local = 1; break;
+		case 'D': o.conninfo = optarg; break;
+		case 'e':
+			if (mi_opts_int(&info, "lease", optarg, 1, 86400, &v) < 0)
+				return MI_EXIT_USAGE;
+			o.lease_s = (int)v;
+			break;
+		case 'b':
+			if (mi_opts_int(&info, "budget", optarg, 0, 7 * 86400, &v) < 0)
+				return MI_EXIT_USAGE;
+			o.budget_s = (long)v;
+			break;
+		case 'R': o.retry_failed = 1; break;
+		case 'n': o.dry_run = 1; break;
+		case 'P': o.politeness = 0; break;
+		case 'F': o.no_fsync = 1; break;
+		case 'B':
+			if (mi_opts_int(&info, "backoff-ms", optarg, 1, 600000, &v) < 0)
+				return MI_EXIT_USAGE;
+			o.backoff_base_ms = (long)v;
+			break;
+		case 'h': return mi_opts_help(&info);
+		case 'V': return mi_opts_version(&info);
+		default: return mi_opts_usage_error(&info, "unknown option");
+		}
+	}
+	if (optind < argc)
+		return mi_opts_usage_error(&info, "unexpected argument '%s'", argv[optind]);
+	if (!o.run_id)
+		return mi_opts_usage_error(&info, "--run is required");
+	if (o.local && o.conninfo)
+		return mi_opts_usage_error(&info, "--local and --dbname cannot be combined");
+	snprintf(sources_dir, sizeof(sources_dir), "%s/sources", config_dir);
+	o.sources_dir = sources_dir;
+	mi_log_set_run(o.run_id);
+	if (fetch_global_init(&err) < 0) {
+		mi_err_print(stderr, info.name, &err);
+		return err.code;
+	}
+	if (fetchrun(&o, &sum, &err) < 0) {
+		fetch_global_cleanup();
+		mi_err_print(stderr, info.name, &err);
+		return err.code ? err.code : MI_EXIT_INTERNAL;
+	}
+	fetch_global_cleanup();
+	if (!o.dry_run)
+		printf("{\"run\":\"%s\",\"landed\":%lld,\"new_bodies\":%lld,\"not_modified\":%lld,"
+		       "\"failed\":%lld,\"robots\":%lld,\"parked\":%lld,\"skipped\":%lld,"
+		       "\"requests\":%lld,\"retries\":%lld,\"bytes\":%lld,\"seconds\":%.3f}\n",
+		       o.run_id, sum.landed, sum.new_bodies, sum.not_modified, sum.failed, sum.robots,
+		       sum.parked, sum.skipped, sum.requests, sum.retries, sum.bytes, sum.seconds);
+	ret = MI_EXIT_OK;
+	if (sum.failed || sum.parked)
+		ret = (sum.landed + sum.not_modified + sum.robots + sum.skipped) ? MI_EXIT_PARTIAL
+										  : MI_EXIT_NETWORK;
+	mi_log(sum.failed || sum.parked ? MI_LOG_WARN : MI_LOG_INFO, "summary",
+	       "%lld landed (%lld new), %lld not modified, %lld failed, %lld robots, %lld parked",
+	       sum.landed, sum.new_bodies, sum.not_modified, sum.failed, sum.robots, sum.parked);
+	{
+		int cr = mi_close_stdout(info.name);
+		if (cr != MI_EXIT_OK)
+			return cr;
+	}
+	return ret;
+}

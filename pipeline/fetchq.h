@@ -1,0 +1,89 @@
+/*
+ * fetchq: the shared fetch queue and HTTP state in PostgreSQL (etl schema),
+ * so that several mi-fetch processes, on one host or several, split a run's
+ * work without fetching anything twice.
+ *
+ * A queue item is one URL of one run: pending -> claimed (by a worker, with
+ * a lease) -> done or failed.  Claims use FOR UPDATE SKIP LOCKED; an item
+ * whose lease expired (its worker was killed) is claimable again, and the
+ * claim count tells the new worker to look in the manifest first.  Finishing
+ * an item, saving its HTTP validators (etl.fetch_state) and queueing the
+ * next page happen in one transaction.
+ *
+ * Every function returns 0 (or a count) on success and -1 with err (class
+ * MI_EXIT_DATABASE, the statement as detail) on failure.  Strings in a
+ * struct fetchq_item are owned by the item (fetchq_items_free).
+ */
+#ifndef MI_FETCHQ_H
+#define MI_FETCHQ_H
+
+#include "err.h"
+
+#include <stddef.h>
+
+struct fetchq; /* opaque: a connection and the worker's identity */
+
+/* Connect through libpq's environment (or conninfo) as worker worker_id. */
+struct fetchq *fetchq_open(const char *conninfo, const char *worker_id, struct mi_err *err);
+void fetchq_close(struct fetchq *q);
+
+/* Queue url as page page of source for run (no-op when already queued); 1 added, 0 not. */
+int fetchq_enqueue(struct fetchq *q, const char *run_id, const char *source_id, const char *url,
+		   int page, struct mi_err *err);
+
+/* Failed items of the run go back to pending (for --retry-failed); the count. */
+long long fetchq_retry_failed(struct fetchq *q, const char *run_id, struct mi_err *err);
+
+struct fetchq_item {
+	long long id;
+	char *source_id;
+	char *url;
+	int page;
+	int claims;        /* 1 on the first claim; more after a lease expired */
+	char *etag;        /* validators from fetch_state, or NULL */
+	char *last_modified;
+	char *last_sha256;
+};
+
+/*
+ * Claim up to limit items of run (of the listed sources only, when nsources
+ * > 0) for lease_s seconds.  *items gets a malloc'd array (free with
+ * fetchq_items_free).  Returns the count, or -1.
+ */
+int fetchq_claim(struct fetchq *q, const char *run_id, const char *const *sources,
+		 size_t nsources, int limit, int lease_s, struct fetchq_item **items,
+		 struct mi_err *err);
+void fetchq_items_free(struct fetchq_item *items, int n);
+
+/* Extend the lease of everything this worker holds in run. */
+int fetchq_renew(struct fetchq *q, const char *run_id, int lease_s, struct mi_err *err);
+
+/* How an item ended, for fetchq_finish. */
+struct fetchq_done {
+	long long id;
+	const char *run_id;
+	const char *source_id;
+	const char *url;
+	const char *outcome; /* manifest outcome name */
+	int final;           /* 1: done (landed, not_modified, robots); 0: failed (parked, failed) */
+	int status;
+	const char *sha256, *etag, *last_modified; /* NULL when none */
+	int attempts;
+	const char *error;
+	const char *next_url; /* the next page to queue, or NULL */
+	int next_page;
+};
+
+/*
+ * In one transaction: mark the item done/failed (only if this worker still
+ * holds it), save the URL's validators and last hash, queue the next page.
+ * Returns 1 when the item was still ours, 0 when another worker had
+ * reclaimed it (nothing changed), -1 on error.
+ */
+int fetchq_finish(struct fetchq *q, const struct fetchq_done *d, struct mi_err *err);
+
+/* Items of run not finished (pending or claimed by anyone), for the listed sources. */
+long long fetchq_outstanding(struct fetchq *q, const char *run_id, const char *const *sources,
+			     size_t nsources, struct mi_err *err);
+
+#endif
