@@ -46,8 +46,8 @@ struct sent_entry {
 	uint8_t flags;
 	uint8_t special;
 	uint8_t langs;
-	float valence;
-	float booster;
+	double valence;
+	double booster;
 	uint32_t aspects;
 };
 
@@ -232,9 +232,9 @@ int sent_model_put(struct sent_model *m, const char *key, unsigned set_flags,
 	e = &m->ent[idx];
 	e->flags |= (uint8_t)set_flags;
 	if (set_flags & VALUED)
-		e->valence = (float)valence;
+		e->valence = valence;
 	if (set_flags & SENT_F_BOOSTER)
-		e->booster = (float)booster;
+		e->booster = booster;
 	e->aspects |= aspects;
 	e->langs |= (uint8_t)langs;
 	if (words > 1) {
