@@ -44,6 +44,11 @@ CREATE DOMAIN etl.sha256 AS text
 COMMENT ON DOMAIN etl.sha256 IS
     'SHA-256 digest as 64 lowercase hexadecimal characters (content hashes of landed bodies, input files and records).';
 
+CREATE DOMAIN etl.run_id AS text
+    CONSTRAINT run_id_format CHECK (VALUE ~ '^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$');
+COMMENT ON DOMAIN etl.run_id IS
+    'A pipeline run id as given by mi-run (--run): 1-64 letters, digits, dot, underscore or dash, not starting with a dot (it also names the run''s folder in the landing store), e.g. nightly-20261124.';
+
 CREATE DOMAIN etl.money AS numeric(14,2)
     CONSTRAINT money_not_negative CHECK (VALUE >= 0);
 COMMENT ON DOMAIN etl.money IS

@@ -77,8 +77,8 @@ CREATE TABLE external.properties (
     last_seen                date NOT NULL DEFAULT current_date,
     sources                  text[] NOT NULL DEFAULT '{}',
     extra                    jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(extra) = 'object'),
-    first_run_id             bigint,
-    last_run_id              bigint,
+    first_run_id             etl.run_id,
+    last_run_id              etl.run_id,
     created_at               timestamptz NOT NULL DEFAULT now(),
     updated_at               timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT properties_seen_order CHECK (last_seen >= first_seen),
@@ -181,7 +181,7 @@ COMMENT ON COLUMN external.properties.first_seen IS 'Date the pipeline first saw
 COMMENT ON COLUMN external.properties.last_seen IS 'Date the pipeline last saw this TMK in any source.';
 COMMENT ON COLUMN external.properties.sources IS 'Source ids (config/ names) that have reported this TMK, without duplicates.';
 COMMENT ON COLUMN external.properties.extra IS 'Source fields not yet modelled as columns (JSON object), kept so a format drift loses nothing.';
-COMMENT ON COLUMN external.properties.first_run_id IS 'etl.runs.run_id of the run that created the row (not a foreign key: runs may be purged).';
+COMMENT ON COLUMN external.properties.first_run_id IS 'etl.runs.run_id of the run that created the row (not a foreign key: a stage run alone needs no ledger row, and runs may be purged).';
 COMMENT ON COLUMN external.properties.last_run_id IS 'etl.runs.run_id of the last run that changed or confirmed the row.';
 COMMENT ON COLUMN external.properties.created_at IS 'When the row was inserted.';
 COMMENT ON COLUMN external.properties.updated_at IS 'When the row was last updated (set by trigger).';
@@ -206,8 +206,8 @@ CREATE TABLE external.property_managers (
     is_current          boolean NOT NULL DEFAULT true,
     last_confirmed_on   date,
     source              etl.source_id,
-    first_run_id        bigint,
-    last_run_id         bigint,
+    first_run_id        etl.run_id,
+    last_run_id         etl.run_id,
     created_at          timestamptz NOT NULL DEFAULT now(),
     updated_at          timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT property_managers_current_open CHECK (is_current = (valid_to IS NULL)),
@@ -293,8 +293,8 @@ CREATE TABLE external.property_sales (
     landing_hash            etl.sha256,
     src_line                bigint CHECK (src_line >= 1),
     extra                   jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(extra) = 'object'),
-    first_run_id            bigint,
-    last_run_id             bigint,
+    first_run_id            etl.run_id,
+    last_run_id             etl.run_id,
     created_at              timestamptz NOT NULL DEFAULT now(),
     updated_at              timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT property_sales_key UNIQUE (sale_key),
@@ -396,8 +396,8 @@ CREATE TABLE external.property_reviews (
     source                  etl.source_id NOT NULL,
     landing_hash            etl.sha256,
     src_line                bigint CHECK (src_line >= 1),
-    first_run_id            bigint,
-    last_run_id             bigint,
+    first_run_id            etl.run_id,
+    last_run_id             etl.run_id,
     created_at              timestamptz NOT NULL DEFAULT now(),
     updated_at              timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT property_reviews_key UNIQUE (platform, review_id),
@@ -471,7 +471,7 @@ CREATE TABLE external.property_pricing (
     inferred_status      text CHECK (inferred_status IN ('available', 'booked', 'blocked', 'unknown')),
     inferred_confidence  etl.fraction,
     source               etl.source_id NOT NULL,
-    run_id               bigint,
+    run_id               etl.run_id,
     CONSTRAINT property_pricing_pkey PRIMARY KEY (platform, listing_id, snapshot_date, stay_date),
     CONSTRAINT property_pricing_stay_window CHECK (
         stay_date >= snapshot_date - 1 AND stay_date <= snapshot_date + 1100),
@@ -636,7 +636,7 @@ CREATE TABLE external.competitive_sets (
     adr                    etl.money,
     occupancy              etl.fraction,
     revpar                 etl.money,
-    run_id                 bigint,
+    run_id                 etl.run_id,
     created_at             timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT competitive_sets_key UNIQUE (subject_tmk, competitor_key, computed_on),
     CONSTRAINT competitive_sets_rank_key UNIQUE (subject_tmk, computed_on, rank),

@@ -10,7 +10,7 @@
 -- etl.runs, etl.stage_results
 -- ---------------------------------------------------------------------------
 CREATE TABLE etl.runs (
-    run_id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    run_id         etl.run_id PRIMARY KEY,
     kind           text NOT NULL CHECK (kind IN ('nightly', 'backfill', 'manual', 'test')),
     status         text NOT NULL DEFAULT 'running'
                    CHECK (status IN ('running', 'succeeded', 'partial', 'failed', 'aborted')),
@@ -37,8 +37,8 @@ CREATE INDEX runs_started_idx ON etl.runs (started_at DESC);
 CREATE INDEX runs_running_idx ON etl.runs (run_id) WHERE status = 'running';
 
 COMMENT ON TABLE etl.runs IS
-    'Run ledger: one row per pipeline run (nightly, backfill over a date range, manual or test). mi-run inserts it at start under the advisory lock etl.run_lock_key() and closes it with status, exit code and summary; every stage records its results against the run id.';
-COMMENT ON COLUMN etl.runs.run_id IS 'Run id, given to every stage (--run-id) and stored on the rows the run writes.';
+    'Run ledger: one row per pipeline run (nightly, backfill over a date range, manual or test). mi-run inserts it at start under the advisory lock etl.run_lock_key() and closes it with status, exit code and summary; every stage records its results against the run id. A stage run alone registers its run first (INSERT ... (run_id, kind) VALUES ($1, ''manual'') ON CONFLICT DO NOTHING). Other tables carry run ids without a foreign key, so purging old runs keeps their data.';
+COMMENT ON COLUMN etl.runs.run_id IS 'Run id chosen by mi-run (e.g. nightly-20261124), given to every stage (--run) and stored on the rows the run writes; also the run''s folder in the landing store.';
 COMMENT ON COLUMN etl.runs.kind IS 'nightly (scheduled), backfill (re-parse or re-fetch a date range), manual or test.';
 COMMENT ON COLUMN etl.runs.status IS 'running, succeeded, partial (some sources failed or were parked), failed or aborted.';
 COMMENT ON COLUMN etl.runs.started_at IS 'When the run started.';
@@ -57,7 +57,7 @@ COMMENT ON COLUMN etl.runs.error IS 'Primary error message of a failed or aborte
 
 CREATE TABLE etl.stage_results (
     stage_result_id  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    run_id           bigint NOT NULL REFERENCES etl.runs (run_id) ON DELETE CASCADE,
+    run_id           etl.run_id NOT NULL REFERENCES etl.runs (run_id) ON DELETE CASCADE,
     stage            text NOT NULL CHECK (stage IN ('fetch', 'parse', 'score', 'load', 'compset', 'leads')),
     source           etl.source_id,
     status           text NOT NULL DEFAULT 'running'
@@ -152,7 +152,7 @@ CREATE TABLE etl.fetch_state (
     last_fetched_at       timestamptz,
     last_changed_at       timestamptz,
     consecutive_failures  integer NOT NULL DEFAULT 0 CHECK (consecutive_failures >= 0),
-    last_run_id           bigint REFERENCES etl.runs (run_id) ON DELETE SET NULL,
+    last_run_id           etl.run_id,
     updated_at            timestamptz NOT NULL DEFAULT now()
 );
 
@@ -174,12 +174,12 @@ COMMENT ON COLUMN etl.fetch_state.cursor IS 'Incremental bookmark of a paginated
 COMMENT ON COLUMN etl.fetch_state.last_fetched_at IS 'When the URL was last requested.';
 COMMENT ON COLUMN etl.fetch_state.last_changed_at IS 'When the body last changed (hash differed).';
 COMMENT ON COLUMN etl.fetch_state.consecutive_failures IS 'Consecutive failed attempts on this URL.';
-COMMENT ON COLUMN etl.fetch_state.last_run_id IS 'Run that last fetched the URL.';
+COMMENT ON COLUMN etl.fetch_state.last_run_id IS 'Run that last fetched the URL (etl.runs.run_id, not a foreign key).';
 COMMENT ON COLUMN etl.fetch_state.updated_at IS 'When the row was last updated (set by trigger).';
 
 CREATE TABLE etl.fetch_queue (
     fetch_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    run_id            bigint NOT NULL REFERENCES etl.runs (run_id) ON DELETE CASCADE,
+    run_id            etl.run_id NOT NULL,
     source            etl.source_id NOT NULL,
     url               text NOT NULL CHECK (url ~ '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]'),
     host              text NOT NULL GENERATED ALWAYS AS (
@@ -213,7 +213,7 @@ CREATE INDEX fetch_queue_run_state_idx ON etl.fetch_queue (run_id, state);
 COMMENT ON TABLE etl.fetch_queue IS
     'The shared fetch queue: URLs to fetch for a run, claimed by workers on any host with FOR UPDATE SKIP LOCKED (see etl.claim_fetch_items), leased until lease_until; an expired lease is claimable again. Unique per run and URL so re-enqueueing is idempotent.';
 COMMENT ON COLUMN etl.fetch_queue.fetch_id IS 'Surrogate key.';
-COMMENT ON COLUMN etl.fetch_queue.run_id IS 'The run the fetch belongs to.';
+COMMENT ON COLUMN etl.fetch_queue.run_id IS 'The run the fetch belongs to (etl.runs.run_id, not a foreign key: mi-fetch can run alone).';
 COMMENT ON COLUMN etl.fetch_queue.source IS 'Source id (config/ name) that produced the URL.';
 COMMENT ON COLUMN etl.fetch_queue.url IS 'Absolute URL to fetch.';
 COMMENT ON COLUMN etl.fetch_queue.host IS 'Lower-case host of url (derived), the key of etl.host_state.';
@@ -276,7 +276,7 @@ CREATE TABLE etl.loaded_files (
     file_name       text NOT NULL,
     bytes           bigint NOT NULL CHECK (bytes >= 0),
     rows_loaded     bigint NOT NULL DEFAULT 0 CHECK (rows_loaded >= 0),
-    run_id          bigint REFERENCES etl.runs (run_id) ON DELETE SET NULL,
+    run_id          etl.run_id,
     loaded_at       timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT loaded_files_pkey PRIMARY KEY (content_sha256, entity)
 );
@@ -289,12 +289,12 @@ COMMENT ON COLUMN etl.loaded_files.source IS 'Source id the file was produced fr
 COMMENT ON COLUMN etl.loaded_files.file_name IS 'File name (path relative to the run directory) when loaded.';
 COMMENT ON COLUMN etl.loaded_files.bytes IS 'File size in bytes.';
 COMMENT ON COLUMN etl.loaded_files.rows_loaded IS 'Records of the file merged (inserted, updated or unchanged).';
-COMMENT ON COLUMN etl.loaded_files.run_id IS 'Run that loaded the file.';
+COMMENT ON COLUMN etl.loaded_files.run_id IS 'Run that loaded the file (etl.runs.run_id, not a foreign key).';
 COMMENT ON COLUMN etl.loaded_files.loaded_at IS 'When the merge committed.';
 
 CREATE TABLE etl.rejects (
     reject_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    run_id        bigint NOT NULL REFERENCES etl.runs (run_id) ON DELETE CASCADE,
+    run_id        etl.run_id NOT NULL,
     stage         text NOT NULL CHECK (stage IN ('fetch', 'parse', 'score', 'load', 'compset', 'leads')),
     source        etl.source_id NOT NULL,
     entity        text,
@@ -316,7 +316,7 @@ CREATE INDEX rejects_reason_idx ON etl.rejects (source, reason_code, created_at 
 COMMENT ON TABLE etl.rejects IS
     'Records that could not be used, with why and exactly where: stage, source, file, line, byte offset (or tree path), field, reason and an excerpt of the raw bytes (the full body stays in the landing store under landing_hash).';
 COMMENT ON COLUMN etl.rejects.reject_id IS 'Surrogate key.';
-COMMENT ON COLUMN etl.rejects.run_id IS 'The run that rejected the record.';
+COMMENT ON COLUMN etl.rejects.run_id IS 'The run that rejected the record (etl.runs.run_id, not a foreign key).';
 COMMENT ON COLUMN etl.rejects.stage IS 'Stage that rejected it: fetch, parse, score, load, compset or leads.';
 COMMENT ON COLUMN etl.rejects.source IS 'Source id of the input.';
 COMMENT ON COLUMN etl.rejects.entity IS 'Entity the record would have become (sales, listings, reviews, pricing ...).';
@@ -379,8 +379,8 @@ CREATE TABLE etl.listings (
     disappeared_on        date,
     landing_hash          etl.sha256,
     extra                 jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(extra) = 'object'),
-    first_run_id          bigint,
-    last_run_id           bigint,
+    first_run_id          etl.run_id,
+    last_run_id           etl.run_id,
     created_at            timestamptz NOT NULL DEFAULT now(),
     updated_at            timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT listings_pkey PRIMARY KEY (platform, listing_id),
@@ -476,10 +476,10 @@ CREATE TABLE etl.change_events (
     old_value         jsonb CHECK (jsonb_typeof(old_value) = 'object'),
     new_value         jsonb CHECK (jsonb_typeof(new_value) = 'object'),
     change_pct        numeric(9,2),
-    run_id            bigint REFERENCES etl.runs (run_id) ON DELETE SET NULL,
+    run_id            etl.run_id,
     detected_at       timestamptz NOT NULL DEFAULT now(),
     processed_at      timestamptz,
-    processed_run_id  bigint REFERENCES etl.runs (run_id) ON DELETE SET NULL,
+    processed_run_id  etl.run_id,
     CONSTRAINT change_events_key UNIQUE (event_type, event_key),
     CONSTRAINT change_events_listing_pair CHECK ((platform IS NULL) = (listing_id IS NULL)),
     CONSTRAINT change_events_subject CHECK (tmk IS NOT NULL OR listing_id IS NOT NULL)
@@ -501,7 +501,7 @@ COMMENT ON COLUMN etl.change_events.occurred_on IS 'Date the change happened in 
 COMMENT ON COLUMN etl.change_events.old_value IS 'State before the change (JSON object), NULL for appearances.';
 COMMENT ON COLUMN etl.change_events.new_value IS 'State after the change (JSON object), NULL for disappearances.';
 COMMENT ON COLUMN etl.change_events.change_pct IS 'Relative size of a price change in percent ((new - old) / old x 100).';
-COMMENT ON COLUMN etl.change_events.run_id IS 'Run that detected the event.';
+COMMENT ON COLUMN etl.change_events.run_id IS 'Run that detected the event (etl.runs.run_id, not a foreign key).';
 COMMENT ON COLUMN etl.change_events.detected_at IS 'When the event was recorded.';
 COMMENT ON COLUMN etl.change_events.processed_at IS 'When mi-leads consumed it; NULL = pending.';
 COMMENT ON COLUMN etl.change_events.processed_run_id IS 'Run whose mi-leads stage consumed it.';

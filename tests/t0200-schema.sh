@@ -279,7 +279,9 @@ SELECT pg_temp.expect('revenue projection occupancy above 1', $q$INSERT INTO hom
 SELECT pg_temp.expect('management fee above 100 percent', $q$INSERT INTO homeowner_acquisition.revenue_projections (tmk, period_start, period_end, adr, occupancy, available_nights, projected_nights, gross_revenue, management_fee_pct, management_fee, net_to_owner, model_version) VALUES ('2610010010000', '2025-01-01', '2026-01-01', 300, 0.7, 365, 255.5, 76650, 120, 15330, 61320, 'm1')$q$, '23514');
 
 -- Operations tables.
-SELECT pg_temp.accept('run', $q$INSERT INTO etl.runs (kind) VALUES ('test')$q$);
+SELECT pg_temp.accept('run', $q$INSERT INTO etl.runs (run_id, kind) VALUES ('nightly-20240913', 'test')$q$);
+SELECT pg_temp.expect('run id with a slash', $q$INSERT INTO etl.runs (run_id, kind) VALUES ('../x', 'test')$q$, '23514');
+SELECT pg_temp.expect('stage result of unknown run', $q$INSERT INTO etl.stage_results (run_id, stage) VALUES ('no-such-run', 'parse')$q$, '23503');
 SELECT pg_temp.expect('finished run still running', $q$UPDATE etl.runs SET finished_at = now()$q$, '23514');
 SELECT pg_temp.expect('load that does not reconcile', $q$INSERT INTO etl.stage_results (run_id, stage, source, status, finished_at, rows_read, rows_inserted, rows_rejected) SELECT max(run_id), 'load', 'maui-sales', 'succeeded', now(), 100, 90, 5 FROM etl.runs$q$, '23514');
 SELECT pg_temp.accept('load that reconciles', $q$INSERT INTO etl.stage_results (run_id, stage, source, status, finished_at, rows_read, rows_inserted, rows_skipped, rows_rejected) SELECT max(run_id), 'load', 'maui-sales', 'succeeded', now(), 100, 90, 5, 5 FROM etl.runs$q$);
