@@ -46,11 +46,21 @@ void fetchq_close(struct fetchq *q)
 	free(q);
 }
 
+int fetchq_register_run(struct fetchq *q, const char *run_id, struct mi_err *err)
+{
+	static const char sql[] =
+		"INSERT INTO etl.runs (run_id, kind) VALUES ($1, 'manual') ON CONFLICT DO NOTHING";
+	const char *p[1] = { run_id };
+
+	return mi_pg_command(q->conn, sql, 1, p, NULL, err);
+}
+
 int fetchq_enqueue(struct fetchq *q, const char *run_id, const char *source_id, const char *url,
 		   int page, struct mi_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO etl.fetch_queue (run_id, source_id, url, page) VALUES ($1, $2, $3, $4) "
+		"INSERT INTO etl.fetch_queue (run_id, source, url, page, priority)"
+		"  VALUES ($1, $2, $3, $4, 100 + least($4::int, 1000)) "
 		"ON CONFLICT (run_id, url) DO NOTHING";
 	char pg[16];
 	const char *p[4] = { run_id, source_id, url, pg };
@@ -65,8 +75,9 @@ int fetchq_enqueue(struct fetchq *q, const char *run_id, const char *source_id, 
 long long fetchq_retry_failed(struct fetchq *q, const char *run_id, struct mi_err *err)
 {
 	static const char sql[] =
-		"UPDATE etl.fetch_queue SET state = 'pending', worker = NULL, lease_until = NULL "
-		"WHERE run_id = $1 AND state = 'failed'";
+		"UPDATE etl.fetch_queue SET state = 'queued', worker = NULL, lease_until = NULL,"
+		"  attempts = 0, finished_at = NULL "
+		"WHERE run_id = $1 AND state IN ('failed', 'parked')";
 	const char *p[1] = { run_id };
 	long long n = 0;
 
@@ -114,21 +125,35 @@ int fetchq_claim(struct fetchq *q, const char *run_id, const char *const *source
 		 size_t nsources, int limit, int lease_s, struct fetchq_item **items,
 		 struct mi_err *err)
 {
+	/*
+	 * Like etl.claim_fetch_items(), limited to one run and its sources.
+	 * attempts counts claims: above 1, an earlier worker lost the item.
+	 */
 	static const char sql[] =
 		"WITH c AS ("
-		"  SELECT id FROM etl.fetch_queue"
-		"  WHERE run_id = $1"
-		"    AND (state = 'pending' OR (state = 'claimed' AND lease_until < now()))"
-		"    AND ($2::text[] IS NULL OR source_id = ANY ($2::text[]))"
-		"  ORDER BY id LIMIT $3"
-		"  FOR UPDATE SKIP LOCKED) "
-		"UPDATE etl.fetch_queue q SET state = 'claimed', worker = $4, claims = q.claims + 1,"
-		"  claimed_at = now(), lease_until = now() + make_interval(secs => $5::int) "
-		"FROM c WHERE q.id = c.id "
-		"RETURNING q.id, q.source_id, q.url, q.page, q.claims,"
+		"  SELECT q.fetch_id FROM etl.fetch_queue q"
+		"  LEFT JOIN etl.host_state h ON h.host = q.host"
+		"  WHERE q.run_id = $1"
+		"    AND ((q.state = 'queued' AND q.next_try_at <= now())"
+		"         OR (q.state = 'leased' AND q.lease_until < now()))"
+		"    AND q.attempts < q.max_attempts"
+		"    AND ($2::text[] IS NULL OR q.source = ANY ($2::text[]))"
+		"    AND (h.host IS NULL OR h.parked_until IS NULL OR h.parked_until <= now())"
+		"  ORDER BY q.priority, q.fetch_id LIMIT $3"
+		"  FOR UPDATE OF q SKIP LOCKED) "
+		"UPDATE etl.fetch_queue q SET state = 'leased', worker = $4, attempts = q.attempts + 1,"
+		"  started_at = now(), lease_until = now() + make_interval(secs => $5::int) "
+		"FROM c WHERE q.fetch_id = c.fetch_id "
+		"RETURNING q.fetch_id, q.source, q.url, q.page, q.attempts,"
 		"  (SELECT s.etag FROM etl.fetch_state s WHERE s.url = q.url),"
 		"  (SELECT s.last_modified FROM etl.fetch_state s WHERE s.url = q.url),"
-		"  (SELECT s.last_sha256 FROM etl.fetch_state s WHERE s.url = q.url)";
+		"  (SELECT s.last_hash FROM etl.fetch_state s WHERE s.url = q.url)";
+	/* items whose workers died too often: failed, so the run can finish */
+	static const char lost[] =
+		"UPDATE etl.fetch_queue SET state = 'failed', lease_until = NULL, finished_at = now(),"
+		"  last_error = format('lost by %s workers (killed or stuck)', attempts) "
+		"WHERE run_id = $1 AND state = 'leased' AND lease_until < now()"
+		"  AND attempts >= max_attempts";
 	char lim[16], lease[16];
 	char *arr = array_literal(sources, nsources);
 	const char *p[5] = { run_id, arr, lim, q->worker, lease };
@@ -139,6 +164,10 @@ int fetchq_claim(struct fetchq *q, const char *run_id, const char *const *source
 	*items = NULL;
 	if (nsources && !arr)
 		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+	if (mi_pg_command(q->conn, lost, 1, p, NULL, err) < 0) {
+		free(arr);
+		return -1;
+	}
 	snprintf(lim, sizeof(lim), "%d", limit);
 	snprintf(lease, sizeof(lease), "%d", lease_s);
 	r = mi_pg_query(q->conn, sql, 5, p, err);
@@ -193,7 +222,7 @@ int fetchq_renew(struct fetchq *q, const char *run_id, int lease_s, struct mi_er
 {
 	static const char sql[] =
 		"UPDATE etl.fetch_queue SET lease_until = now() + make_interval(secs => $3::int) "
-		"WHERE run_id = $1 AND worker = $2 AND state = 'claimed'";
+		"WHERE run_id = $1 AND worker = $2 AND state = 'leased'";
 	char lease[16];
 	const char *p[3] = { run_id, q->worker, lease };
 
@@ -204,41 +233,54 @@ int fetchq_renew(struct fetchq *q, const char *run_id, int lease_s, struct mi_er
 int fetchq_finish(struct fetchq *q, const struct fetchq_done *d, struct mi_err *err)
 {
 	static const char upd[] =
-		"UPDATE etl.fetch_queue SET state = $3, outcome = $4, http_status = $5,"
-		"  sha256 = $6, attempts = $7, error = $8, finished_at = now(), lease_until = NULL "
-		"WHERE id = $1 AND worker = $2 AND state = 'claimed'";
+		"UPDATE etl.fetch_queue SET state = $3, last_http_status = $4, landing_hash = $5,"
+		"  bytes = $6, last_error = $7, finished_at = now(), lease_until = NULL "
+		"WHERE fetch_id = $1 AND worker = $2 AND state = 'leased'";
 	static const char state[] =
-		"INSERT INTO etl.fetch_state AS s (url, source_id, etag, last_modified, last_sha256,"
-		"  last_status, last_fetched_at, last_changed_at) "
-		"VALUES ($1, $2, $3, $4, $5, $6, now(), now()) "
-		"ON CONFLICT (url) DO UPDATE SET source_id = EXCLUDED.source_id,"
+		"INSERT INTO etl.fetch_state AS s (url, source, etag, last_modified, last_hash,"
+		"  last_status, content_length, last_fetched_at, last_changed_at, last_run_id,"
+		"  consecutive_failures) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now(), $8, 0) "
+		"ON CONFLICT (url) DO UPDATE SET source = EXCLUDED.source,"
 		"  etag = EXCLUDED.etag, last_modified = EXCLUDED.last_modified,"
-		"  last_sha256 = EXCLUDED.last_sha256, last_status = EXCLUDED.last_status,"
-		"  last_fetched_at = EXCLUDED.last_fetched_at,"
-		"  last_changed_at = CASE WHEN s.last_sha256 IS DISTINCT FROM EXCLUDED.last_sha256"
+		"  last_hash = EXCLUDED.last_hash, last_status = EXCLUDED.last_status,"
+		"  content_length = EXCLUDED.content_length,"
+		"  last_fetched_at = EXCLUDED.last_fetched_at, last_run_id = EXCLUDED.last_run_id,"
+		"  consecutive_failures = 0,"
+		"  last_changed_at = CASE WHEN s.last_hash IS DISTINCT FROM EXCLUDED.last_hash"
 		"    THEN now() ELSE s.last_changed_at END";
-	char id[24], status[16], attempts[16];
+	char id[24], status[16], size[24];
+	const char *state_name;
 	long long n = 0;
 	int ret = -1;
 
 	snprintf(id, sizeof(id), "%lld", d->id);
 	snprintf(status, sizeof(status), "%d", d->status);
-	snprintf(attempts, sizeof(attempts), "%d", d->attempts);
+	snprintf(size, sizeof(size), "%lld", d->size);
+	if (!strcmp(d->outcome, "landed") || !strcmp(d->outcome, "not_modified"))
+		state_name = "done";
+	else if (!strcmp(d->outcome, "robots"))
+		state_name = "skipped";
+	else if (!strcmp(d->outcome, "parked"))
+		state_name = "parked";
+	else
+		state_name = "failed";
 	if (mi_pg_begin(q->conn, err) < 0)
 		return -1;
 	{
-		const char *p[8] = { id, q->worker, d->final ? "done" : "failed", d->outcome, status,
-				     d->sha256, attempts, d->error };
-		if (mi_pg_command(q->conn, upd, 8, p, &n, err) < 0)
+		const char *p[7] = { id, q->worker, state_name, status, d->sha256,
+				     d->sha256 ? size : NULL, d->error };
+		if (mi_pg_command(q->conn, upd, 7, p, &n, err) < 0)
 			goto fail;
 	}
 	if (n == 0) { /* our lease expired and someone else holds it now */
 		mi_pg_rollback(q->conn);
 		return 0;
 	}
-	if (d->sha256 && d->final) {
-		const char *p[6] = { d->url, d->source_id, d->etag, d->last_modified, d->sha256, status };
-		if (mi_pg_command(q->conn, state, 6, p, NULL, err) < 0)
+	if (d->sha256 && !strcmp(state_name, "done")) {
+		const char *p[8] = { d->url, d->source_id, d->etag, d->last_modified, d->sha256,
+				     status, size, d->run_id };
+		if (mi_pg_command(q->conn, state, 8, p, NULL, err) < 0)
 			goto fail;
 	}
 	if (d->next_url && fetchq_enqueue(q, d->run_id, d->source_id, d->next_url, d->next_page,
@@ -258,8 +300,9 @@ long long fetchq_outstanding(struct fetchq *q, const char *run_id, const char *c
 {
 	static const char sql[] =
 		"SELECT count(*) FROM etl.fetch_queue WHERE run_id = $1"
-		"  AND state IN ('pending', 'claimed')"
-		"  AND ($2::text[] IS NULL OR source_id = ANY ($2::text[]))";
+		"  AND (state = 'queued' OR (state = 'leased' AND"
+		"       (lease_until >= now() OR attempts < max_attempts)))"
+		"  AND ($2::text[] IS NULL OR source = ANY ($2::text[]))";
 	char *arr = array_literal(sources, nsources);
 	const char *p[2] = { run_id, arr };
 	PGresult *r;

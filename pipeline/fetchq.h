@@ -3,10 +3,15 @@
  * so that several mi-fetch processes, on one host or several, split a run's
  * work without fetching anything twice.
  *
- * A queue item is one URL of one run: pending -> claimed (by a worker, with
- * a lease) -> done or failed.  Claims use FOR UPDATE SKIP LOCKED; an item
- * whose lease expired (its worker was killed) is claimable again, and the
- * claim count tells the new worker to look in the manifest first.  Finishing
+ * Tables: etl.fetch_queue, etl.fetch_state and etl.host_state (004_etl.sql,
+ * plus the page column of 030_fetch.sql).  The run id is etl.runs.run_id (text).
+ *
+ * A queue item is one URL of one run: queued -> leased (by a worker, until
+ * lease_until) -> done, skipped (robots.txt), parked or failed.  Claims use
+ * FOR UPDATE SKIP LOCKED; an item whose lease expired (its worker was
+ * killed) is claimable again, and its attempts (claims) count tells the new
+ * worker to look in the manifest first.  An item lost max_attempts times is
+ * failed.  Finishing
  * an item, saving its HTTP validators (etl.fetch_state) and queueing the
  * next page happen in one transaction.
  *
@@ -27,11 +32,14 @@ struct fetchq; /* opaque: a connection and the worker's identity */
 struct fetchq *fetchq_open(const char *conninfo, const char *worker_id, struct mi_err *err);
 void fetchq_close(struct fetchq *q);
 
+/* Register run_id in etl.runs (kind 'manual') unless mi-run already did. */
+int fetchq_register_run(struct fetchq *q, const char *run_id, struct mi_err *err);
+
 /* Queue url as page page of source for run (no-op when already queued); 1 added, 0 not. */
 int fetchq_enqueue(struct fetchq *q, const char *run_id, const char *source_id, const char *url,
 		   int page, struct mi_err *err);
 
-/* Failed items of the run go back to pending (for --retry-failed); the count. */
+/* Failed and parked items of the run are queued again (--retry-failed); the count. */
 long long fetchq_retry_failed(struct fetchq *q, const char *run_id, struct mi_err *err);
 
 struct fetchq_item {
@@ -64,11 +72,11 @@ struct fetchq_done {
 	const char *run_id;
 	const char *source_id;
 	const char *url;
-	const char *outcome; /* manifest outcome name */
-	int final;           /* 1: done (landed, not_modified, robots); 0: failed (parked, failed) */
+	const char *outcome; /* manifest outcome name: landed and not_modified make the item
+			      * done, robots skipped, parked parked, failed failed */
 	int status;
 	const char *sha256, *etag, *last_modified; /* NULL when none */
-	int attempts;
+	long long size;
 	const char *error;
 	const char *next_url; /* the next page to queue, or NULL */
 	int next_page;
@@ -82,7 +90,7 @@ struct fetchq_done {
  */
 int fetchq_finish(struct fetchq *q, const struct fetchq_done *d, struct mi_err *err);
 
-/* Items of run not finished (pending or claimed by anyone), for the listed sources. */
+/* Items of run not finished (queued, or leased by a live worker), for the listed sources. */
 long long fetchq_outstanding(struct fetchq *q, const char *run_id, const char *const *sources,
 			     size_t nsources, struct mi_err *err);
 

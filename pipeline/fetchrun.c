@@ -403,11 +403,6 @@ out:
 
 /* ---- the done callback ---- */
 
-static int is_final(int outcome)
-{
-	return outcome == FETCH_LANDED || outcome == FETCH_NOT_MODIFIED || outcome == FETCH_ROBOTS;
-}
-
 static int on_done(struct fetch *f, const struct fetch_result *res, void *data,
 		   struct mi_err *err)
 {
@@ -476,13 +471,12 @@ static int on_done(struct fetch *f, const struct fetch_result *res, void *data,
 		d.source_id = s->id;
 		d.url = rq->url;
 		d.outcome = rec.outcome;
-		d.final = is_final(res->outcome);
 		d.status = (int)res->status;
 		d.sha256 = rec.sha256;
 		d.etag = res->outcome == FETCH_NOT_MODIFIED ? rq->etag : res->etag;
 		d.last_modified =
 			res->outcome == FETCH_NOT_MODIFIED ? rq->last_modified : res->last_modified;
-		d.attempts = res->attempts;
+		d.size = res->size;
 		d.error = res->error;
 		d.next_url = next;
 		d.next_page = rq->page + 1;
@@ -510,6 +504,7 @@ struct mfind {
 	char sha[LANDING_HASH_HEX];
 	char outcome[16];
 	int status;
+	long long size;
 	int found;
 };
 
@@ -521,6 +516,7 @@ static int mfind_cb(const struct landing_record *rec, void *data)
 		snprintf(m->sha, sizeof(m->sha), "%s", rec->sha256);
 		snprintf(m->outcome, sizeof(m->outcome), "%s", rec->outcome);
 		m->status = rec->status;
+		m->size = rec->size;
 		m->found = 1;
 	}
 	return 0;
@@ -547,10 +543,9 @@ static int already_landed(struct run *r, const struct fetchq_item *it, struct mi
 	d.source_id = it->source_id;
 	d.url = it->url;
 	d.outcome = m.outcome;
-	d.final = 1;
 	d.status = m.status;
 	d.sha256 = m.sha;
-	d.attempts = 0;
+	d.size = m.size;
 	mi_log_kv(MI_LOG_INFO, "resumed", "url", it->url, "msg",
 		  "landed before its worker stopped: not fetched again", NULL);
 	r->sum->skipped++;
@@ -823,6 +818,8 @@ int fetchrun(const struct fetchrun_opts *o, struct fetchrun_summary *sum, struct
 	} else {
 		r.q = fetchq_open(o->conninfo, r.worker, err);
 		if (!r.q)
+			goto out;
+		if (fetchq_register_run(r.q, o->run_id, err) < 0)
 			goto out;
 		for (i = 0; i < r.nsel; i++) {
 			const struct source *s = find_source(&r, r.sel[i]);

@@ -85,6 +85,19 @@ static int bad_value(const struct mi_config *cfg, const char *sec, const char *k
 	return -1;
 }
 
+int source_id_ok(const char *id)
+{
+	size_t n = 0;
+
+	if (!id || !((*id >= 'a' && *id <= 'z') || (*id >= '0' && *id <= '9')))
+		return 0;
+	for (; *id; id++, n++)
+		if (!((*id >= 'a' && *id <= 'z') || (*id >= '0' && *id <= '9') || *id == '_' ||
+		      *id == '.' || *id == '-'))
+			return 0;
+	return n <= 64;
+}
+
 static const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -117,6 +130,11 @@ struct source *source_load(const char *path, struct mi_err *err)
 				  "source id '%s' does not match the file name", v);
 			goto fail;
 		}
+	}
+	if (!source_id_ok(v)) {
+		bad_value(cfg, "source", "id", err,
+			  "bad source id '%s': lowercase letters, digits, '.', '_', '-' (at most 64)", v);
+		goto fail;
 	}
 	if (dup_opt(cfg, "source", "id", NULL, &s->id, err) < 0)
 		goto fail;

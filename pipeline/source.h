@@ -85,6 +85,9 @@ struct source {
 	struct mi_config cfg;
 };
 
+/* 1 when id is a valid source id: [a-z0-9][a-z0-9_.-]{0,63} (etl.source_id). */
+int source_id_ok(const char *id);
+
 /* Read and check one source file.  NULL with err (file:line) on failure. */
 struct source *source_load(const char *path, struct mi_err *err);
 void source_free(struct source *s);
