@@ -16,7 +16,8 @@
 
 static const struct mi_cmd_info info = {
 	"mi-normalize",
-	"usage: mi-normalize [--county N] [--range MODE] [--island NAME] KIND < values\n"
+	"usage: mi-normalize [--county N] [--zip ZIP] [--place NAME] [--range MODE]\n"
+	"                    [--island NAME] KIND < values\n"
 	"\n"
 	"Normalize one value per line from standard input and write exactly one line\n"
 	"per input line to standard output, tab-separated, so that scripts can zip\n"
@@ -43,6 +44,9 @@ static const struct mi_cmd_info info = {
 	"  --county N      the source's county 1-4 (1 Honolulu, 2 Maui, 3 Hawaii,\n"
 	"                  4 Kauai), for TMKs written without one; for owner, the\n"
 	"                  property's county\n"
+	"  --zip ZIP       tmk: the records' ZIP, for TMKs without a county (after\n"
+	"                  --county)\n"
+	"  --place NAME    tmk: the records' city or island, likewise (after --zip)\n"
 	"  --range MODE    how to read a TMK range \":003-011\": refuse (default),\n"
 	"                  parcels (003 through 011) or cpr (parcel 003, CPR 0011)\n"
 	"  --island NAME   owner: the property's island (Oahu, Maui, Molokai, Lanai,\n"
@@ -59,6 +63,8 @@ int main(int argc, char **argv)
 		{ "county", required_argument, NULL, 'c' },
 		{ "range", required_argument, NULL, 'r' },
 		{ "island", required_argument, NULL, 'i' },
+		{ "zip", required_argument, NULL, 'z' },
+		{ "place", required_argument, NULL, 'p' },
 		MI_OPTS_COMMON,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -98,6 +104,8 @@ int main(int argc, char **argv)
 			o.island = gp.island;
 			break;
 		}
+		case 'z': o.zip = optarg; break;
+		case 'p': o.place = optarg; break;
 		case 'h': return mi_opts_help(&info);
 		case 'V': return mi_opts_version(&info);
 		default: return mi_opts_usage_error(&info, "unknown option");

@@ -359,6 +359,12 @@ int addr_normalize(const char *s, size_t len, struct addr *out, enum addr_reason
 	}
 	if (np == 1 && !out->zip[0] && !out->state[0])
 		take_tail(part[0], &plen[0], out);
+	/* "Honolulu, HI 96815": a city and nothing before it */
+	if (np == 1 && !out->city[0] && (out->zip[0] || out->state[0]) &&
+	    !has_digit(part[0], plen[0]) && part[0] + plen[0] < f + n) {
+		r = ADDR_E_NO_STREET;
+		goto out;
+	}
 
 	/* the street: the first part with a digit or a street word; extra parts are units */
 	first = 0;

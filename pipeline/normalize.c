@@ -49,6 +49,8 @@ static int line_tmk(const struct norm_opts *o, const char *s, size_t len, struct
 	memset(&to, 0, sizeof(to));
 	to.county_hint = o->county;
 	to.range = o->range;
+	to.zip = o->zip;
+	to.place = o->place;
 	n = tmk_parse_list(s, len, &to, t, TMK_MAX_LIST, &r);
 	if (n < 0)
 		return norm_error_line(tmk_reason_str(r), out) < 0 ? -1 : 0;

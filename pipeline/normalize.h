@@ -38,6 +38,8 @@ struct norm_opts {
 	int county;                /* 1-4: the source's county (tmk, ids; owner: the property's) */
 	enum tmk_range_mode range; /* tmk: how to read ":003-011" */
 	enum geo_island island;    /* owner: the property's island, for absentee */
+	const char *zip;           /* tmk: ZIP of the record, for a missing county (or NULL) */
+	const char *place;         /* tmk: place name of the record, likewise (or NULL) */
 };
 
 /* "tmk", "ids", "address", "owner" -> the kind, or 0 when unknown. */

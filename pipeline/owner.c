@@ -112,7 +112,7 @@ static const char *const strong_entity[] = {
 	"LLC", "PLLC", "LLLP", "LLP", "LP", "INC", "INCORPORATED", "CORP", "CORPORATION",
 	"LTD", "LIMITED", "PARTNERSHIP", "PTNSHP", "PTSHP", "COMPANY", "KK", "GK", "PTY", "PLC",
 	"GMBH", "HUI", "ASSOCIATION", "ASSN", "ASSOC", "AOAO", "FOUNDATION", "BANK", "CHURCH",
-	"COOPERATIVE", "SOCIETY", "UNIVERSITY", "CONDOMINIUM",
+	"COOPERATIVE", "SOCIETY", "UNIVERSITY", "CONDOMINIUM", "SCHOOLS", "SCHOOL", "MINISTRIES",
 };
 static const char *const weak_entity[] = {
 	"CO", "PARTNERS", "HOLDINGS", "HOLDING", "PROPERTIES", "PROPERTY", "INVESTMENTS",
@@ -132,6 +132,32 @@ static const char *const entity_syn[][2] = {
 	{ "REVOCABLE", "REV" }, { "IRREVOCABLE", "IRREV" }, { "TRUSTS", "TRUST" },
 	{ "AND", "&" }, { "DEPARTMENT", "DEPT" },
 };
+
+/* Several words to one short form in keys. */
+static const char *const entity_phrases[][2] = {
+	{ "LIMITED LIABILITY COMPANY", "LLC" }, { "LIMITED LIABILITY PARTNERSHIP", "LLP" },
+	{ "LIMITED PARTNERSHIP", "LP" }, { "ASSOCIATION OF APARTMENT OWNERS", "AOAO" },
+	{ "ASSN OF APARTMENT OWNERS", "AOAO" }, { "ASSOC OF APARTMENT OWNERS", "AOAO" },
+};
+
+/* Number of tokens of the blank-separated phrase p at t[i], 0 when absent. */
+static size_t phrase_at(const struct tok *t, size_t nt, size_t i, const char *p)
+{
+	size_t m = 0;
+
+	while (*p) {
+		const char *e = strchr(p, ' ');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+
+		if (i + m >= nt || t[i + m].n != l || memcmp(t[i + m].s, p, l) != 0)
+			return 0;
+		m++;
+		p += l;
+		while (*p == ' ')
+			p++;
+	}
+	return m;
+}
 
 static const char *const gov_starts[] = {
 	"STATE OF HAWAII", "STATE OF", "COUNTY OF", "CITY AND COUNTY", "CITY & COUNTY",
@@ -461,7 +487,20 @@ int owner_normalize(const char *s, size_t len, struct owner *out, enum owner_rea
 		    !(i > 0 && teq(&t[i - 1], "/")));
 		if (kept == 0 && teq(&t[i], "THE") && nt > 1)
 			continue;
-		for (k = 0; k < sizeof(entity_syn) / sizeof(entity_syn[0]); k++)
+		for (k = 0; k < sizeof(entity_phrases) / sizeof(entity_phrases[0]); k++) {
+			size_t m = phrase_at(t, nt, i, entity_phrases[k][0]);
+
+			if (m) {
+				size_t q;
+
+				for (q = 1; q < m; q++)
+					put(out->display, sizeof(out->display), t[i + q].s, t[i + q].n, 1);
+				kw = entity_phrases[k][1];
+				i += m - 1;
+				break;
+			}
+		}
+		for (k = 0; !kw && k < sizeof(entity_syn) / sizeof(entity_syn[0]); k++)
 			if (teq(&t[i], entity_syn[k][0]))
 				kw = entity_syn[k][1];
 		if (kw)

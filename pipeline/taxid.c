@@ -445,7 +445,7 @@ static size_t try_tmk(const char *t, size_t len, size_t i, const struct tmk_opts
 	if (tmk_parse(t + i, end - i, opts, &h->tmk, &r) == 0) {
 		h->kind = TAXID_TMK;
 		memcpy(h->id, h->tmk.tmk13, 14);
-	} else if (r == TMK_E_COUNTY_UNKNOWN && groups == 1 && digits == 12) {
+	} else if (r == TMK_E_COUNTY_UNKNOWN) {
 		struct tmk_opts o;
 		struct tmk tk;
 

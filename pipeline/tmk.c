@@ -499,11 +499,24 @@ static enum tmk_reason scan_item(const char *b, size_t i, size_t end, struct ite
 	it->cpr_suffix = -1;
 	while (i < end && b[i] == ' ')
 		i++;
-	if (i + 2 < end && b[i] == '(' && is_digit((unsigned char)b[i + 1]) && b[i + 2] == ')') {
-		it->paren = b[i + 1] - '0';
-		if (it->paren == 0)
-			it->paren = -1;
-		i += 3;
+	if (i < end && b[i] == '(') {
+		/* "(1)", "( 1 )" */
+		size_t j = i + 1;
+
+		while (j < end && b[j] == ' ')
+			j++;
+		if (j < end && is_digit((unsigned char)b[j])) {
+			size_t d = j++;
+
+			while (j < end && b[j] == ' ')
+				j++;
+			if (j < end && b[j] == ')') {
+				it->paren = b[d] - '0';
+				if (it->paren == 0)
+					it->paren = -1;
+				i = j + 1;
+			}
+		}
 	}
 	while (i < end) {
 		unsigned char c = (unsigned char)b[i];
@@ -612,8 +625,8 @@ static enum tmk_reason scan_item(const char *b, size_t i, size_t end, struct ite
 				pending = 0;
 				continue;
 			}
-			/* any other word */
-			if (it->ng == 0)
+			/* a dangling "and" of a cut list, or any other word */
+			if (it->ng == 0 || (l == 3 && !memcmp(b + i, "AND", 3)))
 				return TMK_E_SYNTAX;
 			if (it->ng <= 2 && !it->paren)
 				return TMK_E_ADDRESS;
@@ -678,6 +691,8 @@ static enum tmk_reason read_digits(const char *run, int l, struct parts *p)
 	case 13:
 	case 9:
 		p->county = digit_at(run, 0);
+		if (p->county == 0)
+			return TMK_E_COUNTY_RANGE;
 		o = 1;
 		break;
 	case 12:
@@ -762,6 +777,8 @@ static enum tmk_reason interpret(const char *b, const struct item *it,
 				return TMK_E_SYNTAX;
 			p->county = g[0].val;
 			p->section = g[2].val;
+			if (!p->county)
+				return TMK_E_COUNTY_RANGE;
 		} else if (before == 1 && g[0].len == 2 && g[0].val >= 10) {
 			p->zone = g[0].val / 10;
 			p->section = g[0].val % 10;
@@ -846,6 +863,8 @@ static enum tmk_reason interpret(const char *b, const struct item *it,
 			return TMK_E_SYNTAX;
 		p->county = g[0].val;
 		p->section = g[2].val;
+		if (!p->county)
+			return TMK_E_COUNTY_RANGE;
 		return read_tail(&g[3], 3, p);
 	default:
 		return TMK_E_SYNTAX;
