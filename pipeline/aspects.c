@@ -441,6 +441,51 @@ static const char *script_language(const unsigned *script)
 	return names[bi];
 }
 
+static int alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
+}
+
+/*
+ * The start of the next clause of a sentence after from (or len): a ';' or
+ * a contrastive word (but, however, although, though, except) begins one.
+ */
+static size_t next_clause(const char *t, size_t len, size_t from)
+{
+	static const char *const words[] = { "but", "however", "although", "though", "except" };
+	size_t i, k;
+
+	for (i = from + 1; i < len; i++) {
+		if (t[i] == ';')
+			return i + 1 < len ? i + 1 : len;
+		if (!alnum((unsigned char)t[i]) || alnum((unsigned char)t[i - 1]))
+			continue;
+		for (k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+			size_t n = strlen(words[k]);
+
+			if (len - i >= n && !strncasecmp(t + i, words[k], n) &&
+			    (i + n == len || !alnum((unsigned char)t[i + n])))
+				return i;
+		}
+	}
+	return len;
+}
+
+static void attribute(const struct asp_model *am, const struct sent_scores *sc, double *asum,
+		      unsigned *acount)
+{
+	uint32_t m;
+
+	for (m = sc->aspects; m; m &= m - 1) {
+		int f = __builtin_ctz(m);
+
+		if (f < am->nfam) {
+			asum[f] += sc->compound;
+			acount[f]++;
+		}
+	}
+}
+
 static void guess_language(const struct asp_model *am, const struct sent_scores *t,
 			   char *lang, size_t size)
 {
@@ -472,7 +517,7 @@ int asp_score(const struct asp_model *am, struct asp_scorer *s, const char *text
 	struct sent_scores total, sc;
 	double asum[ASP_MAX_FAMILIES];
 	unsigned acount[ASP_MAX_FAMILIES];
-	size_t pos = 0, a, b;
+	size_t pos = 0, a, b, c0, c1;
 	const char *clean;
 	int f, rc;
 
@@ -486,18 +531,23 @@ int asp_score(const struct asp_model *am, struct asp_scorer *s, const char *text
 		return -1;
 	clean = s->clean.buf;
 	while (asp_next_sentence(clean, s->clean.len, &pos, &a, &b)) {
-		uint32_t m;
-
 		if (sent_score(am->sent, &s->sc, clean + a, b - a, &sc) < 0)
 			return -1;
 		sent_scores_add(&total, &sc);
 		out->nsentences++;
-		for (m = sc.aspects; m; m &= m - 1) {
-			f = __builtin_ctz(m);
-			if (f < am->nfam) {
-				asum[f] += sc.compound;
-				acount[f]++;
-			}
+		if (next_clause(clean + a, b - a, 0) == b - a) {
+			attribute(am, &sc, asum, acount);
+			continue;
+		}
+		/* "great view but a dirty unit": each clause credits its own aspects */
+		for (c0 = 0; c0 < b - a; c0 = c1) {
+			struct sent_scores cs;
+
+			c1 = next_clause(clean + a, b - a, c0);
+			if (sent_score(am->sent, &s->sc, clean + a + c0, c1 - c0, &cs) < 0)
+				return -1;
+			sent_scores_finish(&cs);
+			attribute(am, &cs, asum, acount);
 		}
 	}
 	sent_scores_finish(&total);
