@@ -30,8 +30,8 @@ CREATE TABLE external.properties (
     unit                     text,
     city                     text,
     zip                      text CHECK (zip ~ '^96[78][0-9]{2}(-[0-9]{4})?$'),
-    island                   text CHECK (island IN ('oahu', 'maui', 'molokai', 'lanai',
-                                                    'kahoolawe', 'hawaii', 'kauai', 'niihau')),
+    island                   text CHECK (island IN ('Oahu', 'Maui', 'Molokai', 'Lanai',
+                                                    'Kahoolawe', 'Hawaii', 'Kauai', 'Niihau')),
     district                 text,
     latitude                 numeric(9,6) CHECK (latitude BETWEEN 18.5 AND 28.5),
     longitude                numeric(10,6) CHECK (longitude BETWEEN -178.5 AND -154.5),
@@ -55,7 +55,7 @@ CREATE TABLE external.properties (
     owner_mailing_city       text,
     owner_mailing_state      text CHECK (owner_mailing_state ~ '^[A-Z]{2}$'),
     owner_mailing_zip        text,
-    owner_mailing_country    text CHECK (owner_mailing_country ~ '^[A-Z]{2}$'),
+    owner_mailing_country    text CHECK (owner_mailing_country <> ''),
     owner_mailing_key        text,
     owner_is_absentee        boolean,
     owner_out_of_state       boolean,
@@ -84,10 +84,10 @@ CREATE TABLE external.properties (
     CONSTRAINT properties_seen_order CHECK (last_seen >= first_seen),
     CONSTRAINT properties_island_county CHECK (
         island IS NULL
-        OR (county = 1 AND island = 'oahu')
-        OR (county = 2 AND island IN ('maui', 'molokai', 'lanai', 'kahoolawe'))
-        OR (county = 3 AND island = 'hawaii')
-        OR (county = 4 AND island IN ('kauai', 'niihau'))),
+        OR (county = 1 AND island = 'Oahu')
+        OR (county = 2 AND island IN ('Maui', 'Molokai', 'Lanai', 'Kahoolawe'))
+        OR (county = 3 AND island = 'Hawaii')
+        OR (county = 4 AND island IN ('Kauai', 'Niihau'))),
     CONSTRAINT properties_latlon_pair CHECK ((latitude IS NULL) = (longitude IS NULL))
 );
 
@@ -135,7 +135,7 @@ COMMENT ON COLUMN external.properties.unit IS 'Apartment or unit designation as 
 COMMENT ON COLUMN external.properties.city IS 'Situs city or place name (e.g. Kihei, Haleiwa).';
 COMMENT ON COLUMN external.properties.zip IS 'Situs ZIP code, 5 digits or ZIP+4; Hawaii ZIPs are 967xx and 968xx.';
 COMMENT ON COLUMN external.properties.island IS
-    'Island code (oahu, maui, molokai, lanai, kahoolawe, hawaii, kauai, niihau); must agree with county.';
+    'Island name as the normalizer writes it (Oahu, Maui, Molokai, Lanai, Kahoolawe, Hawaii, Kauai, Niihau, without okina); must agree with county.';
 COMMENT ON COLUMN external.properties.district IS
     'Community-plan district or market area (e.g. Kihei-Makena, North Kona, Koloa-Poipu) used for comp sets and reports.';
 COMMENT ON COLUMN external.properties.latitude IS 'WGS84 latitude in decimal degrees of the parcel or building centroid.';
@@ -159,7 +159,7 @@ COMMENT ON COLUMN external.properties.owner_mailing_address IS 'Owner mailing st
 COMMENT ON COLUMN external.properties.owner_mailing_city IS 'Owner mailing city.';
 COMMENT ON COLUMN external.properties.owner_mailing_state IS 'Owner mailing state or province, two-letter code (HI, CA ...).';
 COMMENT ON COLUMN external.properties.owner_mailing_zip IS 'Owner mailing postal code as written (ZIP, ZIP+4 or foreign postal code).';
-COMMENT ON COLUMN external.properties.owner_mailing_country IS 'Owner mailing country, ISO 3166-1 alpha-2 (US, CA, JP ...).';
+COMMENT ON COLUMN external.properties.owner_mailing_country IS 'Owner mailing country as written on the roll, folded to upper case (JAPAN, CANADA ...); NULL when none is written (US).';
 COMMENT ON COLUMN external.properties.owner_mailing_key IS 'Normalized mailing address key; with owner_key it de-duplicates prospects.';
 COMMENT ON COLUMN external.properties.owner_is_absentee IS 'True when the owner mailing address differs from the situs address (owner does not live there).';
 COMMENT ON COLUMN external.properties.owner_out_of_state IS 'True when the owner mailing address is outside Hawaii.';

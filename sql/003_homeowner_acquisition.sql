@@ -78,7 +78,7 @@ CREATE TABLE homeowner_acquisition.prospects (
     mailing_city           text,
     mailing_state          text CHECK (mailing_state ~ '^[A-Z]{2}$'),
     mailing_zip            text,
-    mailing_country        text NOT NULL DEFAULT 'US' CHECK (mailing_country ~ '^[A-Z]{2}$'),
+    mailing_country        text CHECK (mailing_country <> ''),
     is_absentee            boolean,
     is_out_of_state        boolean,
     email                  text CHECK (email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'),
@@ -123,7 +123,7 @@ COMMENT ON COLUMN homeowner_acquisition.prospects.mailing_address IS 'Mailing st
 COMMENT ON COLUMN homeowner_acquisition.prospects.mailing_city IS 'Mailing city.';
 COMMENT ON COLUMN homeowner_acquisition.prospects.mailing_state IS 'Mailing state or province, two-letter code.';
 COMMENT ON COLUMN homeowner_acquisition.prospects.mailing_zip IS 'Mailing postal code as written.';
-COMMENT ON COLUMN homeowner_acquisition.prospects.mailing_country IS 'Mailing country, ISO 3166-1 alpha-2.';
+COMMENT ON COLUMN homeowner_acquisition.prospects.mailing_country IS 'Mailing country as written, folded to upper case; NULL when none is written (US).';
 COMMENT ON COLUMN homeowner_acquisition.prospects.is_absentee IS 'True when the owner does not live at (any of) the properties.';
 COMMENT ON COLUMN homeowner_acquisition.prospects.is_out_of_state IS 'True when the mailing address is outside Hawaii.';
 COMMENT ON COLUMN homeowner_acquisition.prospects.email IS 'Contact email, entered by the team (never scraped).';

@@ -117,7 +117,7 @@ CREATE FUNCTION pg_temp.check(label text, cond boolean) RETURNS text
 $$;
 
 -- TMKs: valid controls first, then each rule of TMK.md section 5.
-SELECT pg_temp.accept('tmk valid oahu cpr', $q$INSERT INTO external.properties (tmk, island) VALUES ('1260100070152', 'oahu')$q$);
+SELECT pg_temp.accept('tmk valid oahu cpr', $q$INSERT INTO external.properties (tmk, island) VALUES ('1260100070152', 'Oahu')$q$);
 SELECT pg_temp.accept('tmk valid maui zone 6', $q$INSERT INTO external.properties (tmk) VALUES ('2610010010000')$q$);
 SELECT pg_temp.accept('tmk valid kauai zone 5', $q$INSERT INTO external.properties (tmk) VALUES ('4510010010000')$q$);
 SELECT pg_temp.accept('tmk valid hawaii', $q$INSERT INTO external.properties (tmk) VALUES ('3750190160000')$q$);
@@ -131,8 +131,8 @@ SELECT pg_temp.expect('tmk kauai zone 6', $q$INSERT INTO external.properties (tm
 SELECT pg_temp.expect('tmk maui zone 7', $q$INSERT INTO external.properties (tmk) VALUES ('2710010010000')$q$, '23514');
 SELECT pg_temp.expect('tmk dashed', $q$INSERT INTO external.properties (tmk) VALUES ('1-2-6-010-007')$q$, '23514');
 SELECT pg_temp.expect('tmk with spaces', $q$INSERT INTO external.properties (tmk) VALUES (' 1260100070152')$q$, '23514');
-SELECT pg_temp.accept('tmk valid oahu parcel', $q$INSERT INTO external.properties (tmk, island) VALUES ('1260100070001', 'oahu')$q$);
-SELECT pg_temp.expect('island not of county', $q$INSERT INTO external.properties (tmk, island) VALUES ('1260100070005', 'maui')$q$, '23514');
+SELECT pg_temp.accept('tmk valid oahu parcel', $q$INSERT INTO external.properties (tmk, island) VALUES ('1260100070001', 'Oahu')$q$);
+SELECT pg_temp.expect('island not of county', $q$INSERT INTO external.properties (tmk, island) VALUES ('1260100070005', 'Maui')$q$, '23514');
 SELECT pg_temp.expect('latitude outside hawaii', $q$INSERT INTO external.properties (tmk, latitude, longitude) VALUES ('1260100070002', 42.65, -73.75)$q$, '23514');
 SELECT pg_temp.expect('negative assessed value', $q$INSERT INTO external.properties (tmk, assessed_land_value) VALUES ('1260100070003', -1)$q$, '23514');
 SELECT pg_temp.expect('bad tat id', $q$INSERT INTO external.properties (tmk, tat_ids) VALUES ('1260100070004', '{TA-12-3}')$q$, '23514');
