@@ -34,10 +34,10 @@ COMMENT ON DOMAIN external.tmk IS
 
 CREATE DOMAIN external.tax_id AS text
     CONSTRAINT tax_id_format CHECK (
-        VALUE ~ '^((TA|GE)-)?[0-9]{3}-[0-9]{3}-[0-9]{4}-[0-9]{2}R?$'
-        OR VALUE ~ '^W[0-9]{8}-[0-9]{2}$');
+        VALUE ~ '^((TA|GE)-)?[0-9]{3}-[0-9]{3}-[0-9]{4}-[0-9]{2}[A-Z]?$'
+        OR VALUE ~ '^W[0-9]{8}-[0-9]{2}[A-Z]?$');
 COMMENT ON DOMAIN external.tax_id IS
-    'Hawaii tax license id in normalized form: TA-###-###-####-## (Transient Accommodations Tax), GE-###-###-####-## (General Excise), the same digits without a type prefix when the advertisement omitted it, an optional trailing R as seen in real ads, or the legacy W########-##.';
+    'Hawaii tax license id in normalized form: TA-###-###-####-## (Transient Accommodations Tax), GE-###-###-####-## (General Excise), the same digits without a type prefix when the advertisement omitted it, an optional trailing letter as seen in real ads (119-269-5808-01R), or the legacy W########-##. This is the canonical form of pipeline/taxid.h.';
 
 CREATE DOMAIN etl.sha256 AS text
     CONSTRAINT sha256_hex CHECK (VALUE ~ '^[0-9a-f]{64}$');

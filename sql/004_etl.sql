@@ -298,6 +298,7 @@ CREATE TABLE etl.rejects (
     stage         text NOT NULL CHECK (stage IN ('fetch', 'parse', 'score', 'load', 'compset', 'leads')),
     source        etl.source_id NOT NULL,
     entity        text,
+    format        text,
     file          text,
     landing_hash  etl.sha256,
     line          bigint CHECK (line >= 1),
@@ -320,6 +321,7 @@ COMMENT ON COLUMN etl.rejects.run_id IS 'The run that rejected the record (etl.r
 COMMENT ON COLUMN etl.rejects.stage IS 'Stage that rejected it: fetch, parse, score, load, compset or leads.';
 COMMENT ON COLUMN etl.rejects.source IS 'Source id of the input.';
 COMMENT ON COLUMN etl.rejects.entity IS 'Entity the record would have become (sales, listings, reviews, pricing ...).';
+COMMENT ON COLUMN etl.rejects.format IS 'Input format (parser name, e.g. insideairbnb-listings, maui-rpt-sales) that read the record.';
 COMMENT ON COLUMN etl.rejects.file IS 'Input file name or URL.';
 COMMENT ON COLUMN etl.rejects.landing_hash IS 'SHA-256 of the landed body the record is in.';
 COMMENT ON COLUMN etl.rejects.line IS 'Line number (1-based) of the record start in the input.';
