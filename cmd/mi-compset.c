@@ -1,0 +1,337 @@
+/*
+ * mi-compset: market metrics and competitive sets.
+ */
+#include "compset.h"
+#include "config.h"
+#include "err.h"
+#include "exitcode.h"
+#include "log.h"
+#include "opts.h"
+#include "pg.h"
+#include "tmk.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+static const struct mi_cmd_info info = {
+	"mi-compset",
+	"usage: mi-compset [--as-of DATE] [--config FILE] [--portfolio FILE] [--k N]\n"
+	"                  [--all-subjects] [--no-metrics] [--dbname CONNINFO]\n"
+	"\n"
+	"Refresh the market metrics (occupancy, ADR, RevPAR per listing and per\n"
+	"property, trailing and forward windows, from the pricing snapshots taken up to\n"
+	"DATE; see docs/metrics.md), then compute the competitive set of every subject\n"
+	"property: the k most similar located market properties by distance, bedrooms,\n"
+	"bathrooms, guests and type, found on a grid.  The sets computed on DATE are\n"
+	"replaced in external.competitive_sets in one transaction, with each\n"
+	"competitor's trailing metrics.  A re-run on the same DATE gives the same rows.\n"
+	"\n"
+	"  --as-of DATE       YYYY-MM-DD: computation date (default: the database's today)\n"
+	"  --config FILE      settings (default: $MI_CONFIG_DIR/compset.ini, else\n"
+	"                     config/compset.ini; built-in defaults when neither exists)\n"
+	"  --portfolio FILE   our portfolio: [portfolio] tmks = ... (default:\n"
+	"                     portfolio.ini next to the settings file, when it exists)\n"
+	"  --k N              members per set, 1-100 (overrides [compset] k)\n"
+	"  --all-subjects     a set for every located property (market studies, bench)\n"
+	"  --no-metrics       do not refresh etl.market_metrics (use the stored ones)\n"
+	"  --dbname CONNINFO  connection string or URI (default: libpq's environment)\n"
+	"  -h, --help         show this help and exit\n"
+	"  -V, --version      show the version and exit\n"
+	"\n"
+	"Subjects are the portfolio TMKs and the kinds in [compset] subjects: ours\n"
+	"(external.properties.is_ours), prospects (open prospect properties), listed\n"
+	"(an active matched listing).  One summary line goes to stdout.\n"
+	"\n"
+	"Exit status: 0 done, 64 usage, 66 a named file is missing, 76 database error,\n"
+	"78 bad configuration.\n",
+};
+
+static const struct mi_config_key known_keys[] = {
+	{ "compset", "k" },
+	{ "compset", "max_radius_m" },
+	{ "compset", "distance_scale_m" },
+	{ "compset", "cell_m" },
+	{ "compset", "subjects" },
+	{ "compset", "candidates" },
+	{ "weights", "distance" },
+	{ "weights", "bedrooms" },
+	{ "weights", "bathrooms" },
+	{ "weights", "guests" },
+	{ "weights", "type" },
+	{ "metrics", "trailing_days" },
+	{ "metrics", "forward_days" },
+	{ NULL, NULL },
+};
+
+static int valid_date(const char *s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d, n = 0;
+
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10)
+		return 0;
+	if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return 0;
+	return !(m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)));
+}
+
+/* The settings file: explicit, else $MI_CONFIG_DIR/name, else config/name; NULL if none. */
+static const char *default_config(const char *name, char *buf, size_t size)
+{
+	const char *dir = getenv("MI_CONFIG_DIR");
+	FILE *fp;
+
+	snprintf(buf, size, "%s/%s", dir && *dir ? dir : "config", name);
+	fp = fopen(buf, "r");
+	if (!fp)
+		return NULL;
+	fclose(fp);
+	return buf;
+}
+
+static int read_settings(const char *path, struct compset_opts *o, struct mi_err *err)
+{
+	struct mi_config cfg = MI_CONFIG_INIT;
+	struct compset_params *p = &o->params;
+	long long v;
+	int ret = -1;
+	const char *s;
+
+	if (mi_config_load(&cfg, path, err) < 0 || mi_config_check(&cfg, known_keys, err) < 0)
+		goto out;
+	if (mi_config_int(&cfg, "compset", "k", 1, 100, p->k, &v, err) < 0)
+		goto out;
+	p->k = (int)v;
+	if (mi_config_double(&cfg, "compset", "max_radius_m", 100, 200000, p->max_radius_m,
+			     &p->max_radius_m, err) < 0 ||
+	    mi_config_double(&cfg, "compset", "distance_scale_m", 10, 100000, p->distance_scale_m,
+			     &p->distance_scale_m, err) < 0 ||
+	    mi_config_double(&cfg, "compset", "cell_m", 50, 50000, p->cell_m, &p->cell_m, err) < 0 ||
+	    mi_config_double(&cfg, "weights", "distance", 0, 100, p->w_distance, &p->w_distance, err) < 0 ||
+	    mi_config_double(&cfg, "weights", "bedrooms", 0, 100, p->w_bedrooms, &p->w_bedrooms, err) < 0 ||
+	    mi_config_double(&cfg, "weights", "bathrooms", 0, 100, p->w_bathrooms, &p->w_bathrooms, err) < 0 ||
+	    mi_config_double(&cfg, "weights", "guests", 0, 100, p->w_guests, &p->w_guests, err) < 0 ||
+	    mi_config_double(&cfg, "weights", "type", 0, 100, p->w_type, &p->w_type, err) < 0)
+		goto out;
+	if (p->w_distance + p->w_bedrooms + p->w_bathrooms + p->w_guests + p->w_type <= 0) {
+		mi_err_set(err, MI_EXIT_CONFIG, "%s: the [weights] must not all be 0", path);
+		goto out;
+	}
+	if (mi_config_int(&cfg, "metrics", "trailing_days", 1, 1095, o->trailing_days, &v, err) < 0)
+		goto out;
+	o->trailing_days = (int)v;
+	if (mi_config_int(&cfg, "metrics", "forward_days", 1, 1095, o->forward_days, &v, err) < 0)
+		goto out;
+	o->forward_days = (int)v;
+	s = mi_config_str(&cfg, "compset", "candidates", NULL);
+	if (s) {
+		const struct mi_config_entry *e = mi_config_find(&cfg, "compset", "candidates");
+		if (!strcmp(s, "listed")) {
+			o->candidates_listed_only = 1;
+		} else if (!strcmp(s, "all")) {
+			o->candidates_listed_only = 0;
+		} else {
+			mi_err_set(err, MI_EXIT_CONFIG, "%s:%d: candidates must be 'listed' or 'all', not '%s'",
+				   path, e->line, s);
+			goto out;
+		}
+	}
+	s = mi_config_str(&cfg, "compset", "subjects", NULL);
+	if (s) {
+		const struct mi_config_entry *e = mi_config_find(&cfg, "compset", "subjects");
+		char word[32];
+		int n;
+
+		o->subjects = 0;
+		while (sscanf(s, " %31[^, ]%n", word, &n) == 1) {
+			if (!strcmp(word, "ours")) {
+				o->subjects |= COMPSET_S_OURS;
+			} else if (!strcmp(word, "prospects")) {
+				o->subjects |= COMPSET_S_PROSPECTS;
+			} else if (!strcmp(word, "listed")) {
+				o->subjects |= COMPSET_S_LISTED;
+			} else {
+				mi_err_set(err, MI_EXIT_CONFIG,
+					   "%s:%d: unknown subject kind '%s' (ours, prospects, listed)",
+					   path, e->line, word);
+				goto out;
+			}
+			s += n;
+			while (*s == ',' || *s == ' ')
+				s++;
+		}
+	}
+	ret = 0;
+out:
+	mi_config_release(&cfg);
+	return ret;
+}
+
+/* [portfolio] tmks = any TMK forms separated by commas or semicolons. */
+static int read_portfolio(const char *path, char ***tmks, size_t *n, struct mi_err *err)
+{
+	static const struct mi_config_key keys[] = { { "portfolio", "tmks" }, { NULL, NULL } };
+	struct mi_config cfg = MI_CONFIG_INIT;
+	const struct mi_config_entry *e;
+	const char *s;
+	int ret = -1;
+
+	if (mi_config_load(&cfg, path, err) < 0 || mi_config_check(&cfg, keys, err) < 0)
+		goto out;
+	e = mi_config_find(&cfg, "portfolio", "tmks");
+	for (s = e ? e->value : ""; *s;) {
+		size_t len = strcspn(s, ",;");
+		const char *b = s, *end = s + len;
+		struct tmk t;
+		enum tmk_reason why;
+		char **grown;
+
+		while (b < end && (*b == ' ' || *b == '\t'))
+			b++;
+		while (end > b && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (end > b) {
+			if (tmk_parse(b, (size_t)(end - b), NULL, &t, &why) < 0) {
+				mi_err_set(err, MI_EXIT_CONFIG, "%s:%d: bad tmk '%.*s': %s", path, e->line,
+					   (int)(end - b), b, tmk_reason_str(why));
+				goto out;
+			}
+			grown = realloc(*tmks, (*n + 1) * sizeof(**tmks));
+			if (!grown || !(grown[*n] = strdup(t.tmk13))) {
+				if (grown)
+					*tmks = grown;
+				mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+				goto out;
+			}
+			*tmks = grown;
+			(*n)++;
+		}
+		s += len;
+		if (*s)
+			s++;
+	}
+	ret = 0;
+out:
+	mi_config_release(&cfg);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "as-of", required_argument, NULL, 'a' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "portfolio", required_argument, NULL, 'p' },
+		{ "k", required_argument, NULL, 'k' },
+		{ "all-subjects", no_argument, NULL, 'A' },
+		{ "no-metrics", no_argument, NULL, 'M' },
+		{ "dbname", required_argument, NULL, 'D' },
+		MI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct compset_opts o;
+	struct compset_stats st;
+	struct mi_err err = MI_ERR_INIT;
+	const char *as_of = NULL, *config = NULL, *portfolio = NULL, *dbname = NULL;
+	char cbuf[4096], pbuf[4096], today[16];
+	char **tmks = NULL;
+	size_t ntmks = 0;
+	long long k = 0;
+	int c, all = 0, ret;
+	PGconn *conn = NULL;
+	PGresult *res;
+
+	memset(&o, 0, sizeof(o));
+	compset_params_default(&o.params);
+	o.metrics = 1;
+	o.trailing_days = 90;
+	o.forward_days = 90;
+	o.candidates_listed_only = 1;
+	o.subjects = COMPSET_S_OURS | COMPSET_S_PROSPECTS | COMPSET_S_LISTED;
+	mi_log_init(info.name, "compset");
+	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a': as_of = optarg; break;
+		case 'c': config = optarg; break;
+		case 'p': portfolio = optarg; break;
+		case 'k':
+			if (mi_opts_int(&info, "k", optarg, 1, 100, &k) < 0)
+				return MI_EXIT_USAGE;
+			break;
+		case 'A': all = 1; break;
+		case 'M': o.metrics = 0; break;
+		case 'D': dbname = optarg; break;
+		case 'h': return mi_opts_help(&info);
+		case 'V': return mi_opts_version(&info);
+		default: return mi_opts_usage_error(&info, "unknown option");
+		}
+	}
+	if (optind < argc)
+		return mi_opts_usage_error(&info, "unexpected argument '%s'", argv[optind]);
+	if (as_of && !valid_date(as_of))
+		return mi_opts_usage_error(&info, "invalid date '%s' for option --as-of: must be YYYY-MM-DD",
+					   as_of);
+	if (!config)
+		config = default_config("compset.ini", cbuf, sizeof(cbuf));
+	if (config && read_settings(config, &o, &err) < 0)
+		goto fail;
+	if (!portfolio && config) {
+		const char *slash = strrchr(config, '/');
+		snprintf(pbuf, sizeof(pbuf), "%.*sportfolio.ini", slash ? (int)(slash - config + 1) : 0,
+			 config);
+		FILE *fp = fopen(pbuf, "r");
+		if (fp) {
+			fclose(fp);
+			portfolio = pbuf;
+		}
+	}
+	if (portfolio && read_portfolio(portfolio, &tmks, &ntmks, &err) < 0)
+		goto fail;
+	if (k)
+		o.params.k = (int)k;
+	if (all)
+		o.subjects |= COMPSET_S_ALL;
+	o.extra_subjects = (const char *const *)tmks;
+	o.n_extra = ntmks;
+
+	conn = mi_pg_connect(info.name, dbname, &err);
+	if (!conn)
+		goto fail;
+	if (!as_of) {
+		res = mi_pg_query(conn, "SELECT current_date::text", 0, NULL, &err);
+		if (!res)
+			goto fail;
+		snprintf(today, sizeof(today), "%s", PQgetvalue(res, 0, 0));
+		PQclear(res);
+		as_of = today;
+	}
+	o.as_of = as_of;
+	mi_log_kv(MI_LOG_INFO, "start", "as_of", as_of, "config", config ? config : "(defaults)",
+		  NULL);
+	if (compset_run(conn, &o, &st, &err) < 0)
+		goto fail;
+	printf("compset %s: %lld subjects (%lld without coordinates), %lld members from %lld "
+	       "candidates, %lld metric rows; load %.2fs search %.2fs store %.2fs\n",
+	       as_of, st.subjects, st.subjects_unlocated, st.members, st.candidates,
+	       st.metric_rows, st.seconds_load, st.seconds_search, st.seconds_store);
+	if (st.subjects_unlocated)
+		mi_log(MI_LOG_WARN, "unlocated", "%lld subject properties have no coordinates",
+		       st.subjects_unlocated);
+	mi_pg_finish(conn);
+	for (size_t i = 0; i < ntmks; i++)
+		free(tmks[i]);
+	free(tmks);
+	return mi_close_stdout(info.name);
+fail:
+	fflush(stdout);
+	mi_err_print(stderr, info.name, &err);
+	mi_pg_finish(conn);
+	for (size_t i = 0; i < ntmks; i++)
+		free(tmks[i]);
+	free(tmks);
+	ret = err.code ? err.code : MI_EXIT_INTERNAL;
+	return ret;
+}

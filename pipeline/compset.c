@@ -1,0 +1,522 @@
+#include "compset.h"
+
+#include "exitcode.h"
+#include "log.h"
+#include "metrics.h"
+#include "pg.h"
+#include "strbuf.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "banned.h"
+
+#define EARTH_RADIUS_M 6371008.8
+#define M_PER_DEG (EARTH_RADIUS_M * M_PI / 180.0)
+#define MAX_CELLS (4u << 20)
+
+static const char *const type_names[COMPSET_T_COUNT] = {
+	"single_family", "condo", "townhouse", "multi_family", "vacant_land",
+	"agricultural", "commercial", "hotel_condo", "timeshare", "other",
+};
+
+void compset_params_default(struct compset_params *p)
+{
+	p->k = 10;
+	p->max_radius_m = 15000;
+	p->distance_scale_m = 2000;
+	p->cell_m = 1000;
+	p->w_distance = 0.35;
+	p->w_bedrooms = 0.25;
+	p->w_bathrooms = 0.10;
+	p->w_guests = 0.15;
+	p->w_type = 0.15;
+}
+
+int compset_type_parse(const char *s)
+{
+	if (!s)
+		return -1;
+	for (int i = 0; i < COMPSET_T_COUNT; i++)
+		if (!strcmp(s, type_names[i]))
+			return i;
+	return -1;
+}
+
+const char *compset_type_name(int type)
+{
+	return type >= 0 && type < COMPSET_T_COUNT ? type_names[type] : NULL;
+}
+
+double compset_distance_m(double lat1, double lon1, double lat2, double lon2)
+{
+	double p1 = lat1 * M_PI / 180, p2 = lat2 * M_PI / 180;
+	double dp = p2 - p1, dl = (lon2 - lon1) * M_PI / 180;
+	double a = sin(dp / 2) * sin(dp / 2) + cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2);
+
+	return 2 * EARTH_RADIUS_M * asin(sqrt(a < 1 ? a : 1));
+}
+
+static int type_family(int t)
+{
+	switch (t) {
+	case COMPSET_T_CONDO:
+	case COMPSET_T_HOTEL_CONDO:
+	case COMPSET_T_TOWNHOUSE:
+	case COMPSET_T_TIMESHARE:
+		return 1;
+	case COMPSET_T_SINGLE_FAMILY:
+	case COMPSET_T_MULTI_FAMILY:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+double compset_similarity(const struct compset_point *a, const struct compset_point *b,
+			  double distance_m, const struct compset_params *p,
+			  struct compset_parts *parts)
+{
+	struct compset_parts s;
+	double wsum = p->w_distance + p->w_bedrooms + p->w_bathrooms + p->w_guests + p->w_type;
+
+	s.distance_m = distance_m;
+	s.distance = exp(-distance_m / p->distance_scale_m);
+	if (a->bedrooms < 0 || b->bedrooms < 0) {
+		s.bedrooms = 0.5;
+	} else {
+		int d = abs(a->bedrooms - b->bedrooms);
+		s.bedrooms = d == 0 ? 1 : d == 1 ? 0.5 : d == 2 ? 0.15 : 0;
+	}
+	if (a->bathrooms < 0 || b->bathrooms < 0)
+		s.bathrooms = 0.5;
+	else
+		s.bathrooms = fmax(0, 1 - fabs(a->bathrooms - b->bathrooms) / 2);
+	if (a->guests <= 0 || b->guests <= 0)
+		s.guests = 0.5;
+	else
+		s.guests = fmax(0, 1 - (double)abs(a->guests - b->guests) /
+					       (a->guests > b->guests ? a->guests : b->guests));
+	if (a->type < 0 || b->type < 0)
+		s.type = 0.5;
+	else if (a->type == b->type)
+		s.type = 1;
+	else if (type_family(a->type) && type_family(a->type) == type_family(b->type))
+		s.type = 0.6;
+	else
+		s.type = 0;
+	if (parts)
+		*parts = s;
+	assert(wsum > 0);
+	return (p->w_distance * s.distance + p->w_bedrooms * s.bedrooms +
+		p->w_bathrooms * s.bathrooms + p->w_guests * s.guests + p->w_type * s.type) / wsum;
+}
+
+struct compset_index {
+	const struct compset_point *pts;
+	size_t n;
+	double lat0, lon0, cell_lat, cell_lon; /* grid origin and cell size in degrees */
+	double cell_min_m, cos_ref;            /* smallest cell side in metres, at cos_ref */
+	long nx, ny;
+	uint32_t *start; /* nx * ny + 1 offsets into order */
+	uint32_t *order; /* point indexes sorted by cell */
+};
+
+static long cell_of(double v, double v0, double size)
+{
+	return (long)floor((v - v0) / size);
+}
+
+struct compset_index *compset_index_build(const struct compset_point *pts, size_t n,
+					  const struct compset_params *p, struct mi_err *err)
+{
+	struct compset_index *ix = calloc(1, sizeof(*ix));
+	double latmin = 0, latmax = 0, lonmin = 0, lonmax = 0, maxabs = 0, cell_m = p->cell_m;
+	uint32_t *cellno = NULL;
+
+	if (!ix || n > UINT32_MAX - 1)
+		goto oom;
+	ix->pts = pts;
+	ix->n = n;
+	for (size_t i = 0; i < n; i++) {
+		if (!i || pts[i].lat < latmin) latmin = pts[i].lat;
+		if (!i || pts[i].lat > latmax) latmax = pts[i].lat;
+		if (!i || pts[i].lon < lonmin) lonmin = pts[i].lon;
+		if (!i || pts[i].lon > lonmax) lonmax = pts[i].lon;
+		if (fabs(pts[i].lat) > maxabs) maxabs = fabs(pts[i].lat);
+	}
+	if (maxabs > 89)
+		maxabs = 89;
+	ix->cos_ref = cos(maxabs * M_PI / 180);
+	for (;;) {
+		ix->cell_lat = cell_m / M_PER_DEG;
+		ix->cell_lon = cell_m / (M_PER_DEG * ix->cos_ref);
+		ix->nx = cell_of(lonmax, lonmin, ix->cell_lon) + 1;
+		ix->ny = cell_of(latmax, latmin, ix->cell_lat) + 1;
+		if ((double)ix->nx * (double)ix->ny <= MAX_CELLS)
+			break;
+		cell_m *= 2;
+	}
+	/* a little under the cell size: great circles bend, and floor() rounds */
+	ix->cell_min_m = cell_m * 0.99;
+	ix->lat0 = latmin;
+	ix->lon0 = lonmin;
+	ix->start = calloc((size_t)(ix->nx * ix->ny) + 1, sizeof(*ix->start));
+	ix->order = malloc((n ? n : 1) * sizeof(*ix->order));
+	cellno = malloc((n ? n : 1) * sizeof(*cellno));
+	if (!ix->start || !ix->order || !cellno)
+		goto oom;
+	/* counting sort of the points by cell */
+	for (size_t i = 0; i < n; i++) {
+		long cx = cell_of(pts[i].lon, ix->lon0, ix->cell_lon);
+		long cy = cell_of(pts[i].lat, ix->lat0, ix->cell_lat);
+		assert(cx >= 0 && cx < ix->nx && cy >= 0 && cy < ix->ny);
+		cellno[i] = (uint32_t)(cy * ix->nx + cx);
+		ix->start[cellno[i] + 1]++;
+	}
+	for (long c = 0; c < ix->nx * ix->ny; c++)
+		ix->start[c + 1] += ix->start[c];
+	{
+		uint32_t *fill = malloc((size_t)(ix->nx * ix->ny) * sizeof(*fill));
+		if (!fill)
+			goto oom;
+		memcpy(fill, ix->start, (size_t)(ix->nx * ix->ny) * sizeof(*fill));
+		for (size_t i = 0; i < n; i++)
+			ix->order[fill[cellno[i]]++] = (uint32_t)i;
+		free(fill);
+	}
+	free(cellno);
+	return ix;
+oom:
+	free(cellno);
+	compset_index_free(ix);
+	mi_err_set(err, MI_EXIT_INTERNAL, "out of memory indexing %zu properties", n);
+	return NULL;
+}
+
+void compset_index_free(struct compset_index *ix)
+{
+	if (!ix)
+		return;
+	free(ix->start);
+	free(ix->order);
+	free(ix);
+}
+
+/* a before b in a set: more similar, then nearer, then lower TMK */
+static int better(const struct compset_index *ix, const struct compset_match *a,
+		  const struct compset_match *b)
+{
+	if (a->similarity != b->similarity)
+		return a->similarity > b->similarity;
+	if (a->parts.distance_m != b->parts.distance_m)
+		return a->parts.distance_m < b->parts.distance_m;
+	return strcmp(ix->pts[a->index].tmk, ix->pts[b->index].tmk) < 0;
+}
+
+static void scan_cell(const struct compset_index *ix, long cx, long cy,
+		      const struct compset_point *subject, const struct compset_params *p,
+		      struct compset_match *out, int *found)
+{
+	uint32_t c, e;
+
+	if (cx < 0 || cy < 0 || cx >= ix->nx || cy >= ix->ny)
+		return;
+	c = ix->start[cy * ix->nx + cx];
+	e = ix->start[cy * ix->nx + cx + 1];
+	for (; c < e; c++) {
+		const struct compset_point *q = &ix->pts[ix->order[c]];
+		struct compset_match m;
+		int i;
+		double d;
+
+		if (!strcmp(q->tmk, subject->tmk))
+			continue;
+		d = compset_distance_m(subject->lat, subject->lon, q->lat, q->lon);
+		if (d > p->max_radius_m)
+			continue;
+		m.index = ix->order[c];
+		m.similarity = compset_similarity(subject, q, d, p, &m.parts);
+		if (*found == p->k && !better(ix, &m, &out[p->k - 1]))
+			continue;
+		/* insertion into the sorted top-k */
+		i = *found < p->k ? (*found)++ : p->k - 1;
+		while (i > 0 && better(ix, &m, &out[i - 1])) {
+			out[i] = out[i - 1];
+			i--;
+		}
+		out[i] = m;
+	}
+}
+
+int compset_knn(const struct compset_index *ix, const struct compset_point *subject,
+		const struct compset_params *p, struct compset_match *out)
+{
+	double wsum = p->w_distance + p->w_bedrooms + p->w_bathrooms + p->w_guests + p->w_type;
+	double cell_min_m = ix->cell_min_m;
+	long cx, cy;
+	int found = 0;
+
+	if (!ix->n || p->k < 1)
+		return 0;
+	/* a subject nearer a pole than every point sees narrower cells */
+	if (fabs(subject->lat) < 89 && cos(fabs(subject->lat) * M_PI / 180) < ix->cos_ref)
+		cell_min_m *= cos(fabs(subject->lat) * M_PI / 180) / ix->cos_ref;
+	cx = cell_of(subject->lon, ix->lon0, ix->cell_lon);
+	cy = cell_of(subject->lat, ix->lat0, ix->cell_lat);
+	for (long r = 0;; r++) {
+		double reach = r * cell_min_m, bound;
+
+		if (r == 0) {
+			scan_cell(ix, cx, cy, subject, p, out, &found);
+		} else {
+			for (long x = cx - r; x <= cx + r; x++) {
+				scan_cell(ix, x, cy - r, subject, p, out, &found);
+				scan_cell(ix, x, cy + r, subject, p, out, &found);
+			}
+			for (long y = cy - r + 1; y <= cy + r - 1; y++) {
+				scan_cell(ix, cx - r, y, subject, p, out, &found);
+				scan_cell(ix, cx + r, y, subject, p, out, &found);
+			}
+		}
+		/* every point not yet scanned is at least reach metres away */
+		if (reach > p->max_radius_m)
+			break;
+		if (cx - r <= 0 && cx + r >= ix->nx - 1 && cy - r <= 0 && cy + r >= ix->ny - 1)
+			break; /* the whole grid is scanned */
+		bound = (p->w_distance * exp(-reach / p->distance_scale_m) +
+			 (wsum - p->w_distance)) / wsum;
+		if (found == p->k && out[p->k - 1].similarity > bound)
+			break;
+	}
+	return found;
+}
+
+/* ---------------------------------------------------------------------------
+ * The database run
+ * ------------------------------------------------------------------------- */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Read rows of (tmk, lat, lon, bedrooms, bathrooms, guests, type) into *pts. */
+static int load_points(PGresult *res, struct compset_point **pts, size_t *n, struct mi_err *err)
+{
+	size_t rows = (size_t)PQntuples(res);
+	struct compset_point *v = calloc(rows ? rows : 1, sizeof(*v));
+
+	if (!v)
+		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory reading %zu properties", rows);
+	for (size_t i = 0; i < rows; i++) {
+		int r = (int)i;
+		const char *tmk = PQgetvalue(res, r, 0);
+
+		if (strlen(tmk) != 13) {
+			free(v);
+			return mi_err_set(err, MI_EXIT_DATABASE, "unexpected tmk '%s' in the database", tmk);
+		}
+		memcpy(v[i].tmk, tmk, 14);
+		v[i].lat = strtod(PQgetvalue(res, r, 1), NULL);
+		v[i].lon = strtod(PQgetvalue(res, r, 2), NULL);
+		v[i].bedrooms = PQgetisnull(res, r, 3) ? -1 : atoi(PQgetvalue(res, r, 3));
+		v[i].bathrooms = PQgetisnull(res, r, 4) ? -1 : strtod(PQgetvalue(res, r, 4), NULL);
+		v[i].guests = PQgetisnull(res, r, 5) ? -1 : atoi(PQgetvalue(res, r, 5));
+		v[i].type = PQgetisnull(res, r, 6) ? -1 : compset_type_parse(PQgetvalue(res, r, 6));
+	}
+	*pts = v;
+	*n = rows;
+	return 0;
+}
+
+static int add_num(struct strbuf *sb, const char *key, int known, double v, const char *fmt)
+{
+	if (strbuf_addf(sb, "\"%s\":", key) < 0)
+		return -1;
+	if (!known)
+		return strbuf_addstr(sb, "null");
+	return strbuf_addf(sb, fmt, v);
+}
+
+/* One COPY line: subject, competitor, rank, similarity, distance, basis. */
+static int add_member(struct strbuf *sb, const struct compset_point *s,
+		      const struct compset_point *c, int rank, const struct compset_match *m,
+		      const struct compset_params *p)
+{
+	const struct compset_parts *q = &m->parts;
+	const char *st = compset_type_name(s->type), *ct = compset_type_name(c->type);
+	int rc = 0;
+
+	rc |= strbuf_addf(sb, "%s\t%s\t%d\t%.4f\t%.1f\t{\"method\":\"grid_knn\",", s->tmk, c->tmk,
+			  rank, m->similarity, q->distance_m);
+	rc |= strbuf_addf(sb, "\"scores\":{\"distance\":%.4f,\"bedrooms\":%.4f,\"bathrooms\":%.4f,"
+			  "\"guests\":%.4f,\"type\":%.4f},", q->distance, q->bedrooms, q->bathrooms,
+			  q->guests, q->type);
+	rc |= strbuf_addf(sb, "\"weights\":{\"distance\":%g,\"bedrooms\":%g,\"bathrooms\":%g,"
+			  "\"guests\":%g,\"type\":%g},\"distance_scale_m\":%g,", p->w_distance,
+			  p->w_bedrooms, p->w_bathrooms, p->w_guests, p->w_type, p->distance_scale_m);
+	rc |= strbuf_addstr(sb, "\"subject\":{");
+	rc |= add_num(sb, "bedrooms", s->bedrooms >= 0, s->bedrooms, "%.0f");
+	rc |= strbuf_addch(sb, ',');
+	rc |= add_num(sb, "bathrooms", s->bathrooms >= 0, s->bathrooms, "%.1f");
+	rc |= strbuf_addch(sb, ',');
+	rc |= add_num(sb, "guests", s->guests > 0, s->guests, "%.0f");
+	rc |= strbuf_addf(sb, ",\"type\":%s%s%s},\"competitor\":{", st ? "\"" : "", st ? st : "null",
+			  st ? "\"" : "");
+	rc |= add_num(sb, "bedrooms", c->bedrooms >= 0, c->bedrooms, "%.0f");
+	rc |= strbuf_addch(sb, ',');
+	rc |= add_num(sb, "bathrooms", c->bathrooms >= 0, c->bathrooms, "%.1f");
+	rc |= strbuf_addch(sb, ',');
+	rc |= add_num(sb, "guests", c->guests > 0, c->guests, "%.0f");
+	rc |= strbuf_addf(sb, ",\"type\":%s%s%s}}\n", ct ? "\"" : "", ct ? ct : "null",
+			  ct ? "\"" : "");
+	return rc ? -1 : 0;
+}
+
+static const char point_cols[] =
+	"tmk, latitude, longitude, bedrooms, bathrooms, max_guests, property_type";
+
+int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats *st,
+		struct mi_err *err)
+{
+	struct compset_point *cand = NULL, *subj = NULL;
+	struct compset_match *best = NULL;
+	struct compset_index *ix = NULL;
+	struct strbuf sb = STRBUF_INIT, arr = STRBUF_INIT;
+	PGresult *res = NULL;
+	size_t ncand = 0, nsubj = 0;
+	double t0 = now_s(), t1;
+	int ret = -1, in_tx = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (o->metrics &&
+	    metrics_refresh(conn, o->as_of, o->trailing_days, o->forward_days, &st->metric_rows, err) < 0)
+		goto out;
+	{
+		char sql[512];
+		const char *pv[1] = { o->candidates_listed_only ? "true" : "false" };
+		snprintf(sql, sizeof(sql), "SELECT %s FROM etl.compset_candidates($1::boolean)", point_cols);
+		res = mi_pg_query(conn, sql, 1, pv, err);
+		if (!res || load_points(res, &cand, &ncand, err) < 0)
+			goto out;
+		PQclear(res);
+		res = NULL;
+	}
+	/* the subjects: TMKs in a text[] literal (canonical TMKs need no quoting) */
+	if (strbuf_addch(&arr, '{') < 0)
+		goto oom;
+	for (size_t i = 0; i < o->n_extra; i++)
+		if (strbuf_addf(&arr, "%s%s", i ? "," : "", o->extra_subjects[i]) < 0)
+			goto oom;
+	if (strbuf_addch(&arr, '}') < 0)
+		goto oom;
+	{
+		char sql[512], kinds[64];
+		const char *pv[2] = { arr.buf, kinds };
+		snprintf(kinds, sizeof(kinds), "{%s,%s,%s,%s}",
+			 o->subjects & COMPSET_S_OURS ? "ours" : "-",
+			 o->subjects & COMPSET_S_PROSPECTS ? "prospects" : "-",
+			 o->subjects & COMPSET_S_LISTED ? "listed" : "-",
+			 o->subjects & COMPSET_S_ALL ? "all" : "-");
+		snprintf(sql, sizeof(sql),
+			 "SELECT %s FROM etl.compset_subjects($1::text[], $2::text[]) ORDER BY tmk",
+			 point_cols);
+		res = mi_pg_query(conn, sql, 2, pv, err);
+		if (!res)
+			goto out;
+		/* unlocated subjects come back with NULL coordinates: count them, skip them */
+		for (int r = 0; r < PQntuples(res); r++)
+			if (PQgetisnull(res, r, 1))
+				st->subjects_unlocated++;
+		if (load_points(res, &subj, &nsubj, err) < 0)
+			goto out;
+		for (size_t i = 0; i < nsubj; i++)
+			if (PQgetisnull(res, (int)i, 1))
+				subj[i].tmk[0] = '\0';
+		PQclear(res);
+		res = NULL;
+	}
+	st->candidates = (long long)ncand;
+	st->subjects = (long long)nsubj - st->subjects_unlocated;
+	t1 = now_s();
+	st->seconds_load = t1 - t0;
+
+	ix = compset_index_build(cand, ncand, &o->params, err);
+	best = calloc((size_t)o->params.k, sizeof(*best));
+	if (!ix || !best)
+		goto oom;
+	for (size_t i = 0; i < nsubj; i++) {
+		int n;
+
+		if (!subj[i].tmk[0])
+			continue;
+		n = compset_knn(ix, &subj[i], &o->params, best);
+		for (int r = 0; r < n; r++)
+			if (add_member(&sb, &subj[i], &cand[best[r].index], r + 1, &best[r],
+				       &o->params) < 0)
+				goto oom;
+		st->members += n;
+	}
+	t0 = now_s();
+	st->seconds_search = t0 - t1;
+
+	if (mi_pg_begin(conn, err) < 0)
+		goto out;
+	in_tx = 1;
+	if (mi_pg_exec(conn,
+		       "CREATE TEMP TABLE compset_new (subject_tmk text, competitor_tmk text, "
+		       "rank smallint, similarity numeric, distance_m numeric, basis jsonb) "
+		       "ON COMMIT DROP", err) < 0)
+		goto out;
+	if (mi_pg_copy_begin(conn, "COPY compset_new FROM STDIN", err) < 0 ||
+	    mi_pg_copy_send(conn, sb.buf, sb.len, err) < 0 ||
+	    mi_pg_copy_end(conn, NULL, NULL, err) < 0)
+		goto out;
+	{
+		const char *pv[1] = { o->as_of };
+		if (mi_pg_command(conn, "DELETE FROM external.competitive_sets WHERE computed_on = $1::date",
+				  1, pv, NULL, err) < 0)
+			goto out;
+		if (mi_pg_command(conn,
+			"INSERT INTO external.competitive_sets (subject_tmk, competitor_tmk, computed_on,"
+			" rank, similarity, distance_m, basis, metrics_from, metrics_to, nights_observed,"
+			" booked_nights, blocked_nights, adr, occupancy, revpar)"
+			" SELECT n.subject_tmk, n.competitor_tmk, $1::date, n.rank, n.similarity,"
+			" n.distance_m, n.basis, m.window_from, m.window_to, m.nights_observed,"
+			" m.booked_nights, m.blocked_nights, m.adr, m.occupancy, m.revpar"
+			" FROM compset_new n LEFT JOIN LATERAL ("
+			"   SELECT * FROM etl.market_metrics mm"
+			"    WHERE mm.subject_kind = 'property' AND mm.tmk = n.competitor_tmk"
+			"      AND mm.window_kind = 'trailing' AND mm.as_of <= $1::date"
+			"    ORDER BY mm.as_of DESC LIMIT 1) m ON true",
+			1, pv, NULL, err) < 0)
+			goto out;
+	}
+	if (mi_pg_commit(conn, err) < 0)
+		goto out;
+	in_tx = 0;
+	st->seconds_store = now_s() - t0;
+	ret = 0;
+	goto out;
+oom:
+	mi_err_set(err, MI_EXIT_INTERNAL, "out of memory computing competitive sets");
+out:
+	if (in_tx)
+		mi_pg_rollback(conn);
+	PQclear(res);
+	compset_index_free(ix);
+	free(best);
+	free(cand);
+	free(subj);
+	strbuf_release(&sb);
+	strbuf_release(&arr);
+	return ret;
+}

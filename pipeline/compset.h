@@ -1,0 +1,140 @@
+/*
+ * compset: competitive sets, the k most similar market properties of a subject
+ * (one of ours, or a prospect's), found with a uniform grid over latitude and
+ * longitude instead of a cross join.
+ *
+ * Similarity (0-1) is the weighted mean of five part scores, each 0-1:
+ *
+ *   distance   exp(-d / distance_scale_m), d the great-circle distance
+ *   bedrooms   1 same, 0.5 one apart, 0.15 two apart, 0 further
+ *   bathrooms  1 - |difference| / 2, at least 0
+ *   guests     1 - |difference| / larger of the two, at least 0
+ *   type       1 same, 0.6 same family (condo, hotel_condo, townhouse,
+ *              timeshare | single_family, multi_family), 0 otherwise
+ *
+ * and a part whose value is unknown on either side scores 0.5.  Candidates
+ * farther than max_radius_m are never chosen.  The search is exact: rings of
+ * grid cells are scanned outwards until no unscanned cell can hold a
+ * candidate better than the k-th best found (the distance part bounds it).
+ * Ties are broken by distance, then TMK, so a run is reproducible.
+ * Definitions are in docs/metrics.md ("Competitive sets").
+ *
+ * Ownership: compset_index_build() copies nothing; the index borrows the
+ * points array, which must outlive it.  compset_index_free() frees the index.
+ * compset_run() owns everything it allocates.
+ */
+#ifndef MI_COMPSET_H
+#define MI_COMPSET_H
+
+#include "err.h"
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+/* Property types as stored in external.properties.property_type; -1 unknown. */
+enum compset_type {
+	COMPSET_T_SINGLE_FAMILY, COMPSET_T_CONDO, COMPSET_T_TOWNHOUSE,
+	COMPSET_T_MULTI_FAMILY, COMPSET_T_VACANT_LAND, COMPSET_T_AGRICULTURAL,
+	COMPSET_T_COMMERCIAL, COMPSET_T_HOTEL_CONDO, COMPSET_T_TIMESHARE,
+	COMPSET_T_OTHER, COMPSET_T_COUNT
+};
+
+/* One property.  Unknown numbers are negative. */
+struct compset_point {
+	char tmk[14];
+	double lat, lon;
+	int bedrooms;
+	double bathrooms;
+	int guests;
+	int type; /* enum compset_type or -1 */
+};
+
+struct compset_params {
+	int k;                   /* members per set, 1-100 */
+	double max_radius_m;     /* farthest competitor */
+	double distance_scale_m; /* distance part = exp(-d / scale) */
+	double cell_m;           /* grid cell size */
+	double w_distance, w_bedrooms, w_bathrooms, w_guests, w_type; /* >= 0, sum > 0 */
+};
+
+/* Defaults: k 10, radius 15 km, scale 2 km, cells 1 km, weights .35 .25 .10 .15 .15. */
+void compset_params_default(struct compset_params *p);
+
+/* Part scores of one pair (for the basis shown to people). */
+struct compset_parts {
+	double distance_m;
+	double distance, bedrooms, bathrooms, guests, type;
+};
+
+struct compset_match {
+	size_t index; /* into the indexed points */
+	double similarity;
+	struct compset_parts parts;
+};
+
+/* The type code of a property_type string, -1 when unknown or NULL. */
+int compset_type_parse(const char *s);
+/* The property_type string of a code, NULL for -1. */
+const char *compset_type_name(int type);
+
+/* Great-circle (haversine) distance in metres. */
+double compset_distance_m(double lat1, double lon1, double lat2, double lon2);
+
+/* Similarity of a and b at distance_m; fills parts when not NULL. */
+double compset_similarity(const struct compset_point *a, const struct compset_point *b,
+			  double distance_m, const struct compset_params *p,
+			  struct compset_parts *parts);
+
+struct compset_index;
+
+/*
+ * Index n points (borrowed) on a grid of about p->cell_m (enlarged when the
+ * area would need too many cells).  NULL with err set on allocation failure.
+ */
+struct compset_index *compset_index_build(const struct compset_point *pts, size_t n,
+					  const struct compset_params *p, struct mi_err *err);
+void compset_index_free(struct compset_index *ix);
+
+/*
+ * The best (at most p->k) candidates for subject, most similar first, into
+ * out[0..p->k-1]; a point with the subject's TMK is skipped.  Returns how many
+ * were found (0 when none is within the radius), or -1 on allocation failure.
+ */
+int compset_knn(const struct compset_index *ix, const struct compset_point *subject,
+		const struct compset_params *p, struct compset_match *out);
+
+/* Which properties get a set, besides the portfolio TMKs. */
+enum compset_subject_kinds {
+	COMPSET_S_OURS = 1u << 0,      /* external.properties.is_ours */
+	COMPSET_S_PROSPECTS = 1u << 1, /* open prospect_properties */
+	COMPSET_S_LISTED = 1u << 2,    /* an active matched listing */
+	COMPSET_S_ALL = 1u << 3,       /* every located property (market studies, bench) */
+};
+
+/* What compset_run does. */
+struct compset_opts {
+	const char *as_of;      /* YYYY-MM-DD: computed_on and the metrics date */
+	const char *const *extra_subjects; /* canonical TMKs from the portfolio config */
+	size_t n_extra;
+	unsigned subjects;      /* enum compset_subject_kinds */
+	int candidates_listed_only; /* candidates must have a matched listing */
+	int metrics;            /* refresh etl.market_metrics first */
+	int trailing_days, forward_days;
+	struct compset_params params;
+};
+
+struct compset_stats {
+	long long candidates, subjects, subjects_unlocated, members, metric_rows;
+	double seconds_load, seconds_search, seconds_store;
+};
+
+/*
+ * Refresh the market metrics (when asked), then compute the competitive set
+ * of every subject (the portfolio TMKs and the kinds in o->subjects) and replace the rows of external.competitive_sets
+ * computed on as_of for those subjects, in one transaction, with the
+ * competitors' trailing metrics.  0 or -1 with err set.
+ */
+int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats *st,
+		struct mi_err *err);
+
+#endif

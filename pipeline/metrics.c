@@ -1,0 +1,27 @@
+#include "metrics.h"
+
+#include "pg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "banned.h"
+
+int metrics_refresh(PGconn *conn, const char *as_of, int trailing_days, int forward_days,
+		    long long *rows, struct mi_err *err)
+{
+	char t[16], f[16];
+	const char *pv[3] = { as_of, t, f };
+	PGresult *res;
+
+	snprintf(t, sizeof(t), "%d", trailing_days);
+	snprintf(f, sizeof(f), "%d", forward_days);
+	res = mi_pg_query(conn, "SELECT etl.refresh_market_metrics($1::date, $2::integer, $3::integer)",
+			  3, pv, err);
+	if (!res)
+		return -1;
+	if (rows)
+		*rows = atoll(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}

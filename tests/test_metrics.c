@@ -1,0 +1,140 @@
+/*
+ * metrics: occupancy, ADR and RevPAR of the hand-made calendar series in
+ * fixtures/metrics/series.sql, whose expected values are worked out in its
+ * header comment.
+ */
+#include "err.h"
+#include "metrics.h"
+#include "pgtest.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static PGconn *conn;
+static char dbname[64];
+
+static char *slurp(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf;
+	long n;
+
+	cr_assert_not_null(fp, "cannot open %s", path);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = malloc((size_t)n + 1);
+	cr_assert_not_null(buf);
+	cr_assert_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+static void setup(void)
+{
+	char *sql;
+
+	conn = pgt_fresh_db("t_metrics", dbname);
+	sql = slurp("fixtures/metrics/series.sql");
+	pgt_exec(conn, sql);
+	free(sql);
+}
+
+static void teardown(void)
+{
+	if (conn)
+		pgt_drop_db(conn, dbname);
+	conn = NULL;
+}
+
+/* One metrics row as text: "observed available booked blocked priced revenue occ adr revpar". */
+static void row_is(const char *window, const char *subject, const char *want)
+{
+	char sql[1024];
+	PGresult *r;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT concat_ws(' ', nights_observed, available_nights, booked_nights, blocked_nights,"
+		 " priced_nights, booked_revenue, occupancy, coalesce(adr::text, '-'),"
+		 " coalesce(revpar::text, '-'))"
+		 " FROM etl.market_metrics WHERE window_kind = '%s' AND subject_key = '%s'",
+		 window, subject);
+	r = PQexec(conn, sql);
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(conn));
+	cr_assert_eq(PQntuples(r), 1, "no %s row for %s", window, subject);
+	cr_expect_str_eq(PQgetvalue(r, 0, 0), want, "%s %s", window, subject);
+	PQclear(r);
+}
+
+static void refresh(const char *as_of, int trailing, int forward)
+{
+	struct mi_err err = MI_ERR_INIT;
+	long long rows = -1;
+
+	cr_assert_eq(metrics_refresh(conn, as_of, trailing, forward, &rows, &err), 0, "%s: %s",
+		     err.msg, err.detail);
+	cr_assert_eq(rows, 5, "rows written: %lld", rows);
+}
+
+TestSuite(metrics, .init = setup, .fini = teardown);
+
+Test(metrics, listing_booked_blocked_and_cancelled_nights)
+{
+	refresh("2026-03-01", 28, 7);
+	row_is("trailing", "listing:airbnb:1001", "28 8 16 4 16 3500.00 0.6667 218.75 145.83");
+	cr_expect_eq(pgt_scalar(conn, "SELECT (blocked_confidence * 10000)::int FROM etl.market_metrics"
+			       " WHERE window_kind = 'trailing' AND subject_key = 'listing:airbnb:1001'"),
+		     7625);
+}
+
+Test(metrics, property_combines_its_listings_night_by_night)
+{
+	refresh("2026-03-01", 28, 7);
+	row_is("trailing", "listing:vrbo:3210987", "4 0 4 0 4 720.00 1.0000 180.00 180.00");
+	row_is("trailing", "tmk:2440130040101", "28 4 20 4 20 4220.00 0.8333 211.00 175.83");
+}
+
+Test(metrics, forward_window_is_what_is_on_the_books)
+{
+	refresh("2026-03-01", 28, 7);
+	row_is("forward", "listing:airbnb:1001", "7 7 0 0 0 0.00 0.0000 - 0.00");
+}
+
+Test(metrics, night_status_and_booked_price)
+{
+	/* 02-05 was open at $200 and closed later: booked at $200, confidence .9 */
+	cr_expect_eq(pgt_scalar(conn,
+		"SELECT count(*) FROM etl.calendar_night_status('2026-03-01', '2026-02-05', '2026-02-05')"
+		" WHERE listing_id = '1001' AND status = 'booked' AND rate = 200 AND confidence = 0.9"), 1);
+	/* 02-26: closed on 02-01, open again on 02-15: available */
+	cr_expect_eq(pgt_scalar(conn,
+		"SELECT count(*) FROM etl.calendar_night_status('2026-03-01', '2026-02-26', '2026-02-26')"
+		" WHERE listing_id = '1001' AND status = 'available' AND rate IS NULL"), 1);
+	/* seen from 02-01 only, the night of 02-26 was still closed: booked as of then */
+	cr_expect_eq(pgt_scalar(conn,
+		"SELECT count(*) FROM etl.calendar_night_status('2026-02-01', '2026-02-26', '2026-02-26')"
+		" WHERE listing_id = '1001' AND status = 'booked' AND rate = 300"), 1);
+	/* a blocked night first seen 51 days ahead */
+	cr_expect_eq(pgt_scalar(conn,
+		"SELECT (confidence * 10000)::int FROM etl.calendar_night_status('2026-03-01', '2026-02-21',"
+		" '2026-02-21') WHERE listing_id = '1001' AND status = 'blocked'"), 7550);
+}
+
+Test(metrics, rerun_replaces_the_day)
+{
+	refresh("2026-03-01", 28, 7);
+	refresh("2026-03-01", 28, 7);
+	cr_expect_eq(pgt_scalar(conn, "SELECT count(*) FROM etl.market_metrics"), 5);
+	row_is("trailing", "tmk:2440130040101", "28 4 20 4 20 4220.00 0.8333 211.00 175.83");
+}
+
+Test(metrics, bad_window_is_refused)
+{
+	struct mi_err err = MI_ERR_INIT;
+
+	cr_assert_eq(metrics_refresh(conn, "2026-03-01", 0, 7, NULL, &err), -1);
+	cr_expect(strstr(err.msg, "must be between 1 and 1095") != NULL, "%s", err.msg);
+}
