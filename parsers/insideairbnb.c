@@ -175,7 +175,7 @@ static int parse_calendar(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 	if (ctx->snapshot_date &&
 	    value_date(ctx->snapshot_date, strlen(ctx->snapshot_date), &d) == 1)
 		value_date_format(&d, s.snapshot, sizeof(s.snapshot));
-	rc = tab_read_csv(ctx, in, cal_row, &s, NULL, err);
+	rc = tab_read_csv(ctx, in, ',', cal_row, &s, NULL, err);
 	rc = iab_finish(&s, rc, err);
 	iab_release(&s);
 	return rc;
@@ -223,7 +223,7 @@ static int parse_reviews(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 	int rc;
 
 	iab_init(&s, ctx, REC_E_REVIEWS, rev_names, R__N, col);
-	rc = tab_read_csv(ctx, in, rev_row, &s, NULL, err);
+	rc = tab_read_csv(ctx, in, ',', rev_row, &s, NULL, err);
 	rc = iab_finish(&s, rc, err);
 	iab_release(&s);
 	return rc;
@@ -574,7 +574,7 @@ static int parse_listings(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 	int rc;
 
 	iab_init(&s, ctx, REC_E_LISTINGS, lst_names, L__N, col);
-	rc = tab_read_csv(ctx, in, lst_row, &s, NULL, err);
+	rc = tab_read_csv(ctx, in, ',', lst_row, &s, NULL, err);
 	rc = iab_finish(&s, rc, err);
 	iab_release(&s);
 	return rc;

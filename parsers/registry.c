@@ -10,18 +10,22 @@
 
 /* Each format's parser, defined in parsers/<format>.c. */
 /* -- tabular formats (CSV, fixed width) -- */
+extern const struct parser parser_county_csv;
 extern const struct parser parser_insideairbnb_calendar;
 extern const struct parser parser_insideairbnb_listings;
 extern const struct parser parser_insideairbnb_reviews;
 extern const struct parser parser_maui_rpt_sales;
+extern const struct parser parser_parcel_csv;
 /* -- tree formats (HTML, XML, JSON) -- */
 
 static const struct parser *const parsers[] = {
 	/* -- tabular formats -- */
+	&parser_county_csv,
 	&parser_insideairbnb_calendar,
 	&parser_insideairbnb_listings,
 	&parser_insideairbnb_reviews,
 	&parser_maui_rpt_sales,
+	&parser_parcel_csv,
 	/* -- tree formats -- */
 	NULL
 };

@@ -81,11 +81,11 @@ int tab_emit_csv(struct parse_ctx *ctx, struct tab_row *t, const struct csvr_row
 		 struct mi_err *err);
 
 /*
- * Read an input's CSV with the standard caps, turning a read error into the
+ * Read an input's CSV (delim 0: ',') with the standard caps, turning a read error into the
  * one reject of an unreadable file.  Returns what csvr_read returns.
  */
-int tab_read_csv(struct parse_ctx *ctx, FILE *in, csvr_row_fn fn, void *data,
-		 struct csvr_stats *stats, struct mi_err *err);
+int tab_read_csv(struct parse_ctx *ctx, FILE *in, unsigned char delim, csvr_row_fn fn,
+		 void *data, struct csvr_stats *stats, struct mi_err *err);
 
 /*
  * The standard end of a CSV format: a file without a header line (empty)
