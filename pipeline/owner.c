@@ -238,9 +238,23 @@ static size_t parse_persons(struct tok *t, size_t nt, struct person *p)
 	size_t np = 0, i = 0;
 	int comma_style = 0;
 
-	for (i = 0; i < nt; i++)
-		if (!t[i].drop && teq(&t[i], ","))
-			comma_style = 1;
+	/* a comma with a name word after it (in the same segment) marks SURNAME,GIVEN */
+	for (i = 0; i < nt && !comma_style; i++) {
+		size_t j;
+
+		if (t[i].drop || !teq(&t[i], ","))
+			continue;
+		for (j = i + 1; j < nt; j++) {
+			if (t[j].drop || teq(&t[j], ","))
+				continue;
+			if (teq(&t[j], "/") || teq(&t[j], "&") || teq(&t[j], "AND"))
+				break;
+			if (!IN(&t[j], suffix_words)) {
+				comma_style = 1;
+				break;
+			}
+		}
+	}
 	i = 0;
 	while (i < nt && np < MAX_PERSONS) {
 		const struct tok *w[16];
@@ -266,6 +280,8 @@ static size_t parse_persons(struct tok *t, size_t nt, struct person *p)
 		}
 		if (!nw)
 			continue;
+		if (comma_at == nw || !comma_style)
+			comma_at = (size_t)-1; /* "JOHN A SMITH, TTEE": no given name after it */
 		for (j = 0; j < nw; j++) {
 			if (IN(w[j], suffix_words) && j > 0) {
 				q->suffix = w[j];
