@@ -17,6 +17,12 @@ extern const struct parser parser_insideairbnb_reviews;
 extern const struct parser parser_maui_rpt_sales;
 extern const struct parser parser_parcel_csv;
 /* -- tree formats (HTML, XML, JSON) -- */
+extern const struct parser parser_geojson_parcels;
+extern const struct parser parser_html_jsonld;
+extern const struct parser parser_html_rules;
+extern const struct parser parser_json_calendar;
+extern const struct parser parser_json_reviews;
+extern const struct parser parser_xml_feed;
 
 static const struct parser *const parsers[] = {
 	/* -- tabular formats -- */
@@ -27,6 +33,12 @@ static const struct parser *const parsers[] = {
 	&parser_maui_rpt_sales,
 	&parser_parcel_csv,
 	/* -- tree formats -- */
+	&parser_geojson_parcels,
+	&parser_html_jsonld,
+	&parser_html_rules,
+	&parser_json_calendar,
+	&parser_json_reviews,
+	&parser_xml_feed,
 	NULL
 };
 

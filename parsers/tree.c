@@ -1,0 +1,437 @@
+#include "tree.h"
+#include "exitcode.h"
+#include "fieldmap.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <libxml/HTMLtree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlsave.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "banned.h"
+
+static void quiet_generic(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static void quiet_structured(void *ctx, xmlErrorPtr e)
+{
+	(void)ctx;
+	(void)e;
+}
+
+void tree_quiet(void)
+{
+	xmlSetGenericErrorFunc(NULL, quiet_generic);
+	xmlSetStructuredErrorFunc(NULL, quiet_structured);
+}
+
+int tree_slurp(FILE *in, struct strbuf *sb, size_t cap, char *reason, size_t rsize)
+{
+	char buf[65536];
+	size_t n;
+
+	strbuf_release(sb);
+	strbuf_init(sb, cap);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+		if (strbuf_add(sb, buf, n) < 0) {
+			snprintf(reason, rsize, "input larger than %zu bytes", cap);
+			return -1;
+		}
+	}
+	if (ferror(in)) {
+		snprintf(reason, rsize, "read error: %s", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return 0;
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int tree_rules(struct parse_ctx *ctx, const char *subdir, struct mi_config *own,
+	       const struct mi_config **rules, struct mi_err *err)
+{
+	const char *dir = getenv("MI_CONFIG_DIR");
+	char path[4096];
+
+	*rules = NULL;
+	if (ctx->rules) {
+		*rules = ctx->rules;
+		return 0;
+	}
+	if (!ctx->source || !ctx->source[0])
+		return mi_err_set(err, MI_EXIT_CONFIG,
+				  "format '%s' needs rules: give --source naming config/%s/<source>.ini",
+				  ctx->format, subdir);
+	if (strchr(ctx->source, '/') || ctx->source[0] == '.')
+		return mi_err_set(err, MI_EXIT_CONFIG, "bad source id '%s'", ctx->source);
+	if (!dir || !dir[0])
+		dir = is_dir("config") ? "config" : MI_DATADIR "/config";
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s/%s.ini", dir, subdir, ctx->source) >=
+	    sizeof(path))
+		return mi_err_set(err, MI_EXIT_CONFIG, "config path too long for source '%s'",
+				  ctx->source);
+	if (mi_config_load(own, path, err) < 0)
+		return -1;
+	*rules = own;
+	return 0;
+}
+
+htmlDocPtr tree_html_parse(const char *buf, size_t len, char *reason, size_t rsize)
+{
+	htmlParserCtxtPtr c;
+	htmlDocPtr doc = NULL;
+
+	tree_quiet();
+	if (len > (size_t)INT32_MAX) {
+		snprintf(reason, rsize, "input too large");
+		return NULL;
+	}
+	c = htmlNewParserCtxt();
+	if (!c) {
+		snprintf(reason, rsize, "out of memory");
+		return NULL;
+	}
+	doc = htmlCtxtReadMemory(c, buf, (int)len, NULL, NULL,
+				 HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+					 HTML_PARSE_COMPACT);
+	if (doc && c->disableSAX) {
+		/* libxml2 gave up part way (depth, huge input): do not use half a page */
+		const char *m = c->lastError.message ? c->lastError.message : "unknown error";
+		size_t ml = strcspn(m, "\n");
+		snprintf(reason, rsize, "html parse stopped at line %d: %.*s", c->lastError.line,
+			 (int)ml, m);
+		xmlFreeDoc(doc);
+		doc = NULL;
+	} else if (!doc) {
+		snprintf(reason, rsize, "not an html document");
+	}
+	htmlFreeParserCtxt(c);
+	return doc;
+}
+
+/* Elements whose edges separate words: "<td>RD 1203<br>KIHEI</td>" is "RD 1203 KIHEI". */
+static int breaks_words(const xmlChar *name)
+{
+	static const char *const b[] = { "br", "p", "div", "li", "td", "th", "tr", "h1", "h2",
+					 "h3", "h4", "h5", "h6", "dd", "dt", "section", "table",
+					 "ul", "ol", NULL };
+
+	for (int i = 0; b[i]; i++)
+		if (!xmlStrcasecmp(name, (const xmlChar *)b[i]))
+			return 1;
+	return 0;
+}
+
+/* The text under n, block edges as spaces, scripts and styles left out; -1 at the cap. */
+static int node_text(xmlNodePtr top, struct strbuf *out)
+{
+	struct strbuf raw;
+	xmlNodePtr n = top->children;
+	int rc;
+
+	strbuf_init(&raw, out->cap_limit ? out->cap_limit : (16u << 20));
+	while (n) {
+		if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content) {
+			if (strbuf_addstr(&raw, (const char *)n->content) < 0)
+				break;
+		} else if (n->type == XML_ELEMENT_NODE && breaks_words(n->name)) {
+			strbuf_addch(&raw, ' ');
+		}
+		if (n->type == XML_ELEMENT_NODE && n->children &&
+		    xmlStrcasecmp(n->name, (const xmlChar *)"script") &&
+		    xmlStrcasecmp(n->name, (const xmlChar *)"style")) {
+			n = n->children;
+			continue;
+		}
+		while (n != top && !n->next) {
+			n = n->parent;
+			if (n != top && n->type == XML_ELEMENT_NODE && breaks_words(n->name))
+				strbuf_addch(&raw, ' ');
+		}
+		if (n == top)
+			break;
+		n = n->next;
+	}
+	rc = raw.toobig ? -1 : fm_add_clean_text(out, raw.buf, raw.len);
+	strbuf_release(&raw);
+	return rc;
+}
+
+int tree_xpath_string(xmlXPathContextPtr xc, xmlXPathCompExprPtr expr, xmlNodePtr node,
+		      struct strbuf *out)
+{
+	xmlXPathObjectPtr o;
+	xmlChar *s = NULL;
+	int ret = 0;
+
+	o = xmlXPathCompiledEval(expr, (xc->node = node, xc));
+	if (!o)
+		return 0;
+	switch (o->type) {
+	case XPATH_NODESET:
+		if (o->nodesetval && o->nodesetval->nodeNr > 0) {
+			xmlNodePtr n = o->nodesetval->nodeTab[0];
+			if (n->type == XML_ELEMENT_NODE || n->type == XML_DOCUMENT_NODE ||
+			    n->type == XML_HTML_DOCUMENT_NODE) {
+				ret = node_text(n, out) < 0 ? -1 : 1;
+				xmlXPathFreeObject(o);
+				return ret;
+			}
+			s = xmlNodeGetContent(n);
+		}
+		break;
+	case XPATH_STRING:
+	case XPATH_NUMBER:
+	case XPATH_BOOLEAN:
+		s = xmlXPathCastToString(o);
+		break;
+	default:
+		break;
+	}
+	if (s) {
+		ret = fm_add_clean_text(out, (const char *)s, strlen((const char *)s)) < 0 ? -1 : 1;
+		xmlFree(s);
+	}
+	xmlXPathFreeObject(o);
+	return ret;
+}
+
+static int hidden(const xmlChar *name)
+{
+	static const char *const h[] = { "script", "style", "noscript", "template", "head",
+					 NULL };
+
+	for (int i = 0; h[i]; i++)
+		if (!xmlStrcasecmp(name, (const xmlChar *)h[i]))
+			return 1;
+	return 0;
+}
+
+void tree_visible_text(xmlDocPtr doc, struct strbuf *out)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), n;
+
+	if (!root)
+		return;
+	/* iterative walk: pages can nest deeply */
+	n = root;
+	while (n) {
+		if (n->type == XML_TEXT_NODE && n->content) {
+			if (out->len)
+				strbuf_addch(out, ' ');
+			if (fm_add_clean_text(out, (const char *)n->content,
+					      strlen((const char *)n->content)) < 0)
+				return;
+		}
+		if (n->type == XML_ELEMENT_NODE && n->children && !hidden(n->name)) {
+			n = n->children;
+			continue;
+		}
+		while (n && n != root && !n->next)
+			n = n->parent;
+		if (!n || n == root)
+			break;
+		n = n->next;
+	}
+}
+
+void tree_node_path(xmlNodePtr node, char *buf, size_t size)
+{
+	xmlChar *p = xmlGetNodePath(node);
+
+	snprintf(buf, size, "%s", p ? (const char *)p : "");
+	xmlFree(p);
+}
+
+void tree_node_excerpt(xmlNodePtr node, struct strbuf *out)
+{
+	xmlBufferPtr b = xmlBufferCreate();
+
+	if (!b)
+		return;
+	if (node->doc && node->doc->type == XML_HTML_DOCUMENT_NODE)
+		htmlNodeDump(b, node->doc, node);
+	else
+		xmlNodeDump(b, node->doc, node, 0, 0);
+	strbuf_add(out, xmlBufferContent(b),
+		   (size_t)xmlBufferLength(b) > 200 ? 200 : (size_t)xmlBufferLength(b));
+	xmlBufferFree(b);
+}
+
+struct json_object *tree_json_parse(const char *buf, size_t len, int depth, char *reason,
+				    size_t rsize, long long *err_off)
+{
+	struct json_tokener *tok;
+	struct json_object *o = NULL;
+	enum json_tokener_error je;
+	size_t used, rest;
+
+	if (err_off)
+		*err_off = -1;
+	if (len > (size_t)INT32_MAX) {
+		snprintf(reason, rsize, "json too large");
+		return NULL;
+	}
+	tok = json_tokener_new_ex(depth);
+	if (!tok) {
+		snprintf(reason, rsize, "out of memory");
+		return NULL;
+	}
+#ifdef JSON_TOKENER_VALIDATE_UTF8
+	json_tokener_set_flags(tok, JSON_TOKENER_VALIDATE_UTF8);
+#endif
+	o = json_tokener_parse_ex(tok, buf, (int)len);
+	je = json_tokener_get_error(tok);
+	used = json_tokener_get_parse_end(tok);
+	if (!o && je == json_tokener_continue) {
+		snprintf(reason, rsize, "json cut short at byte %zu", len);
+		if (err_off)
+			*err_off = (long long)len;
+	} else if (!o || je != json_tokener_success) {
+		snprintf(reason, rsize, "bad json at byte %zu: %s", used,
+			 json_tokener_error_desc(je));
+		if (err_off)
+			*err_off = (long long)used;
+		json_object_put(o);
+		o = NULL;
+	} else {
+		for (rest = used; rest < len && isspace((unsigned char)buf[rest]); rest++)
+			;
+		if (rest < len) {
+			snprintf(reason, rsize, "bad json at byte %zu: trailing data", rest);
+			if (err_off)
+				*err_off = (long long)rest;
+			json_object_put(o);
+			o = NULL;
+		}
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+struct json_object *tree_json_get(struct json_object *o, const char *path)
+{
+	const char *p = path;
+
+	if (*p == '$')
+		p++;
+	if (*p == '.')
+		p++;
+	while (o && *p) {
+		char key[128];
+		size_t n;
+
+		if (*p == '[') {
+			char *end;
+			long idx = 0;
+			if (p[1] == ']') {
+				end = (char *)p + 1;
+			} else {
+				idx = strtol(p + 1, &end, 10);
+				if (*end != ']' || idx < 0)
+					return NULL;
+			}
+			if (!json_object_is_type(o, json_type_array) ||
+			    (size_t)idx >= json_object_array_length(o))
+				return NULL;
+			o = json_object_array_get_idx(o, (size_t)idx);
+			p = end + 1;
+			if (*p == '.')
+				p++;
+			continue;
+		}
+		n = strcspn(p, ".[");
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		p += n;
+		if (*p == '.')
+			p++;
+		/* a key through an array: its first item */
+		while (json_object_is_type(o, json_type_array))
+			o = json_object_array_length(o) ? json_object_array_get_idx(o, 0) : NULL;
+		if (!o || !json_object_is_type(o, json_type_object) ||
+		    !json_object_object_get_ex(o, key, &o))
+			return NULL;
+	}
+	if (o && json_object_is_type(o, json_type_null))
+		return NULL;
+	return o;
+}
+
+int tree_json_text(struct json_object *v, struct strbuf *out)
+{
+	const char *s;
+	size_t n;
+
+	if (!v || json_object_is_type(v, json_type_null))
+		return 0;
+	if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		n = (size_t)json_object_get_string_len(v);
+	} else {
+		s = json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN |
+							 JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	}
+	return strbuf_add(out, s, n) < 0 ? -1 : 1;
+}
+
+void tree_defaults(struct parse_ctx *ctx, const char *platform, int county,
+		   struct rec_row *row)
+{
+	const struct rec_entity *e = row->e;
+	int c;
+
+	if ((c = rec_column_index(e, "platform")) >= 0 && !row->set[c])
+		rec_set_str(row, c, platform ? platform : ctx->source ? ctx->source : ctx->format);
+	if ((c = rec_column_index(e, "snapshot_date")) >= 0 && !row->set[c] &&
+	    ctx->snapshot_date)
+		rec_set_str(row, c, ctx->snapshot_date);
+	if (!county)
+		county = ctx->county;
+	if ((c = rec_column_index(e, "county")) >= 0 && !row->set[c] && county)
+		rec_set_int(row, c, county);
+}
+
+void tree_ids_from_text(struct rec_row *row, const char *text, size_t len, int county)
+{
+	const struct rec_entity *e = row->e;
+	struct strbuf ta, ge, permit, tmks;
+	int ct = rec_column_index(e, "tat_ids"), cg = rec_column_index(e, "ge_ids"),
+	    cp = rec_column_index(e, "str_permit"), ck = rec_column_index(e, "tmk");
+
+	strbuf_init(&ta, 4096);
+	strbuf_init(&ge, 4096);
+	strbuf_init(&permit, 4096);
+	strbuf_init(&tmks, 4096);
+	fm_extract_ids(text, len, county, &ta, &ge, &permit, &tmks);
+	if (ct >= 0 && !row->set[ct] && ta.len)
+		rec_set(row, ct, ta.buf, ta.len);
+	if (cg >= 0 && !row->set[cg] && ge.len)
+		rec_set(row, cg, ge.buf, ge.len);
+	if (cp >= 0 && !row->set[cp] && permit.len)
+		rec_set(row, cp, permit.buf, permit.len);
+	if (ck >= 0 && !row->set[ck] && tmks.len) {
+		char reason[128];
+		struct fm_opts o = { county };
+		fm_set_typed(row, ck, FM_TMK, tmks.buf, strcspn(tmks.buf, ","), &o, reason,
+			     sizeof(reason));
+	}
+	strbuf_release(&ta);
+	strbuf_release(&ge);
+	strbuf_release(&permit);
+	strbuf_release(&tmks);
+}
