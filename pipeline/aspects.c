@@ -312,7 +312,7 @@ static int is_block_tag(const char *name, size_t n)
 
 int asp_strip_html(struct strbuf *out, const char *text, size_t len)
 {
-	size_t i = 0, run = 0;
+	size_t i = 0, run = 0, next_gt = (size_t)-1; /* unknown yet */
 
 	strbuf_reset(out);
 	while (i < len) {
@@ -321,8 +321,14 @@ int asp_strip_html(struct strbuf *out, const char *text, size_t len)
 		if (c == '<' && i + 1 < len &&
 		    (((text[i + 1] | 0x20) >= 'a' && (text[i + 1] | 0x20) <= 'z') ||
 		     text[i + 1] == '/' || text[i + 1] == '!')) {
-			const char *gt = memchr(text + i, '>', len - i < 1024 ? len - i : 1024);
+			const char *gt;
 
+			/* the next '>' is found once, not once per '<': linear time */
+			if (next_gt == (size_t)-1 || next_gt < i) {
+				gt = memchr(text + i, '>', len - i);
+				next_gt = gt ? (size_t)(gt - text) : len;
+			}
+			gt = next_gt < len && next_gt - i < 1024 ? text + next_gt : NULL;
 			if (gt) {
 				const char *name = text + i + 1;
 				size_t n = 0;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aspects.h"
@@ -379,4 +380,27 @@ Test(aspects, golden_fixtures)
 		run_reviews_case(g.gl_pathv[i]);
 	globfree(&g);
 	cr_assert_geq(n, 3);
+}
+
+Test(aspects, linear_time_on_hostile_input)
+{
+	static const char *const units[] = { "<a", "&#", "a.", "n't ", "no no ", "\xF0\x9F\x98" };
+	size_t len = 4u << 20, i, k;
+	char *t = malloc(len);
+	struct timespec t0, t1;
+	struct asp_result r;
+
+	cr_assert_not_null(t);
+	for (k = 0; k < sizeof(units) / sizeof(units[0]); k++) {
+		size_t ul = strlen(units[k]);
+
+		for (i = 0; i < len; i++)
+			t[i] = units[k][i % ul];
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		cr_assert_eq(asp_score(&am, &sc, t, len, &r), 0);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		cr_expect_lt((double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, 5.0,
+			     "4 MiB of '%s' took too long", units[k]);
+	}
+	free(t);
 }
