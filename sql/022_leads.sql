@@ -21,6 +21,7 @@ CREATE FUNCTION etl.opportunity_signals(p_as_of date, p_cfg jsonb)
                    contribution numeric, signal_key text, evidence jsonb, occurred_on date,
                    change_event_id bigint)
     LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
 DECLARE
     sale_days integer := etl.leads_setting(p_cfg, 'sale_window_days');
     mgr_days integer := etl.leads_setting(p_cfg, 'manager_change_window_days');
@@ -54,7 +55,8 @@ BEGIN
     ),
     -- 1. a recent arm's-length sale; the buyer's profile sets the weight
     sale AS (
-        SELECT DISTINCT ON (m.tmk) m.tmk, s.*,
+        SELECT DISTINCT ON (m.tmk) m.tmk, s.sale_key, s.price, s.grantee, s.buyer_mailing_state,
+               s.buyer_is_out_of_state, s.buyer_is_absentee,
                coalesce(s.recording_date, s.sale_date) AS recorded
           FROM market m
           JOIN external.property_sales s ON s.tmks @> ARRAY[m.tmk::external.tmk]
@@ -250,6 +252,7 @@ COMMENT ON FUNCTION etl.opportunity_signals(date, jsonb) IS
 CREATE FUNCTION etl.score_leads(p_as_of date, p_cfg jsonb, p_run_id text DEFAULT NULL)
     RETURNS TABLE (item text, n bigint)
     LANGUAGE plpgsql AS $$
+#variable_conflict use_column
 DECLARE
     min_score numeric := etl.leads_setting(p_cfg, 'min_score');
     hot numeric := etl.leads_setting(p_cfg, 'hot_threshold');
