@@ -3,7 +3,12 @@
  * misbehaves on purpose.  It listens on 127.0.0.1 only, on an ephemeral port
  * that it prints on stdout ("port N"), one thread per connection, keep-alive.
  *
- *   httpd [-d DIR] [-r normal|503|404|429|slow|none] [-p PORTFILE]
+ *   httpd [-d DIR] [-r normal|503|404|429|slow|none] [-p PORTFILE] [-s STATSFILE]
+ *         [-l LOGFILE]
+ *
+ * -s rewrites STATSFILE after every request: "count target" lines and a
+ * last line "max-inflight N" (the most requests it was answering at once).
+ * -l appends "milliseconds target" for every request as it arrives.
  *
  * Paths (query parameters in brackets):
  *   /robots.txt            "User-agent: *" / "Disallow: /private/" (mode -r)
@@ -49,6 +54,9 @@
 
 static const char *root = "fixtures/fetch";
 static const char *robots_mode = "normal";
+static const char *stats_file;
+static FILE *log_fp;
+static int inflight, max_inflight;
 
 /* ---- request counts per target ---- */
 struct count {
@@ -87,6 +95,51 @@ static long count_hit(const char *target)
 out:
 	pthread_mutex_unlock(&stats_lock);
 	return n;
+}
+
+/* Under stats_lock: rewrite the stats file. */
+static void dump_stats(void)
+{
+	char tmp[4096];
+	FILE *fp;
+	size_t i;
+
+	if (!stats_file)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", stats_file);
+	fp = fopen(tmp, "w");
+	if (!fp)
+		return;
+	for (i = 0; i < ncounts; i++)
+		fprintf(fp, "%ld %s\n", counts[i].n, counts[i].target);
+	fprintf(fp, "max-inflight %d\n", max_inflight);
+	if (fclose(fp) == 0)
+		rename(tmp, stats_file);
+}
+
+static void request_begin(const char *target)
+{
+	struct timespec ts;
+
+	pthread_mutex_lock(&stats_lock);
+	if (++inflight > max_inflight)
+		max_inflight = inflight;
+	if (log_fp) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		fprintf(log_fp, "%lld %s\n", (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
+			target);
+		fflush(log_fp);
+	}
+	dump_stats();
+	pthread_mutex_unlock(&stats_lock);
+}
+
+static void request_end(void)
+{
+	pthread_mutex_lock(&stats_lock);
+	inflight--;
+	dump_stats();
+	pthread_mutex_unlock(&stats_lock);
 }
 
 /* ---- I/O helpers ---- */
@@ -265,6 +318,7 @@ static int handle(int fd, const char *method, const char *target, const char *hd
 		goto send;
 	}
 	hits = count_hit(target);
+	request_begin(target);
 
 	if (!strcmp(path, "/robots.txt")) {
 		if (!strcmp(robots_mode, "normal")) {
@@ -424,6 +478,8 @@ send:
 	if (r.close_after)
 		ret = -1;
 done:
+	if (strcmp(path, "/__stats"))
+		request_end();
 	strbuf_release(&r.headers);
 	strbuf_release(&r.body);
 	return ret;
@@ -471,13 +527,21 @@ int main(int argc, char **argv)
 	int lfd, opt, one = 1;
 	pthread_attr_t attr;
 
-	while ((opt = getopt(argc, argv, "d:r:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:r:p:s:l:")) != -1) {
 		switch (opt) {
 		case 'd': root = optarg; break;
 		case 'r': robots_mode = optarg; break;
 		case 'p': portfile = optarg; break;
+		case 's': stats_file = optarg; break;
+		case 'l':
+			log_fp = fopen(optarg, "a");
+			if (!log_fp) {
+				perror("httpd: log file");
+				return 73;
+			}
+			break;
 		default:
-			fprintf(stderr, "usage: httpd [-d DIR] [-r ROBOTS_MODE] [-p PORTFILE]\n");
+			fprintf(stderr, "usage: httpd [-d DIR] [-r ROBOTS_MODE] [-p PORTFILE] [-s STATS] [-l LOG]\n");
 			return 64;
 		}
 	}

@@ -1,0 +1,42 @@
+#!/bin/sh
+# robots.txt: obeyed, cached for a day in the landing store, fails closed on 5xx/429/no
+# answer, allows on other 4xx, and can be switched off per source.
+. tests/lib.sh
+. tests/fetch-lib.sh
+httpd_start
+
+src ok '/hello.txt'
+src private '/private/secret'
+src allowed '/private/ok'
+fetch --run r1 >/dev/null 2>"$t_tmp/err"
+[ "$(hits /private/secret)" = 0 ] || fail "disallowed path requested"
+[ "$(hits /private/ok)" = 1 ] || fail "the longer Allow rule must win"
+[ "$(hits /robots.txt)" = 1 ] || fail "robots.txt hits"
+# cached: a second run the same day does not ask again
+fetch --run r2 >/dev/null 2>"$t_tmp/err"
+[ "$(hits /robots.txt)" = 1 ] || fail "robots.txt not cached"
+# robots = false in the source
+src private '/private/secret' 'robots = false'
+rm -f "$CONF/sources/ok.ini" "$CONF/sources/allowed.ini"
+fetch --run r3 >/dev/null 2>"$t_tmp/err" || { cat "$t_tmp/err"; fail "robots = false run"; }
+[ "$(hits /private/secret)" = 1 ] || fail "robots = false not honoured"
+httpd_stop
+
+for mode in 503 429 slow; do
+	rm -rf "$LAND" "$CONF/sources"/*
+	httpd_start -r $mode
+	src ok '/hello.txt' 'timeout = 2'
+	fetch --run "r-$mode" >/dev/null 2>"$t_tmp/err"
+	rc=$?
+	[ $rc = 69 ] || fail "robots $mode: exit $rc, want 69"
+	[ "$(hits /hello.txt)" = 0 ] || fail "robots $mode: fetched anyway (must fail closed)"
+	manifest_field "r-$mode" "$BASE/hello.txt" error | grep -q 'fail closed' || fail "robots $mode: error"
+	httpd_stop
+done
+
+rm -rf "$LAND" "$CONF/sources"/*
+httpd_start -r 404
+src ok '/hello.txt'
+fetch --run r4 >/dev/null 2>"$t_tmp/err" || fail "robots 404 must allow"
+[ "$(hits /hello.txt)" = 1 ] || fail "robots 404: not fetched"
+exit 0
