@@ -260,8 +260,10 @@ CREATE TABLE external.property_sales (
     tmks                    external.tmk[] NOT NULL,
     portion_tmks            external.tmk[] NOT NULL DEFAULT '{}',
     parcel_count            integer GENERATED ALWAYS AS (cardinality(tmks)) STORED,
-    document_no             text CHECK (document_no ~ '^[!-~]{1,40}$' AND document_no !~ '^[0-]+$'),
-    land_court_no           text CHECK (land_court_no ~ '^[!-~]{1,40}$' AND land_court_no !~ '^[0-]+$'),
+    document_no             text CHECK (document_no <> '' AND octet_length(document_no) <= 40
+                                        AND document_no !~ '[^!-~]' AND document_no !~ '^[0-]+$'),
+    land_court_no           text CHECK (land_court_no <> '' AND octet_length(land_court_no) <= 40
+                                        AND land_court_no !~ '[^!-~]' AND land_court_no !~ '^[0-]+$'),
     certificate_no          text,
     book                    text,
     page                    text,
@@ -464,7 +466,7 @@ CREATE TABLE external.property_pricing (
     available            boolean,
     nightly_rate         etl.money,
     adjusted_rate        etl.money,
-    currency             text NOT NULL DEFAULT 'USD' CHECK (currency ~ '^[A-Z]{3}$'),
+    currency             text NOT NULL DEFAULT 'USD' CHECK (octet_length(currency) = 3 AND currency !~ '[^A-Z]'),
     min_nights           integer CHECK (min_nights >= 0),
     max_nights           integer CHECK (max_nights >= 0),
     cleaning_fee         etl.money,

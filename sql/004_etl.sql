@@ -305,7 +305,7 @@ CREATE TABLE etl.rejects (
     byte_offset   bigint CHECK (byte_offset >= 0),
     src_path      text,
     field         text,
-    reason_code   text CHECK (reason_code ~ '^[a-z][a-z0-9_]{0,63}$'),
+    reason_code   text CHECK (reason_code ~ '^[a-z][a-z0-9_]*$' AND octet_length(reason_code) <= 64),
     reason        text NOT NULL CHECK (reason <> ''),
     excerpt       text CHECK (octet_length(excerpt) <= 4096),
     created_at    timestamptz NOT NULL DEFAULT now()
@@ -370,7 +370,7 @@ CREATE TABLE etl.listings (
     accommodates          smallint CHECK (accommodates BETWEEN 0 AND 500),
     nightly_price         etl.money,
     cleaning_fee          etl.money,
-    currency              text NOT NULL DEFAULT 'USD' CHECK (currency ~ '^[A-Z]{3}$'),
+    currency              text NOT NULL DEFAULT 'USD' CHECK (octet_length(currency) = 3 AND currency !~ '[^A-Z]'),
     rating                numeric(5,2),
     rating_scale          numeric(5,2) CHECK (rating_scale > 0),
     review_count          integer CHECK (review_count >= 0),
