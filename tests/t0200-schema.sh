@@ -183,6 +183,13 @@ SELECT pg_temp.accept('listing matched', $q$INSERT INTO etl.listings (platform, 
 SELECT pg_temp.accept('listing unmatched', $q$INSERT INTO etl.listings (platform, listing_id, source) VALUES ('vrbo', 'maui-kai-402', 'pm-site')$q$);
 SELECT pg_temp.expect('listing match without method', $q$INSERT INTO etl.listings (platform, listing_id, source, tmk) VALUES ('airbnb', '7', 'x', '1260100070152')$q$, '23514');
 SELECT pg_temp.expect('listing negative price', $q$INSERT INTO etl.listings (platform, listing_id, source, nightly_price) VALUES ('airbnb', '8', 'x', -70)$q$, '23514');
+SELECT pg_temp.expect('listing id too long', $q$INSERT INTO etl.listings (platform, listing_id, source) VALUES ('airbnb', repeat('9', 201), 'x')$q$, '23514');
+SELECT pg_temp.accept('listing id at its longest', $q$INSERT INTO etl.listings (platform, listing_id, source) VALUES ('airbnb', repeat('9', 200), 'x')$q$);
+SELECT pg_temp.expect('platform in upper case', $q$INSERT INTO etl.listings (platform, listing_id, source) VALUES ('Airbnb', '10', 'x')$q$, '23514');
+SELECT pg_temp.expect('source id too long', $q$INSERT INTO etl.listings (platform, listing_id, source) VALUES ('airbnb', '11', repeat('s', 65))$q$, '23514');
+SELECT pg_temp.expect('hash in upper case', $q$INSERT INTO etl.listings (platform, listing_id, source, landing_hash) VALUES ('airbnb', '12', 'x', repeat('A', 64))$q$, '23514');
+SELECT pg_temp.expect('hash too short', $q$INSERT INTO etl.listings (platform, listing_id, source, landing_hash) VALUES ('airbnb', '13', 'x', repeat('a', 63))$q$, '23514');
+SELECT pg_temp.expect('lead source code of one letter', $q$INSERT INTO homeowner_acquisition.lead_sources (lead_source_code, name, description, category) VALUES ('X', 'x', 'x', 'other')$q$, '23514');
 SELECT pg_temp.expect('listing id with space', $q$INSERT INTO etl.listings (platform, listing_id, source) VALUES ('airbnb', '1 2', 'x')$q$, '23514');
 SELECT pg_temp.accept('review scored', $q$INSERT INTO external.property_reviews (platform, review_id, listing_id, review_date, rating, rating_scale, sentiment_compound, sentiment_pos, sentiment_neu, sentiment_neg, aspect_scores, complaint_flags, scorer_version, source) VALUES ('airbnb', '900000000000000001', '1279846646046615122', '2024-08-01', 4, 5, -0.42, 0.05, 0.6, 0.35, '{"cleanliness": -0.7, "location": 0.8}', '{dirty,names_manager}', 'vader-hi-1', 'insideairbnb-hi')$q$);
 SELECT pg_temp.expect('duplicate review id', $q$INSERT INTO external.property_reviews (platform, review_id, listing_id, source) VALUES ('airbnb', '900000000000000001', '1279846646046615122', 'other')$q$, '23505');
@@ -280,6 +287,7 @@ SELECT pg_temp.expect('management fee above 100 percent', $q$INSERT INTO homeown
 
 -- Operations tables.
 SELECT pg_temp.accept('run', $q$INSERT INTO etl.runs (run_id, kind) VALUES ('nightly-20240913', 'test')$q$);
+SELECT pg_temp.expect('run id starting with a dot', $q$INSERT INTO etl.runs (run_id, kind) VALUES ('.hidden', 'test')$q$, '23514');
 SELECT pg_temp.expect('run id with a slash', $q$INSERT INTO etl.runs (run_id, kind) VALUES ('../x', 'test')$q$, '23514');
 SELECT pg_temp.expect('stage result of unknown run', $q$INSERT INTO etl.stage_results (run_id, stage) VALUES ('no-such-run', 'parse')$q$, '23503');
 SELECT pg_temp.expect('finished run still running', $q$UPDATE etl.runs SET finished_at = now()$q$, '23514');
