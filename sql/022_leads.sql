@@ -347,6 +347,7 @@ BEGIN
           FROM ls_owners o
           JOIN homeowner_acquisition.prospects pr
             ON pr.owner_key = o.owner_key AND pr.mailing_address_key = o.mailing_key
+         ORDER BY o.score DESC, o.tmk
         ON CONFLICT (prospect_id, tmk) DO UPDATE
            SET opportunity_score = EXCLUDED.opportunity_score,
                score_signals = EXCLUDED.score_signals,

@@ -1,0 +1,80 @@
+#!/bin/sh
+# The nightly order on fixtures/leads/{market,pricing}.sql: mi-leads score, mi-compset,
+# mi-leads score.  The sold Kaanapali unit gets its competitive set (nearest similar
+# listed condos first, with their trailing metrics and the basis), pricing signals
+# against it, and a revenue projection of comp ADR x occupancy x nights, gross, fee
+# and net; re-runs change nothing.
+. tests/lib.sh
+fresh_db
+psql -X -q -v ON_ERROR_STOP=1 -f fixtures/leads/market.sql -f fixtures/leads/pricing.sql >/dev/null ||
+	fail "loading the fixtures"
+q() { psql -XAtc "$1"; }
+leads() { "$MI_BIN/mi-leads" --config config/leads.ini "$@"; }
+compset() { "$MI_BIN/mi-compset" --config config/compset.ini --portfolio config/portfolio.ini "$@"; }
+
+leads score --as-of 2026-11-20 >/dev/null 2>"$t_tmp/err" || fail "first score: $(cat "$t_tmp/err")"
+out=$(compset --as-of 2026-11-20 2>"$t_tmp/err") || fail "mi-compset: $(cat "$t_tmp/err")"
+echo "$out" | grep -q "^compset 2026-11-20: 11 subjects (0 without coordinates), 42 members from 6 candidates, 20 metric rows" ||
+	fail "compset summary: $out"
+
+# the set of the sold unit: the two units of the same building first, Napili last
+set=$(q "select string_agg(rank || ':' || competitor_tmk || ':' || coalesce(occupancy::text, '-') || ':'
+                           || coalesce(adr::text, '-'), ' ' order by rank)
+         from external.competitive_sets where subject_tmk = '2440130040203' and computed_on = '2026-11-20'")
+[ "$set" = "1:2440130040410:0.7317:300.00 2:2440130040107:0.7317:300.00 3:2440140010302:0.7317:300.00 4:2440120050221:0.7317:300.00 5:2430050200012:-:-" ] ||
+	fail "competitive set: $set"
+basis=$(q "select basis->>'method', basis->'scores'->>'bedrooms', basis->'subject'->>'type', basis->'competitor'->>'type'
+           from external.competitive_sets where subject_tmk = '2440130040203' and rank = 1")
+[ "$basis" = "grid_knn|1.0000|condo|condo" ] || fail "basis: $basis"
+# our own unit gets a set too, and nothing is its own competitor
+n=$(q "select count(*) from external.competitive_sets where subject_tmk = '2440130040305'")
+[ "$n" -ge 1 ] || fail "no set for our own unit"
+n=$(q "select count(*) from external.competitive_sets where subject_tmk = competitor_tmk")
+[ "$n" = 0 ] || fail "a property in its own set"
+
+out=$(leads score --as-of 2026-11-20 2>"$t_tmp/err") || fail "second score: $(cat "$t_tmp/err")"
+echo "$out" | grep -q "1 rescored, 2 new activities, 3 new projections" || fail "second score: $out"
+sig=$(q "select string_agg(e->>'signal' || '=' || (e->>'contribution'), ' ' order by e->>'signal')
+         from homeowner_acquisition.prospect_properties pp, jsonb_array_elements(pp.score_signals) e
+         where pp.tmk = '2440130040203'")
+[ "$sig" = "adr_below_compset=3.33 occupancy_below_compset=15.00 recent_sale=45.00 review_cleanliness=18.00 review_maintenance=18.00" ] ||
+	fail "signals after the comp set: $sig"
+
+# projection: 300.00 x 0.7317 x 365 = 267.1 nights, gross 80,130, fee 20 % 16,026, net 64,104
+proj=$(q "select concat_ws(' ', adr, occupancy, available_nights, projected_nights, gross_revenue,
+                           management_fee_pct, management_fee, net_to_owner, comp_count)
+          from homeowner_acquisition.revenue_projections where tmk = '2440130040203'")
+[ "$proj" = "300.00 0.7317 365 267.1 80130.00 20.00 16026.00 64104.00 4" ] || fail "projection: $proj"
+q "select assumptions ? 'comps' and assumptions ? 'formula' and (assumptions->>'horizon_days')::int = 365
+   from homeowner_acquisition.revenue_projections where tmk = '2440130040203'" | grep -qx t ||
+	fail "projection assumptions"
+
+# the agent sees it
+leads next --agent kalani >"$t_tmp/lead" 2>"$t_tmp/err" || fail "next: $(cat "$t_tmp/err")"
+grep -q "^parcel    (2) 4-4-013:004-0203" "$t_tmp/lead" || fail "parcel line: $(cat "$t_tmp/lead")"
+grep -q "occupancy 19% vs 73% for its competitive set (4 comps)" "$t_tmp/lead" || fail "pricing reason: $(cat "$t_tmp/lead")"
+grep -q "ADR \$300.00 x occupancy 73.2% x 365 nights = 267.1 booked nights" "$t_tmp/lead" || fail "projection line: $(cat "$t_tmp/lead")"
+grep -q "gross \$80,130, management fee 20.00% \$16,026, net to owner \$64,104" "$t_tmp/lead" || fail "money line: $(cat "$t_tmp/lead")"
+
+# re-runs change nothing
+rows=$(q "select count(*), sum(similarity) from external.competitive_sets")
+compset --as-of 2026-11-20 >/dev/null 2>&1 || fail "second mi-compset"
+[ "$(q "select count(*), sum(similarity) from external.competitive_sets")" = "$rows" ] || fail "compset re-run changed the sets"
+out=$(leads score --as-of 2026-11-20 2>&1) || fail "third score"
+echo "$out" | grep -q "0 rescored, 0 new activities, 0 new projections" || fail "third score: $out"
+
+# --k and the portfolio file
+printf '[portfolio]\ntmks = (2) 3-9-001:011-0104; 2-4-5-001-001\n' >"$t_tmp/portfolio.ini"
+"$MI_BIN/mi-compset" --config config/compset.ini --portfolio "$t_tmp/portfolio.ini" --k 2 \
+	--as-of 2026-11-21 --no-metrics >/dev/null 2>"$t_tmp/err" || fail "k 2: $(cat "$t_tmp/err")"
+n=$(q "select max(rank) from external.competitive_sets where computed_on = '2026-11-21'")
+[ "$n" = 2 ] || fail "--k 2 gave rank $n"
+n=$(q "select count(*) from external.competitive_sets where computed_on = '2026-11-21' and subject_tmk = '2450010010000'")
+[ "$n" = 2 ] || fail "portfolio subject has $n members"
+printf '[portfolio]\ntmks = 123 Main St\n' >"$t_tmp/bad.ini"
+"$MI_BIN/mi-compset" --config config/compset.ini --portfolio "$t_tmp/bad.ini" >/dev/null 2>"$t_tmp/err"
+rc=$?
+[ $rc -eq 78 ] || fail "bad portfolio: exit $rc"
+grep -q "bad.ini:2: bad tmk '123 Main St'" "$t_tmp/err" || fail "bad portfolio message: $(cat "$t_tmp/err")"
+"$MI_BIN/mi-compset" --as-of 2026-13-01 >/dev/null 2>&1; [ $? -eq 64 ] || fail "bad date should exit 64"
+exit 0
