@@ -29,7 +29,7 @@ STD_CFLAGS = -std=c11 -D_GNU_SOURCE -Ipipeline -Iparsers -MMD -MP \
 WARN = -Wall -Wextra
 ifeq ($(DEVELOPER),1)
 WARN += -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
-	-Wvla -Wformat=2 -Wno-format-nonliteral -Wimplicit-fallthrough -Wundef
+	-Wvla -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -Wimplicit-fallthrough -Wundef
 endif
 
 ifneq ($(SANITIZE),)

@@ -1,0 +1,825 @@
+#include "nightly.h"
+#include "exitcode.h"
+#include "landing.h"
+#include "log.h"
+#include "opts.h"
+#include "pg.h"
+#include "source.h"
+#include "spawn.h"
+#include "strbuf.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "banned.h"
+
+#define MAX_SOURCES 256
+#define MAX_STAGES 4096
+
+struct stage_rec {
+	char stage[16];
+	char source[96];
+	char day[11];     /* backfill: the day; "" otherwise */
+	int exit_code;    /* -1: not run (skipped) */
+	double seconds;
+	long long rows_in, rows_out, rejects;
+	char note[160];
+};
+
+struct run {
+	const struct nightly_opts *o;
+	char run_id[80];
+	char date[11];
+	PGconn *conn;
+	char bin[PATH_MAX];
+	char workrun[PATH_MAX];
+	char logs[PATH_MAX];
+	struct source **sources;
+	size_t nsources;
+	struct source *sel[MAX_SOURCES];
+	size_t nsel;
+	struct stage_rec *stages;
+	size_t nstages;
+	size_t step, steps; /* progress */
+	int tty;
+	char leads_line[256];
+};
+
+/* ------------------------------------------------------------------ dates */
+
+static int parse_date(const char *s, struct tm *tm)
+{
+	int y, m, d;
+	char tail;
+
+	if (!s || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || strlen(s) != 10)
+		return -1;
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = y - 1900;
+	tm->tm_mon = m - 1;
+	tm->tm_mday = d;
+	tm->tm_hour = 12;
+	if (timegm(tm) == (time_t)-1 || tm->tm_year != y - 1900 || tm->tm_mon != m - 1 ||
+	    tm->tm_mday != d)
+		return -1;
+	return 0;
+}
+
+static void format_date(const struct tm *tm, char out[11], int compact)
+{
+	strftime(out, 11, compact ? "%Y%m%d" : "%Y-%m-%d", tm);
+}
+
+static void today_utc(char out[11])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	format_date(&tm, out, 0);
+}
+
+static void compact(const char *date, char out[11])
+{
+	size_t n = 0;
+
+	for (const char *p = date; *p && n < 8; p++)
+		if (*p != '-')
+			out[n++] = *p;
+	out[n] = '\0';
+}
+
+/* ------------------------------------------------------------ progress */
+
+static void progress(struct run *r, const char *stage, const char *source)
+{
+	r->step++;
+	if (r->tty) {
+		fprintf(stderr, "\r\033[K[%zu/%zu] %-8s %s", r->step, r->steps, stage,
+			source ? source : "");
+		fflush(stderr);
+	}
+}
+
+static void progress_done(struct run *r)
+{
+	if (r->tty) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+}
+
+/* -------------------------------------------------------------- ledger */
+
+static void ledger_run_begin(struct run *r)
+{
+	const struct nightly_opts *o = r->o;
+	struct mi_err err = MI_ERR_INIT;
+	struct strbuf srcs = STRBUF_INIT;
+	char host[256] = "", pid[16];
+	const char *user = getenv("USER");
+
+	gethostname(host, sizeof(host) - 1);
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	strbuf_addch(&srcs, '{');
+	for (size_t i = 0; i < o->nonly; i++) {
+		/* source ids are checked by source.h: letters, digits, '-', '_', '.' */
+		strbuf_addf(&srcs, "%s\"%s\"", i ? "," : "", o->only[i]);
+	}
+	strbuf_addch(&srcs, '}');
+	const char *p[8] = { r->run_id, o->mode == NIGHTLY_BACKFILL ? "backfill" : "nightly",
+			     o->mode == NIGHTLY_BACKFILL ? o->date_from : r->date,
+			     o->mode == NIGHTLY_BACKFILL ? o->date_to : r->date,
+			     srcs.buf, host, pid, user ? user : "" };
+	if (mi_pg_command(r->conn,
+			  "INSERT INTO etl.runs (run_id, kind, date_from, date_to, sources, host, pid,"
+			  " started_by, code_version)"
+			  " VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8, '" MI_VERSION "')"
+			  " ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL,"
+			  " error = NULL, exit_code = NULL, host = EXCLUDED.host, pid = EXCLUDED.pid,"
+			  " started_by = EXCLUDED.started_by",
+			  8, p, NULL, &err) < 0)
+		mi_log(MI_LOG_WARN, "ledger_failed", "%s", err.msg);
+	strbuf_release(&srcs);
+}
+
+static const char *stage_status(const struct stage_rec *s)
+{
+	if (s->exit_code < 0)
+		return "skipped";
+	if (s->exit_code == 0)
+		return "succeeded";
+	if (s->exit_code == MI_EXIT_PARTIAL)
+		return "partial";
+	return "failed";
+}
+
+static void ledger_stage(struct run *r, const struct stage_rec *s)
+{
+	struct mi_err err = MI_ERR_INIT;
+	char in[24], out[24], rej[24], secs[32], code[8];
+	const char *st = stage_status(s);
+	char errtext[200];
+
+	if (!strcmp(s->stage, "load"))
+		return; /* mi-load keeps its own rows */
+	snprintf(in, sizeof(in), "%lld", s->rows_in);
+	snprintf(out, sizeof(out), "%lld", s->rows_out);
+	snprintf(rej, sizeof(rej), "%lld", s->rejects);
+	snprintf(secs, sizeof(secs), "%.3f", s->seconds);
+	snprintf(code, sizeof(code), "%d", s->exit_code);
+	snprintf(errtext, sizeof(errtext), "exit %d (%s)%s%s", s->exit_code,
+		 mi_exit_name(s->exit_code), s->note[0] ? ": " : "", s->note);
+	const char *p[9] = { r->run_id, s->stage, s->source[0] ? s->source : NULL, st, in, out,
+			     rej, strcmp(st, "failed") ? NULL : errtext, secs };
+	if (mi_pg_command(r->conn,
+			  "INSERT INTO etl.stage_results AS s (run_id, stage, source, status,"
+			  " finished_at, rows_read, rows_inserted, rows_rejected, error, detail)"
+			  " VALUES ($1, $2, $3, $4, CASE WHEN $4 = 'running' THEN NULL ELSE now() END,"
+			  " $5, $6, $7, $8, jsonb_build_object('seconds', $9::numeric, 'by', 'mi-run'))"
+			  " ON CONFLICT ON CONSTRAINT stage_results_key DO UPDATE SET"
+			  " status = EXCLUDED.status, attempt = s.attempt + 1, started_at = now(),"
+			  " finished_at = EXCLUDED.finished_at, rows_read = EXCLUDED.rows_read,"
+			  " rows_inserted = EXCLUDED.rows_inserted, rows_rejected = EXCLUDED.rows_rejected,"
+			  " error = EXCLUDED.error, detail = EXCLUDED.detail",
+			  9, p, NULL, &err) < 0)
+		mi_log(MI_LOG_WARN, "ledger_failed", "%s", err.msg);
+}
+
+static void ledger_run_end(struct run *r, int code, const char *summary_json,
+			   const char *error)
+{
+	struct mi_err err = MI_ERR_INIT;
+	char c[8];
+	const char *status = code == 0 ? "succeeded" : code == MI_EXIT_PARTIAL ? "partial"
+						     : "failed";
+
+	snprintf(c, sizeof(c), "%d", code);
+	const char *p[5] = { r->run_id, status, c, summary_json,
+			     error ? error : (code ? "see the summary" : NULL) };
+	if (mi_pg_command(r->conn,
+			  "UPDATE etl.runs SET status = $2, exit_code = $3, finished_at = now(),"
+			  " summary = $4::jsonb, error = $5 WHERE run_id = $1",
+			  5, p, NULL, &err) < 0)
+		mi_log(MI_LOG_WARN, "ledger_failed", "%s", err.msg);
+}
+
+/* -------------------------------------------------------------- stages */
+
+static struct stage_rec *new_stage(struct run *r, const char *stage, const char *source,
+				   const char *day)
+{
+	struct stage_rec *s;
+
+	if (r->nstages == MAX_STAGES)
+		return NULL;
+	s = &r->stages[r->nstages++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->stage, sizeof(s->stage), "%s", stage);
+	snprintf(s->source, sizeof(s->source), "%s", source ? source : "");
+	snprintf(s->day, sizeof(s->day), "%s", day ? day : "");
+	s->exit_code = -1;
+	return s;
+}
+
+/* Run bin/<prog> with args; fills s; returns the child's exit code. */
+static int run_stage(struct run *r, struct stage_rec *s, char **argv)
+{
+	struct spawn_result res;
+	struct mi_err err = MI_ERR_INIT;
+	char log[PATH_MAX + 64], prog[PATH_MAX + 32];
+
+	snprintf(prog, sizeof(prog), "%s/%s", r->bin, argv[0]);
+	argv[0] = prog;
+	snprintf(log, sizeof(log), "%s/%s%s%s%s%s.log", r->logs, s->stage, s->source[0] ? "-" : "",
+		 s->source, s->day[0] ? "-" : "", s->day);
+	progress(r, s->stage, s->source);
+	mi_log_kv(MI_LOG_INFO, "stage_start", "stage", s->stage, "source", s->source, "log", log,
+		  NULL);
+	if (spawn_run(argv, log, r->run_id, &res, &err) < 0) {
+		s->exit_code = MI_EXIT_INTERNAL;
+		snprintf(s->note, sizeof(s->note), "%s", err.msg);
+	} else {
+		s->exit_code = res.exit_code;
+		s->seconds = res.seconds;
+		if (res.exit_code)
+			snprintf(s->note, sizeof(s->note), "see %s", log);
+	}
+	{
+		char code[8], secs[24];
+		snprintf(code, sizeof(code), "%d", s->exit_code);
+		snprintf(secs, sizeof(secs), "%.3f", s->seconds);
+		mi_log_kv(s->exit_code ? MI_LOG_WARN : MI_LOG_INFO, "stage_end", "stage", s->stage,
+			  "source", s->source, "exit", code, "status", stage_status(s), "seconds",
+			  secs, NULL);
+	}
+	return s->exit_code;
+}
+
+static long long count_lines(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char buf[65536];
+	size_t n;
+	long long lines = 0;
+
+	if (!fp)
+		return 0;
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		for (size_t i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	fclose(fp);
+	return lines;
+}
+
+static int mkdirs(const char *path)
+{
+	char tmp[PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0777) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(tmp, 0777) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+struct fetch_count {
+	const char *source;
+	long long landed, failed;
+};
+
+static int count_fetch(const struct landing_record *rec, void *arg)
+{
+	struct fetch_count *c = arg;
+
+	if (!rec->source || strcmp(rec->source, c->source))
+		return 0;
+	if (rec->outcome && (!strcmp(rec->outcome, "landed") || !strcmp(rec->outcome, "not_modified")))
+		c->landed++;
+	else
+		c->failed++;
+	return 0;
+}
+
+static int source_has_bodies(const char *landing, const char *run_id, const char *source,
+			     long long *landed, long long *failed)
+{
+	struct fetch_count c = { source, 0, 0 };
+	struct mi_err err = MI_ERR_INIT;
+
+	if (landing_run_foreach(landing, run_id, LANDING_ALL, count_fetch, &c, &err) < 0)
+		return -1;
+	*landed = c.landed;
+	*failed = c.failed;
+	return 0;
+}
+
+/* fetch every selected source of fetch run fetch_run for date (one mi-fetch) */
+static void stage_fetch(struct run *r, const char *fetch_run, const char *date, const char *day)
+{
+	char *argv[16 + 2 * MAX_SOURCES];
+	int a = 0;
+	struct stage_rec whole, *all = &whole;
+
+	/* one mi-fetch for all sources (it shares hosts and slots between
+	 * them); each source then gets its own row from the manifest */
+	memset(&whole, 0, sizeof(whole));
+	snprintf(whole.stage, sizeof(whole.stage), "fetch");
+	snprintf(whole.day, sizeof(whole.day), "%s", day ? day : "");
+	argv[a++] = "mi-fetch";
+	argv[a++] = "--run";
+	argv[a++] = (char *)fetch_run;
+	argv[a++] = "--landing";
+	argv[a++] = (char *)r->o->landing_dir;
+	argv[a++] = "--config-dir";
+	argv[a++] = (char *)r->o->config_dir;
+	argv[a++] = "--date";
+	argv[a++] = (char *)date;
+	if (r->o->local_fetch)
+		argv[a++] = "--local";
+	for (size_t i = 0; i < r->nsel; i++) {
+		argv[a++] = "--source";
+		argv[a++] = r->sel[i]->id;
+	}
+	argv[a] = NULL;
+	run_stage(r, all, argv);
+	/* per-source outcome from the manifest: the fetch row of each source */
+	for (size_t i = 0; i < r->nsel; i++) {
+		struct stage_rec *s = new_stage(r, "fetch", r->sel[i]->id, day);
+		long long landed = 0, failed = 0;
+		if (!s)
+			return;
+		s->seconds = all->seconds;
+		if (source_has_bodies(r->o->landing_dir, fetch_run, r->sel[i]->id, &landed,
+				      &failed) < 0 && all->exit_code == 0) {
+			s->exit_code = MI_EXIT_PARTIAL;
+			snprintf(s->note, sizeof(s->note), "nothing landed");
+		} else {
+			s->exit_code = failed ? (landed ? MI_EXIT_PARTIAL : MI_EXIT_NETWORK) : 0;
+			if (all->exit_code && !landed && !failed)
+				s->exit_code = all->exit_code;
+			if (failed)
+				snprintf(s->note, sizeof(s->note), "%lld request%s failed", failed,
+					 failed == 1 ? "" : "s");
+		}
+		s->rows_out = landed;
+		s->rejects = failed;
+		ledger_stage(r, s);
+	}
+}
+
+/* parse, score and load one source from fetch run fetch_run into dir */
+static void stage_source(struct run *r, const struct source *src, const char *fetch_run,
+			 const char *day)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32], share[32];
+	struct stage_rec *s;
+	long long rows = 0;
+	int rc;
+
+	if (day && day[0])
+		snprintf(dir, sizeof(dir), "%s/%s/%s", r->workrun, day, src->id);
+	else
+		snprintf(dir, sizeof(dir), "%s/%s", r->workrun, src->id);
+	if (mkdirs(dir) < 0) {
+		s = new_stage(r, "parse", src->id, day);
+		if (s) {
+			s->exit_code = MI_EXIT_IO;
+			snprintf(s->note, sizeof(s->note), "cannot create '%s'", dir);
+			ledger_stage(r, s);
+		}
+		return;
+	}
+
+	/* parse */
+	s = new_stage(r, "parse", src->id, day);
+	if (!s)
+		return;
+	{
+		char *argv[] = { "mi-parse", "--run", (char *)fetch_run, "--source", src->id,
+				 "--landing", (char *)r->o->landing_dir, "--config-dir",
+				 (char *)r->o->config_dir, "--out", dir, NULL };
+		rc = run_stage(r, s, argv);
+	}
+	for (int e = 0; e < 6; e++) {
+		static const char *const files[] = { "properties.tsv", "owners.tsv", "sales.tsv",
+						     "listings.tsv", "reviews.tsv", "pricing.tsv" };
+		snprintf(path, sizeof(path), "%s/%s", dir, files[e]);
+		rows += count_lines(path);
+	}
+	snprintf(path, sizeof(path), "%s/rejects.tsv", dir);
+	s->rows_out = rows;
+	s->rejects = count_lines(path);
+	s->rows_in = rows + s->rejects;
+	ledger_stage(r, s);
+	if (rc != 0 && rc != MI_EXIT_PARTIAL && rc != MI_EXIT_DATA)
+		return; /* nothing trustworthy to load */
+
+	/* score */
+	snprintf(path, sizeof(path), "%s/reviews.tsv", dir);
+	s = new_stage(r, "score", src->id, day);
+	if (!s)
+		return;
+	s->rows_in = count_lines(path);
+	if (s->rows_in > 0) {
+		char *argv[] = { "mi-score", dir, NULL };
+		if (run_stage(r, s, argv) == 0)
+			s->rows_out = s->rows_in;
+	} else {
+		progress(r, "score", src->id);
+	}
+	ledger_stage(r, s);
+	if (s->exit_code > 0)
+		return;
+
+	/* load */
+	s = new_stage(r, "load", src->id, day);
+	if (!s)
+		return;
+	snprintf(share, sizeof(share), "%g", r->o->max_reject_share);
+	{
+		char *argv[] = { "mi-load", "--run", r->run_id, "--source", src->id,
+				 "--max-reject-share", share, dir, NULL };
+		s->rows_in = rows;
+		run_stage(r, s, argv);
+	}
+}
+
+static void stage_global(struct run *r, const char *date)
+{
+	struct stage_rec *s;
+	char log[PATH_MAX + 32];
+	FILE *fp;
+
+	s = new_stage(r, "compset", NULL, NULL);
+	if (s) {
+		char *argv[] = { "mi-compset", "--as-of", (char *)date, NULL };
+		run_stage(r, s, argv);
+		ledger_stage(r, s);
+	}
+	s = new_stage(r, "leads", NULL, NULL);
+	if (s) {
+		char *argv[] = { "mi-leads", "score", "--as-of", (char *)date, "--run", r->run_id,
+				 NULL };
+		run_stage(r, s, argv);
+		ledger_stage(r, s);
+		/* its one summary line on stdout went to the log: keep the last
+		 * line that is not JSON for the summary */
+		snprintf(log, sizeof(log), "%s/leads.log", r->logs);
+		fp = fopen(log, "r");
+		if (fp) {
+			char line[512];
+			while (fgets(line, sizeof(line), fp))
+				if (line[0] != '{') {
+					line[strcspn(line, "\n")] = '\0';
+					snprintf(r->leads_line, sizeof(r->leads_line), "%s", line);
+				}
+			fclose(fp);
+		}
+	}
+}
+
+/* ------------------------------------------------------------- summary */
+
+static int severity(int code)
+{
+	switch (code) {
+	case MI_EXIT_DATABASE: return 9;
+	case MI_EXIT_INTERNAL: return 8;
+	case MI_EXIT_IO: return 7;
+	case MI_EXIT_CONFIG: return 6;
+	case MI_EXIT_NETWORK: return 5;
+	case MI_EXIT_DATA: return 4;
+	case MI_EXIT_NOINPUT: return 3;
+	case MI_EXIT_OK: return 0;
+	case -1: return 0;
+	default: return 1;
+	}
+}
+
+static int overall_code(const struct run *r)
+{
+	int worst = 0, sev = 0;
+
+	for (size_t i = 0; i < r->nstages; i++) {
+		int c = r->stages[i].exit_code, v = severity(c);
+		if (v > sev) {
+			sev = v;
+			worst = c;
+		}
+	}
+	if (sev == 1)
+		return MI_EXIT_PARTIAL;
+	return worst;
+}
+
+static char *summary_json(const struct run *r, int code)
+{
+	json_object *root = json_object_new_object(), *arr = json_object_new_array();
+	char *out;
+
+	json_object_object_add(root, "run", json_object_new_string(r->run_id));
+	json_object_object_add(root, "exit", json_object_new_int(code));
+	for (size_t i = 0; i < r->nstages; i++) {
+		const struct stage_rec *s = &r->stages[i];
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "stage", json_object_new_string(s->stage));
+		if (s->source[0])
+			json_object_object_add(o, "source", json_object_new_string(s->source));
+		if (s->day[0])
+			json_object_object_add(o, "day", json_object_new_string(s->day));
+		json_object_object_add(o, "status", json_object_new_string(stage_status(s)));
+		json_object_object_add(o, "exit", json_object_new_int(s->exit_code));
+		json_object_object_add(o, "in", json_object_new_int64(s->rows_in));
+		json_object_object_add(o, "out", json_object_new_int64(s->rows_out));
+		json_object_object_add(o, "rejects", json_object_new_int64(s->rejects));
+		json_object_object_add(o, "seconds", json_object_new_double(s->seconds));
+		if (s->note[0])
+			json_object_object_add(o, "note", json_object_new_string(s->note));
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(root, "stages", arr);
+	if (r->leads_line[0])
+		json_object_object_add(root, "leads", json_object_new_string(r->leads_line));
+	out = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	json_object_put(root);
+	return out;
+}
+
+static void print_summary(const struct run *r, FILE *fp, int code)
+{
+	double total = 0;
+
+	fprintf(fp, "run %s\n", r->run_id);
+	fprintf(fp, "%-9s %-28s %-10s %10s %10s %8s %8s\n", "stage", "source", "status", "in",
+		"out", "rejects", "seconds");
+	for (size_t i = 0; i < r->nstages; i++) {
+		const struct stage_rec *s = &r->stages[i];
+		char src[140];
+		snprintf(src, sizeof(src), "%s%s%s", s->source[0] ? s->source : "-",
+			 s->day[0] ? " " : "", s->day);
+		fprintf(fp, "%-9s %-28s %-10s %10lld %10lld %8lld %8.1f%s%s\n", s->stage, src,
+			stage_status(s), s->rows_in, s->rows_out, s->rejects, s->seconds,
+			s->note[0] ? "  " : "", s->note);
+		if (strcmp(s->stage, "fetch") || !s->source[0] || i == 0 ||
+		    strcmp(r->stages[i - 1].stage, "fetch"))
+			total += s->seconds;
+	}
+	if (r->leads_line[0])
+		fprintf(fp, "leads: %s\n", r->leads_line);
+	fprintf(fp, "exit %d (%s)\n", code, mi_exit_name(code));
+}
+
+/* ---------------------------------------------------------------- main */
+
+static int find_bin(struct run *r)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (r->o->bin_dir) {
+		snprintf(r->bin, sizeof(r->bin), "%s", r->o->bin_dir);
+		return 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	snprintf(r->bin, sizeof(r->bin), "%s", exe);
+	return 0;
+}
+
+static int select_sources(struct run *r, struct mi_err *err)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/sources", r->o->config_dir);
+	if (source_load_dir(dir, &r->sources, &r->nsources, err) < 0)
+		return -1;
+	for (size_t i = 0; i < r->o->nonly; i++) {
+		int found = 0;
+		for (size_t j = 0; j < r->nsources; j++)
+			if (!strcmp(r->sources[j]->id, r->o->only[i]))
+				found = 1;
+		if (!found)
+			return mi_err_set(err, MI_EXIT_USAGE, "no source '%s' in '%s'",
+					  r->o->only[i], dir);
+	}
+	for (size_t j = 0; j < r->nsources && r->nsel < MAX_SOURCES; j++) {
+		struct source *s = r->sources[j];
+		int wanted = r->o->nonly == 0 ? s->enabled : 0;
+		for (size_t i = 0; i < r->o->nonly; i++)
+			if (!strcmp(s->id, r->o->only[i]))
+				wanted = 1;
+		if (wanted)
+			r->sel[r->nsel++] = s;
+	}
+	if (!r->nsel)
+		return mi_err_set(err, MI_EXIT_CONFIG, "no enabled source in '%s'", dir);
+	return 0;
+}
+
+static int take_lock(struct run *r, struct mi_err *err)
+{
+	PGresult *res = mi_pg_query(r->conn, "SELECT pg_try_advisory_lock(etl.run_lock_key())", 0,
+				    NULL, err);
+	int got;
+
+	if (!res)
+		return -1;
+	got = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	if (got)
+		return 0;
+	res = mi_pg_query(r->conn,
+			  "SELECT run_id, coalesce(host, '?'), coalesce(pid::text, '?'),"
+			  " to_char(started_at, 'YYYY-MM-DD HH24:MI:SS TZ')"
+			  " FROM etl.runs WHERE status = 'running' ORDER BY started_at DESC LIMIT 1",
+			  0, NULL, err);
+	mi_err_set(err, MI_EXIT_BUSY, "another run holds the lock%s%s%s%s%s%s%s%s",
+		   res && PQntuples(res) ? ": run " : "",
+		   res && PQntuples(res) ? PQgetvalue(res, 0, 0) : "",
+		   res && PQntuples(res) ? " on " : "",
+		   res && PQntuples(res) ? PQgetvalue(res, 0, 1) : "",
+		   res && PQntuples(res) ? " pid " : "",
+		   res && PQntuples(res) ? PQgetvalue(res, 0, 2) : "",
+		   res && PQntuples(res) ? " since " : "",
+		   res && PQntuples(res) ? PQgetvalue(res, 0, 3) : "");
+	mi_err_detail(err, "one run at a time; try again when it has finished");
+	PQclear(res);
+	return -1;
+}
+
+static int has_placeholder(const struct source *s)
+{
+	return strstr(s->url, "{date}") || strstr(s->url, "{ymd}");
+}
+
+static int landed_run_exists(const struct run *r, const char *run_id)
+{
+	char path[PATH_MAX + 96];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/runs/%s/manifest.jsonl", r->o->landing_dir, run_id);
+	return stat(path, &st) == 0;
+}
+
+static void plan_steps(struct run *r, int days)
+{
+	r->steps = (size_t)days * (1 + 3 * r->nsel) + 2;
+}
+
+int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
+{
+	struct run r;
+	int code = MI_EXIT_OK;
+	char *json = NULL;
+
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	r.tty = o->progress;
+	if (o->mode == NIGHTLY_RUN) {
+		struct tm tm;
+		if (o->date)
+			snprintf(r.date, sizeof(r.date), "%s", o->date);
+		else
+			today_utc(r.date);
+		if (parse_date(r.date, &tm) < 0)
+			return mi_err_set(err, MI_EXIT_USAGE, "invalid date '%s'", r.date);
+		if (o->run_id) {
+			snprintf(r.run_id, sizeof(r.run_id), "%s", o->run_id);
+		} else {
+			char c[11];
+			compact(r.date, c);
+			snprintf(r.run_id, sizeof(r.run_id), "nightly-%s", c);
+		}
+	} else {
+		struct tm a, b;
+		char ca[11], cb[11];
+		if (parse_date(o->date_from, &a) < 0 || parse_date(o->date_to, &b) < 0)
+			return mi_err_set(err, MI_EXIT_USAGE, "invalid --from or --to date");
+		if (timegm(&b) < timegm(&a))
+			return mi_err_set(err, MI_EXIT_USAGE, "--to is before --from");
+		snprintf(r.date, sizeof(r.date), "%s", o->date_to);
+		compact(o->date_from, ca);
+		compact(o->date_to, cb);
+		if (o->run_id) {
+			snprintf(r.run_id, sizeof(r.run_id), "%s", o->run_id);
+		} else {
+			struct strbuf sb = STRBUF_INIT;
+			strbuf_addf(&sb, "backfill-%s-%s", ca, cb);
+			for (size_t i = 0; i < o->nonly; i++)
+				strbuf_addf(&sb, "-%s", o->only[i]);
+			snprintf(r.run_id, sizeof(r.run_id), "%.79s", sb.buf);
+			strbuf_release(&sb);
+		}
+	}
+	if (!landing_run_id_ok(r.run_id))
+		return mi_err_set(err, MI_EXIT_USAGE, "invalid run id '%s'", r.run_id);
+	mi_log_set_run(r.run_id);
+	if (find_bin(&r) < 0)
+		return mi_err_set(err, MI_EXIT_INTERNAL, "cannot find the stage binaries");
+	if (select_sources(&r, err) < 0)
+		goto out_noconn;
+
+	if (o->dry_run) {
+		fprintf(summary, "run %s (dry run: nothing is fetched, parsed or loaded)\n",
+			r.run_id);
+		for (size_t i = 0; i < r.nsel; i++)
+			fprintf(summary, "source %-28s %-14s %-22s %s\n", r.sel[i]->id,
+				r.sel[i]->kind, r.sel[i]->format, r.sel[i]->url);
+		fprintf(summary, "stages: fetch -> parse -> score -> load per source, "
+				 "then compset and leads; binaries in %s\n", r.bin);
+		goto out_noconn;
+	}
+
+	snprintf(r.workrun, sizeof(r.workrun), "%s/%s", o->work_dir, r.run_id);
+	snprintf(r.logs, sizeof(r.logs), "%s/logs", r.workrun);
+	if (mkdirs(r.logs) < 0) {
+		mi_err_set(err, MI_EXIT_IO, "cannot create '%s': %s", r.logs, strerror(errno));
+		goto out_noconn;
+	}
+	r.stages = calloc(MAX_STAGES, sizeof(*r.stages));
+	if (!r.stages) {
+		mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+		goto out_noconn;
+	}
+	r.conn = mi_pg_connect("mi-run", o->conninfo, err);
+	if (!r.conn)
+		goto out_noconn;
+	if (take_lock(&r, err) < 0)
+		goto out;
+	ledger_run_begin(&r);
+	mi_log_kv(MI_LOG_INFO, "run_start", "run", r.run_id, "date", r.date, NULL);
+
+	if (o->mode == NIGHTLY_RUN) {
+		plan_steps(&r, 1);
+		if (!o->skip_fetch)
+			stage_fetch(&r, r.run_id, r.date, NULL);
+		else
+			r.step++;
+		for (size_t i = 0; i < r.nsel; i++)
+			stage_source(&r, r.sel[i], r.run_id, NULL);
+	} else {
+		struct tm day, last;
+		int days = 0;
+		parse_date(o->date_from, &day);
+		parse_date(o->date_to, &last);
+		days = (int)((timegm(&last) - timegm(&day)) / 86400) + 1;
+		plan_steps(&r, days);
+		for (; timegm(&day) <= timegm(&last); day.tm_mday++, timegm(&day)) {
+			char d[11], c[11], fetch_run[32];
+			format_date(&day, d, 0);
+			format_date(&day, c, 1);
+			snprintf(fetch_run, sizeof(fetch_run), "nightly-%s", c);
+			int need_fetch = o->refetch;
+			if (!landed_run_exists(&r, fetch_run))
+				for (size_t i = 0; i < r.nsel; i++)
+					need_fetch |= has_placeholder(r.sel[i]);
+			if (need_fetch)
+				stage_fetch(&r, fetch_run, d, d);
+			else
+				r.step++;
+			if (!landed_run_exists(&r, fetch_run)) {
+				r.step += 3 * r.nsel;
+				continue; /* nothing landed that day */
+			}
+			for (size_t i = 0; i < r.nsel; i++)
+				stage_source(&r, r.sel[i], fetch_run, d);
+		}
+	}
+	stage_global(&r, r.date);
+	progress_done(&r);
+	code = overall_code(&r);
+	json = summary_json(&r, code);
+	ledger_run_end(&r, code, json ? json : "{}", NULL);
+	print_summary(&r, summary, code);
+	mi_log_kv(code ? MI_LOG_WARN : MI_LOG_INFO, "run_end", "run", r.run_id, "exit",
+		  mi_exit_name(code), NULL);
+	if (code)
+		mi_err_set(err, code, "run %s finished with failures (%s)", r.run_id,
+			   mi_exit_name(code));
+out:
+	free(json);
+	mi_pg_finish(r.conn); /* also releases the lock */
+	free(r.stages);
+	source_free_all(r.sources, r.nsources);
+	return err->code ? err->code : code;
+out_noconn:
+	source_free_all(r.sources, r.nsources);
+	free(r.stages);
+	return err->code;
+}
