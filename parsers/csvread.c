@@ -21,6 +21,7 @@ struct csvr {
 	size_t max_field, max_record;
 	int max_fields;
 	unsigned char delim;
+	int fast;
 
 	/* the record being collected */
 	struct strbuf store;  /* field bytes, each followed by a NUL */
@@ -154,9 +155,42 @@ static void parser_stop(struct csvr *r)
 	r->p_live = 0;
 }
 
+/* A line of blanks only: libcsv starts no record for it (blanks before a row are skipped). */
 static int is_blank_line(const char *s, size_t len)
 {
-	return (len == 1 && s[0] == '\n') || (len == 2 && s[0] == '\r' && s[1] == '\n');
+	if (!len || s[len - 1] != '\n')
+		return 0;
+	for (size_t i = 0; i + 1 < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/*
+ * A whole line without quotes, outside any record: split it here, as libcsv
+ * would (unquoted fields lose their surrounding blanks, CR and LF end the
+ * line), without its per-byte state machine.
+ */
+static void split_line(struct csvr *r, const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
+	for (;;) {
+		const char *d = memchr(s + i, r->delim, len - i);
+		size_t e = d ? (size_t)(d - s) : len, b = i, f = e;
+
+		while (b < f && (s[b] == ' ' || s[b] == '\t'))
+			b++;
+		while (f > b && (s[f - 1] == ' ' || s[f - 1] == '\t'))
+			f--;
+		field_cb((void *)(s + b), f - b, r);
+		if (!d)
+			break;
+		i = e + 1;
+	}
+	deliver(r);
 }
 
 /* Feed one segment (a line or part of one); returns 1 when the record went too big. */
@@ -168,6 +202,14 @@ static int feed(struct csvr *r, const char *s, size_t len)
 		if (is_blank_line(s, len) && r->p.pstate == 0)
 			return 0;
 		begin_record(r);
+		/* (len >= 2 here: blank lines returned above) */
+		if (r->fast && r->p.pstate == 0 && len >= 2 && s[len - 1] == '\n' && len <= r->max_field &&
+		    !memchr(s, '"', len) && !memchr(s, '\r', len - 2)) {
+			r->raw_len = len < CSVR_EXCERPT ? len : CSVR_EXCERPT;
+			memcpy(r->raw, s, r->raw_len);
+			split_line(r, s, len);
+			return 0;
+		}
 	}
 	if (r->raw_len < CSVR_EXCERPT) {
 		n = len < CSVR_EXCERPT - r->raw_len ? len : CSVR_EXCERPT - r->raw_len;
@@ -195,6 +237,7 @@ int csvr_read(FILE *in, const char *name, const struct csvr_opts *opts, csvr_row
 	r.max_record = opts && opts->max_record ? opts->max_record : 4 * 1024 * 1024;
 	r.max_fields = opts && opts->max_fields ? opts->max_fields : 1024;
 	r.delim = opts && opts->delim ? opts->delim : ',';
+	r.fast = !(opts && opts->libcsv_only) && r.delim != ' ' && r.delim != '\t';
 	strbuf_init(&r.store, r.max_record);
 	r.fn = fn;
 	r.data = data;

@@ -174,6 +174,10 @@ int parse_run_files(const struct parse_run_opts *o, char *const *files, int nfil
 	if (parse_out_open(&out, o->out_dir, o->append, err) < 0)
 		goto out;
 	have_out = 1;
+	/* big buffers: one write per MiB instead of per 4 KiB (12.8 M calendar rows) */
+	for (int i = 0; i < REC_E_COUNT; i++)
+		if (out.fp[i])
+			setvbuf(out.fp[i], NULL, _IOFBF, i == REC_E_REJECTS ? 64 * 1024 : 1024 * 1024);
 	for (int i = 0; i < nfiles; i++) {
 		struct mi_err ferr = MI_ERR_INIT;
 

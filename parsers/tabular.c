@@ -67,6 +67,41 @@ const char *tab_show(const char *s, size_t len, char *buf, size_t size)
 	return buf;
 }
 
+/* Decimal digits of v into the end of buf[24]; returns where they start (no snprintf: hot path). */
+static char *fmt_u64(char *end, unsigned long long v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+static int set_ll(struct rec_row *r, int col, long long v)
+{
+	char buf[24], *p = fmt_u64(buf + sizeof(buf),
+				  v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v);
+
+	if (v < 0)
+		*--p = '-';
+	return rec_set(r, col, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+static int set_cents(struct rec_row *r, int col, long long cents)
+{
+	unsigned long long a = cents < 0 ? 0ULL - (unsigned long long)cents
+					 : (unsigned long long)cents;
+	char buf[32], *end = buf + sizeof(buf), *p;
+
+	*--end = (char)('0' + a % 10);
+	*--end = (char)('0' + (a / 10) % 10);
+	*--end = '.';
+	p = fmt_u64(end, a / 100);
+	if (cents < 0)
+		*--p = '-';
+	return rec_set(r, col, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 static const char *colname(const struct tab_row *t, int col)
 {
 	return t->rec.e->cols[col].name;
@@ -112,7 +147,7 @@ int tab_set_money(struct tab_row *t, int col, const char *s, size_t len)
 		return bad_value(t, col, "amount", s, len);
 	if (rc == 0)
 		return set_raw(t, col, NULL, 0);
-	return rec_set_cents(&t->rec, col, cents) == REC_OK ? 0 : -1;
+	return set_cents(&t->rec, col, cents) == REC_OK ? 0 : -1;
 }
 
 int tab_set_date(struct tab_row *t, int col, const char *s, size_t len)
@@ -190,7 +225,7 @@ int tab_set_int(struct tab_row *t, int col, const char *s, size_t len, long long
 		return bad_value(t, col, "number", s, len);
 	if (rc == 0)
 		return set_raw(t, col, NULL, 0);
-	return rec_set_int(&t->rec, col, v) == REC_OK ? 0 : -1;
+	return set_ll(&t->rec, col, v) == REC_OK ? 0 : -1;
 }
 
 int tab_num(const char *s, size_t len, char *buf, size_t size)
@@ -341,7 +376,7 @@ int tab_emit_csv(struct parse_ctx *ctx, struct tab_row *t, const struct csvr_row
 int tab_read_csv(struct parse_ctx *ctx, FILE *in, unsigned char delim, csvr_row_fn fn,
 		 void *data, struct csvr_stats *stats, struct mi_err *err)
 {
-	struct csvr_opts o = { 1024 * 1024, 2 * 1024 * 1024, 1024, delim ? delim : ',' };
+	struct csvr_opts o = { 1024 * 1024, 2 * 1024 * 1024, 1024, delim ? delim : ',', 0 };
 	int ret = csvr_read(in, ctx->file, &o, fn, data, stats, err);
 
 	if (ret < 0 && err && err->code == MI_EXIT_IO && !ctx->write_failed) {

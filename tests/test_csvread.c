@@ -1,0 +1,236 @@
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "csvread.h"
+#include "err.h"
+#include "exitcode.h"
+#include "strbuf.h"
+
+#include "banned.h"
+
+/* Every row as "line:offset:flags|f1|f2|...\n" into a strbuf. */
+static int dump_row(void *data, const struct csvr_row *row, struct mi_err *err)
+{
+	struct strbuf *sb = data;
+
+	(void)err;
+	strbuf_addf(sb, "%lld:%lld:%u", row->line, row->offset, row->flags);
+	for (int i = 0; i < row->nfields; i++) {
+		strbuf_addch(sb, '|');
+		for (size_t k = 0; k < row->len[i]; k++) {
+			char c = row->f[i][k];
+			if (c == '\n')
+				strbuf_add(sb, "\\n", 2);
+			else if (c == '\r')
+				strbuf_add(sb, "\\r", 2);
+			else if (c == '\0')
+				strbuf_add(sb, "\\0", 2);
+			else
+				strbuf_addch(sb, c);
+		}
+	}
+	strbuf_addch(sb, '\n');
+	return 0;
+}
+
+static void read_mem(const char *s, size_t len, int libcsv_only, struct strbuf *out)
+{
+	struct csvr_opts o = { 0, 0, 0, 0, libcsv_only };
+	struct mi_err err = MI_ERR_INIT;
+	FILE *fp = fmemopen((void *)s, len, "r");
+
+	cr_assert_not_null(fp);
+	strbuf_reset(out);
+	cr_assert_eq(csvr_read(fp, "mem", &o, dump_row, out, NULL, &err), 0, "%s", err.msg);
+	fclose(fp);
+}
+
+Test(csvread, lines_offsets_quotes_crlf_bom)
+{
+	static const char in[] = "\xEF\xBB\xBF" "a,b\r\n"
+				 "1,\"two\nlines\"\r\n"
+				 "\n"
+				 "3,\"x\"\"y\"\n"
+				 "4,last";
+	struct strbuf sb = STRBUF_INIT;
+
+	read_mem(in, sizeof(in) - 1, 0, &sb);
+	/* the BOM is skipped but counted: the header starts at byte 3 */
+	cr_assert_str_eq(sb.buf, "1:3:0|a|b\n"
+				 "2:8:0|1|two\\nlines\n"
+				 "5:24:0|3|x\"y\n"
+				 "6:33:0|4|last\n");
+	strbuf_release(&sb);
+}
+
+Test(csvread, nul_bytes_pass_through)
+{
+	static const char in[] = "a,b\nx\0y,z\n";
+	struct strbuf sb = STRBUF_INIT;
+
+	read_mem(in, sizeof(in) - 1, 0, &sb);
+	cr_assert_str_eq(sb.buf, "1:0:0|a|b\n2:4:0|x\\0y|z\n");
+	strbuf_release(&sb);
+}
+
+Test(csvread, unterminated_quote_is_flagged)
+{
+	static const char in[] = "a,b\n1,\"open\n";
+	struct strbuf sb = STRBUF_INIT;
+
+	read_mem(in, sizeof(in) - 1, 0, &sb);
+	cr_assert_str_eq(sb.buf, "1:0:0|a|b\n2:4:2|1|open\\n\n");
+	cr_assert_str_eq(csvr_flag_reason(CSVR_F_UNTERMINATED),
+			 "unterminated quoted field at end of input");
+	strbuf_release(&sb);
+}
+
+/* The fast path for quote-free lines gives exactly what libcsv gives. */
+Test(csvread, fast_path_matches_libcsv)
+{
+	static const char *const inputs[] = {
+		"a,b,c\n1,2,3\n",
+		" a , b ,\t c \n,,\n,\n x\n",
+		"a,\"b\"\n1,2\r\n3,\"4\r\n5\"\n6,7",
+		"a\rb,c\nd,e\n",
+		"   \n\t\n,\n",
+		"x,y\n\"q\" ,z\nw,\"\"\n",
+		"1,2\n\n\n3,4\r\n\r\n5,6\n",
+	};
+
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		struct strbuf fast = STRBUF_INIT, slow = STRBUF_INIT;
+
+		read_mem(inputs[i], strlen(inputs[i]), 0, &fast);
+		read_mem(inputs[i], strlen(inputs[i]), 1, &slow);
+		cr_expect_str_eq(fast.buf, slow.buf, "input %zu", i);
+		strbuf_release(&fast);
+		strbuf_release(&slow);
+	}
+}
+
+struct count {
+	int rows, toobig;
+	long long last_line;
+	size_t longest;
+};
+
+static int count_row(void *data, const struct csvr_row *row, struct mi_err *err)
+{
+	struct count *c = data;
+
+	(void)err;
+	c->rows++;
+	if (row->flags & CSVR_F_TOOBIG)
+		c->toobig++;
+	c->last_line = row->line;
+	for (int i = 0; i < row->nfields; i++)
+		if (row->len[i] > c->longest)
+			c->longest = row->len[i];
+	return 0;
+}
+
+static long peak_kb(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+/* A 10 MB line is one reject and memory stays bounded; the next line reads. */
+static void ten_mb_line(int quoted)
+{
+	const size_t big = 10 * 1024 * 1024;
+	struct csvr_opts o = { 0, 0, 0, 0, 0 };
+	struct mi_err err = MI_ERR_INIT;
+	struct count c = { 0, 0, 0, 0 };
+	FILE *fp = tmpfile();
+	char *chunk = malloc(65536);
+	long before;
+
+	cr_assert_not_null(fp);
+	cr_assert_not_null(chunk);
+	memset(chunk, 'x', 65536);
+	fputs("a,b\n1,", fp);
+	if (quoted)
+		fputc('"', fp);
+	for (size_t n = 0; n < big; n += 65536)
+		fwrite(chunk, 1, 65536, fp);
+	if (quoted)
+		fputc('"', fp);
+	fputs("\n2,ok\n", fp);
+	free(chunk);
+	rewind(fp);
+	before = peak_kb();
+	cr_assert_eq(csvr_read(fp, "big", &o, count_row, &c, NULL, &err), 0, "%s", err.msg);
+	fclose(fp);
+	cr_expect_eq(c.toobig, 1);
+	cr_expect_eq(c.rows, 3, "rows %d", c.rows);
+	cr_expect_eq(c.last_line, 3);
+	cr_expect(c.longest <= 1024 * 1024, "longest field %zu", c.longest);
+	/* the 1 MiB field cap and 64 KiB blocks: far below the 10 MB line */
+	cr_expect(peak_kb() - before < 6 * 1024, "peak grew by %ld kB", peak_kb() - before);
+}
+
+Test(csvread, ten_mb_unquoted_line)
+{
+	ten_mb_line(0);
+}
+
+Test(csvread, ten_mb_quoted_field)
+{
+	ten_mb_line(1);
+}
+
+Test(csvread, many_fields_capped)
+{
+	struct csvr_opts o = { 0, 0, 16, 0, 0 };
+	struct mi_err err = MI_ERR_INIT;
+	struct count c = { 0, 0, 0, 0 };
+	static const char in[] = "a\n1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18\nok\n";
+	FILE *fp = fmemopen((void *)in, sizeof(in) - 1, "r");
+
+	cr_assert_eq(csvr_read(fp, "mem", &o, count_row, &c, NULL, &err), 0);
+	fclose(fp);
+	cr_expect_eq(c.rows, 3);
+	cr_expect_eq(c.toobig, 1);
+}
+
+static int stop_at_two(void *data, const struct csvr_row *row, struct mi_err *err)
+{
+	(void)data;
+	if (row->line == 2)
+		return mi_err_set(err, MI_EXIT_IO, "stop");
+	return 0;
+}
+
+Test(csvread, callback_stops_the_reader)
+{
+	static const char in[] = "a\nb\nc\n";
+	struct mi_err err = MI_ERR_INIT;
+	FILE *fp = fmemopen((void *)in, sizeof(in) - 1, "r");
+
+	cr_expect_eq(csvr_read(fp, "mem", NULL, stop_at_two, NULL, NULL, &err), -1);
+	cr_expect_str_eq(err.msg, "stop");
+	fclose(fp);
+}
+
+Test(csvread, header_map_by_name)
+{
+	const char *f[] = { "ID", " name ", "price\r" };
+	size_t len[] = { 2, 6, 6 };
+	struct csvr_row row = { 3, f, len, 1, 0, 1, "", 0, 0 };
+	const char *const want[] = { "price", "id", "missing", "name" };
+	int idx[4];
+
+	cr_assert_eq(csvr_header_map(&row, want, 4, idx), 3);
+	cr_expect_eq(idx[0], 2);
+	cr_expect_eq(idx[1], 0);
+	cr_expect_eq(idx[2], -1);
+	cr_expect_eq(idx[3], 1);
+}
