@@ -299,10 +299,14 @@ long long fetchq_outstanding(struct fetchq *q, const char *run_id, const char *c
 			     size_t nsources, struct mi_err *err)
 {
 	static const char sql[] =
-		"SELECT count(*) FROM etl.fetch_queue WHERE run_id = $1"
-		"  AND (state = 'queued' OR (state = 'leased' AND"
-		"       (lease_until >= now() OR attempts < max_attempts)))"
-		"  AND ($2::text[] IS NULL OR source = ANY ($2::text[]))";
+		"SELECT count(*) FROM etl.fetch_queue q"
+		"  LEFT JOIN etl.host_state h ON h.host = q.host"
+		"  WHERE q.run_id = $1"
+		"  AND ((q.state = 'queued'"
+		"        AND (h.host IS NULL OR h.parked_until IS NULL OR h.parked_until <= now()))"
+		"       OR (q.state = 'leased' AND"
+		"           (q.lease_until >= now() OR q.attempts < q.max_attempts)))"
+		"  AND ($2::text[] IS NULL OR q.source = ANY ($2::text[]))";
 	char *arr = array_literal(sources, nsources);
 	const char *p[2] = { run_id, arr };
 	PGresult *r;
@@ -312,6 +316,38 @@ long long fetchq_outstanding(struct fetchq *q, const char *run_id, const char *c
 		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
 	r = mi_pg_query(q->conn, sql, 2, p, err);
 	free(arr);
+	if (!r)
+		return -1;
+	n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return n;
+}
+
+int fetchq_park_host(struct fetchq *q, const char *host, long seconds, const char *reason,
+		     struct mi_err *err)
+{
+	static const char sql[] =
+		"INSERT INTO etl.host_state AS h (host, parked_until, parked_reason)"
+		"  VALUES ($1, now() + make_interval(secs => $2::bigint), $3) "
+		"ON CONFLICT (host) DO UPDATE SET"
+		"  parked_until = greatest(h.parked_until, EXCLUDED.parked_until),"
+		"  parked_reason = EXCLUDED.parked_reason";
+	char secs[24];
+	const char *p[3] = { host, secs, reason };
+
+	snprintf(secs, sizeof(secs), "%ld", seconds);
+	return mi_pg_command(q->conn, sql, 3, p, NULL, err);
+}
+
+long long fetchq_parked_waiting(struct fetchq *q, const char *run_id, struct mi_err *err)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM etl.fetch_queue q JOIN etl.host_state h ON h.host = q.host"
+		"  WHERE q.run_id = $1 AND q.state = 'queued' AND h.parked_until > now()";
+	const char *p[1] = { run_id };
+	PGresult *r = mi_pg_query(q->conn, sql, 1, p, err);
+	long long n;
+
 	if (!r)
 		return -1;
 	n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);

@@ -90,7 +90,18 @@ struct fetchq_done {
  */
 int fetchq_finish(struct fetchq *q, const struct fetchq_done *d, struct mi_err *err);
 
-/* Items of run not finished (queued, or leased by a live worker), for the listed sources. */
+/*
+ * Park host (lowercase name, no port) for seconds in etl.host_state, so that
+ * no worker claims its items until then (reason is kept for people).
+ */
+int fetchq_park_host(struct fetchq *q, const char *host, long seconds, const char *reason,
+		     struct mi_err *err);
+
+/* Items of run waiting for a parked host (left queued for a later run). */
+long long fetchq_parked_waiting(struct fetchq *q, const char *run_id, struct mi_err *err);
+
+/* Items of run not finished (queued for a host that is not parked, or leased by a live
+ * worker), for the listed sources. */
 long long fetchq_outstanding(struct fetchq *q, const char *run_id, const char *const *sources,
 			     size_t nsources, struct mi_err *err);
 

@@ -403,6 +403,24 @@ out:
 
 /* ---- the done callback ---- */
 
+/* Tell the other workers: no claims for this host until its wait is over. */
+static int park_host(struct run *r, const struct fetch_result *res, struct mi_err *err)
+{
+	char host[256];
+	const char *p = strstr(res->req->url, "://");
+	size_t n = 0;
+	long wait = res->retry_after ? fetch_retry_after(res->retry_after, (long long)time(NULL)) : -1;
+
+	if (!p || wait <= 0)
+		return 0;
+	for (p += 3; *p && *p != '/' && *p != ':' && *p != '?' && *p != '#' && n < sizeof(host) - 1; p++)
+		host[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	host[n] = '\0';
+	if (!n || strchr(host, '@') || strchr(host, '['))
+		return 0;
+	return fetchq_park_host(r->q, host, wait, res->error ? res->error : "parked", err);
+}
+
 static int on_done(struct fetch *f, const struct fetch_result *res, void *data,
 		   struct mi_err *err)
 {
@@ -482,6 +500,8 @@ static int on_done(struct fetch *f, const struct fetch_result *res, void *data,
 		d.next_page = rq->page + 1;
 		rc = fetchq_finish(r->q, &d, err);
 		if (rc < 0)
+			goto out;
+		if (res->outcome == FETCH_PARKED && park_host(r, res, err) < 0)
 			goto out;
 		if (rc == 0)
 			mi_log_kv(MI_LOG_WARN, "lease_lost", "url", rq->url, "msg",
@@ -837,6 +857,15 @@ int fetchrun(const struct fetchrun_opts *o, struct fetchrun_summary *sum, struct
 		r.last_renew = mono();
 		if (fetch_run(r.f, on_done, on_tick, &r, err) < 0)
 			goto out;
+		{
+			long long w = fetchq_parked_waiting(r.q, o->run_id, err);
+			if (w < 0)
+				goto out;
+			if (w > 0)
+				mi_log(MI_LOG_WARN, "parked_waiting",
+				       "%lld items wait for parked hosts: a later run with this id fetches them", w);
+			sum->parked += w;
+		}
 	}
 	ret = 0;
 out:

@@ -9,8 +9,8 @@
 
 #include "banned.h"
 
-static const char *const source_keys[] = { "id", "kind", "county", "url", "format", "schedule",
-					   "enabled", NULL };
+static const char *const source_keys[] = { "id", "kind", "county", "url", "format", "rules",
+					   "schedule", "enabled", NULL };
 static const char *const fetch_keys[] = { "concurrency", "rate", "robots", "max_body", "timeout",
 					  "connect_timeout", "low_speed_limit", "low_speed_time",
 					  "max_redirects", "max_attempts", NULL };
@@ -163,6 +163,8 @@ struct source *source_load(const char *path, struct mi_err *err)
 	if (mi_config_req(cfg, "source", "format", &v, err) < 0 ||
 	    dup_opt(cfg, "source", "format", NULL, &s->format, err) < 0)
 		goto fail;
+	if (dup_opt(cfg, "source", "rules", NULL, &s->rules, err) < 0)
+		goto fail;
 	v = mi_config_str(cfg, "source", "schedule", "nightly");
 	if (!in_list(schedules, v)) {
 		bad_value(cfg, "source", "schedule", err,
@@ -242,6 +244,7 @@ void source_free(struct source *s)
 	free(s->kind);
 	free(s->url);
 	free(s->format);
+	free(s->rules);
 	free(s->schedule);
 	free(s->next_field);
 	free(s->next_xpath);

@@ -6,7 +6,9 @@
  *   kind = county_sales          ; county_sales owner_roll pm_listings reviews pricing
  *   county = 2                   ; 1-4, 0 when the source spans counties
  *   url = https://host/x?d={date}&p={page}   ; http://, https:// or file://
- *   format = maui-rpt-csv        ; the parser that reads the bodies
+ *   format = county-csv          ; the parser that reads the bodies
+ *   rules = formats/county-sales.ini     ; optional: that parser's rules file,
+ *                                ; relative to the config directory (for mi-parse)
  *   schedule = nightly           ; nightly weekly monthly manual
  *   enabled = false              ; sources are off unless switched on
  *
@@ -60,6 +62,7 @@ struct source {
 	int county;
 	char *url; /* pattern */
 	char *format;
+	char *rules; /* NULL when the format needs none */
 	char *schedule;
 	int enabled;
 

@@ -62,4 +62,25 @@ src etag '/etag'
 "$MI_BIN/mi-fetch" --config-dir "$CONF" --landing "$LAND" --run shared-2 --source etag >/dev/null 2>&1 || fail "etag 1"
 "$MI_BIN/mi-fetch" --config-dir "$CONF" --landing "$LAND" --run shared-3 --source etag >/dev/null 2>&1 || fail "etag 2"
 [ "$(manifest_field shared-3 "$BASE/etag" outcome)" = not_modified ] || fail "no 304 from the shared state"
+
+# a Retry-After past the budget parks the host for every worker (etl.host_state)
+rm -f "$CONF"/sources/*.ini
+src a-park '/status/503?retry-after=100' 'concurrency = 1'
+src z-after '/hello.txt?z' 'concurrency = 1'
+start=$(date +%s)
+"$MI_BIN/mi-fetch" --config-dir "$CONF" --landing "$LAND" --run shared-4 --budget 5 \
+	>"$t_tmp/out.p" 2>"$t_tmp/err.p"
+rc=$?
+[ $rc = 69 ] || [ $rc = 1 ] || { cat "$t_tmp/err.p"; fail "parked run exit $rc"; }
+[ $(($(date +%s) - start)) -lt 5 ] || fail "the run waited for a parked host"
+[ "$(psql -XAtc "SELECT count(*) FROM etl.host_state WHERE host = '127.0.0.1' AND parked_until > now() + interval '60 seconds'")" = 1 ] ||
+	fail "host not parked in etl.host_state"
+[ "$(hits '/hello.txt?z')" = 0 ] || fail "a parked host was sent a request"
+grep -q '"parked":[12]' "$t_tmp/out.p" || fail "summary: $(cat "$t_tmp/out.p")"
+# another worker does not wait for the parked host, and sends it nothing
+start=$(date +%s)
+"$MI_BIN/mi-fetch" --config-dir "$CONF" --landing "$LAND" --run shared-4 >/dev/null 2>&1
+[ $(($(date +%s) - start)) -lt 5 ] || fail "a second worker waited for a parked host"
+[ "$(hits '/hello.txt?z')" = 0 ] && [ "$(hits '/status/503?retry-after=100')" = 1 ] ||
+	fail "a second worker sent requests to a parked host"
 exit 0

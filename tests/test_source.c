@@ -139,3 +139,19 @@ Test(source, credentials_come_from_the_environment_only)
 	free(line);
 	source_free(s);
 }
+
+Test(source, shipped_configs_load_and_are_disabled)
+{
+	struct mi_err err = MI_ERR_INIT;
+	struct source **v;
+	size_t n, i;
+
+	cr_assert_eq(source_load_dir("config/sources", &v, &n, &err), 0, "%s", err.msg);
+	cr_assert_geq(n, 1);
+	for (i = 0; i < n; i++) {
+		cr_expect(!v[i]->enabled, "%s is enabled by default", v[i]->cfg.path);
+		if (strncmp(v[i]->url, "file://", 7) && strstr(v[i]->url, "://127.0.0.1") == NULL)
+			cr_expect(!v[i]->enabled, "%s points outside loopback", v[i]->cfg.path);
+	}
+	source_free_all(v, n);
+}
