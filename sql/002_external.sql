@@ -472,8 +472,8 @@ CREATE TABLE external.property_pricing (
     cleaning_fee         etl.money,
     inferred_status      text CHECK (inferred_status IN ('available', 'booked', 'blocked', 'unknown')),
     inferred_confidence  etl.fraction,
-    source               etl.source_id NOT NULL,
-    run_id               etl.run_id,
+    source               text NOT NULL,
+    run_id               text,
     CONSTRAINT property_pricing_pkey PRIMARY KEY (platform, listing_id, snapshot_date, stay_date),
     CONSTRAINT property_pricing_stay_window CHECK (
         stay_date >= snapshot_date - 1 AND stay_date <= snapshot_date + 1100),
@@ -497,8 +497,8 @@ COMMENT ON COLUMN external.property_pricing.cleaning_fee IS 'Per-stay cleaning f
 COMMENT ON COLUMN external.property_pricing.inferred_status IS
     'Set by mi-compset from consecutive snapshots: available, booked (turned unavailable before the night), blocked (owner or hold), unknown.';
 COMMENT ON COLUMN external.property_pricing.inferred_confidence IS 'Confidence 0-1 of inferred_status; set together with it.';
-COMMENT ON COLUMN external.property_pricing.source IS 'Source id (config/ name) the calendar came from.';
-COMMENT ON COLUMN external.property_pricing.run_id IS 'etl.runs.run_id of the run that loaded the row (not a foreign key).';
+COMMENT ON COLUMN external.property_pricing.source IS 'Source id (config/ name) the calendar came from; plain text rather than etl.source_id to spare a check per row on the biggest table (the loader writes a validated id).';
+COMMENT ON COLUMN external.property_pricing.run_id IS 'etl.runs.run_id of the run that loaded the row (plain text, not a foreign key, for load speed).';
 
 CREATE FUNCTION external.pricing_month_partition(d date) RETURNS regclass
     LANGUAGE plpgsql SET datestyle = 'ISO' AS $$
