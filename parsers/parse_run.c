@@ -148,9 +148,12 @@ out:
 		snprintf(r, sizeof(r), "%lld", ctx.read);
 		snprintf(e, sizeof(e), "%lld", ctx.emitted);
 		snprintf(j, sizeof(j), "%lld", ctx.rejected);
-		mi_log_kv(ret < 0 ? MI_LOG_WARN : MI_LOG_INFO, "parsed", "file", file, "format",
-			  o->format, "read", r, "emitted", e, "rejected", j,
-			  "error", ret < 0 ? ferr->msg : NULL, NULL);
+		if (ret < 0)
+			mi_log_kv(MI_LOG_WARN, "parse_failed", "file", file, "format", o->format,
+				  "read", r, "emitted", e, "rejected", j, "error", ferr->msg, NULL);
+		else
+			mi_log_kv(MI_LOG_INFO, "parsed", "file", file, "format", o->format, "read", r,
+				  "emitted", e, "rejected", j, NULL);
 	}
 	return ret;
 }
