@@ -274,6 +274,15 @@ SELECT pg_temp.check('second claim takes the next',
        FROM homeowner_acquisition.prospect_properties JOIN claims ON prospect_property_id = id AND claimed_by = who
       WHERE who = 'bob'));
 SELECT pg_temp.check('empty queue claims nothing', homeowner_acquisition.claim_next_lead('carol') IS NULL);
+UPDATE homeowner_acquisition.prospect_properties SET claim_expires_at = now() - interval '1 minute'
+ WHERE claimed_by = 'bob';
+SELECT pg_temp.check('a lapsed claim returns to the queue',
+    (SELECT array_agg(tmk::text) = '{2610010010000}' FROM homeowner_acquisition.lead_queue));
+UPDATE external.properties SET is_ours = true WHERE tmk = '2610010010000';
+SELECT pg_temp.check('our own properties are not leads',
+    NOT EXISTS (SELECT 1 FROM homeowner_acquisition.lead_queue));
+SELECT pg_temp.check('updated_at moves on update',
+    (SELECT updated_at > created_at FROM external.properties WHERE tmk = '2610010010000'));
 SELECT pg_temp.accept('signal activity', $q$INSERT INTO homeowner_acquisition.lead_activities (prospect_id, activity_type, lead_source_code, signal_key, performed_by)
     SELECT prospect_id, 'signal', 'COUNTY_SALE', 'COUNTY_SALE:2:doc:A-87654321', 'mi-leads' FROM homeowner_acquisition.prospects WHERE owner_key = 'SMITH JOHN'$q$);
 SELECT pg_temp.expect('duplicate signal activity', $q$INSERT INTO homeowner_acquisition.lead_activities (prospect_id, activity_type, lead_source_code, signal_key, performed_by)
