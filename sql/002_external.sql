@@ -305,9 +305,7 @@ CREATE TABLE external.property_sales (
                                                AND array_position(tmks, NULL) IS NULL),
     CONSTRAINT property_sales_portion_subset CHECK (portion_tmks::text[] <@ tmks::text[]),
     CONSTRAINT property_sales_tmk_county CHECK (substr(tmk, 1, 1)::smallint = county),
-    CONSTRAINT property_sales_land_court_flag CHECK (land_court_no IS NULL OR is_land_court),
-    CONSTRAINT property_sales_dates_order CHECK (sale_date IS NULL OR recording_date IS NULL
-                                                 OR sale_date <= recording_date + 31)
+    CONSTRAINT property_sales_land_court_flag CHECK (land_court_no IS NULL OR is_land_court)
 );
 
 CREATE UNIQUE INDEX property_sales_land_court_key ON external.property_sales (county, land_court_no)
@@ -406,9 +404,7 @@ CREATE TABLE external.property_reviews (
     CONSTRAINT property_reviews_rating_range CHECK (
         rating IS NULL OR (rating_scale IS NOT NULL AND rating >= 0 AND rating <= rating_scale)),
     CONSTRAINT property_reviews_scored_version CHECK (
-        sentiment_compound IS NULL OR scorer_version IS NOT NULL),
-    CONSTRAINT property_reviews_response_date CHECK (
-        host_response_date IS NULL OR review_date IS NULL OR host_response_date >= review_date)
+        sentiment_compound IS NULL OR scorer_version IS NOT NULL)
 );
 
 CREATE INDEX property_reviews_listing_date_idx

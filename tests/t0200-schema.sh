@@ -172,11 +172,35 @@ SELECT pg_temp.expect('primary tmk not among parcels', $q$INSERT INTO external.p
 SELECT pg_temp.expect('placeholder document number', $q$INSERT INTO external.property_sales (county, tmk, tmks, document_no, record_hash, source) VALUES (2, '2610010010000', '{2610010010000}', '0000000000', repeat('5', 64), 'maui-sales')$q$, '23514');
 SELECT pg_temp.expect('sale county differs from tmk', $q$INSERT INTO external.property_sales (county, tmk, tmks, document_no, record_hash, source) VALUES (3, '2610010010000', '{2610010010000}', 'A-6', repeat('6', 64), 'maui-sales')$q$, '23514');
 SELECT pg_temp.expect('sale on unknown parcel', $q$INSERT INTO external.property_sales (county, tmk, tmks, document_no, record_hash, source) VALUES (2, '2620010010000', '{2620010010000}', 'A-7', repeat('7', 64), 'maui-sales')$q$, '23503');
+-- A set-based merge of a two-parcel deed (one staging row per parcel), run twice:
+-- the second run must change nothing.
+INSERT INTO external.properties (tmk) VALUES ('2610010020000');
+CREATE TEMP TABLE stage_sales (county smallint, tmk text, doc_no text, record_hash text, price numeric);
+INSERT INTO stage_sales VALUES (2, '2610010020000', 'B-555', repeat('8', 64), 2400000),
+                               (2, '2610010010000', 'B-555', repeat('8', 64), 2400000);
+CREATE FUNCTION pg_temp.merge_sales() RETURNS bigint LANGUAGE sql AS $$
+    WITH m AS (
+        INSERT INTO external.property_sales AS s (county, tmk, tmks, document_no, record_hash, price, source)
+        SELECT county, min(tmk), array_agg(tmk ORDER BY tmk)::external.tmk[], doc_no, min(record_hash),
+               max(price), 'maui-sales'
+          FROM stage_sales GROUP BY county, doc_no
+        ON CONFLICT (sale_key) DO UPDATE SET tmks = EXCLUDED.tmks, price = EXCLUDED.price
+         WHERE (s.tmks, s.price) IS DISTINCT FROM (EXCLUDED.tmks, EXCLUDED.price)
+        RETURNING 1)
+    SELECT count(*) FROM m
+$$;
+SELECT pg_temp.check('merge inserts one sale for a two-parcel deed', pg_temp.merge_sales() = 1);
+SELECT pg_temp.check('merge again changes nothing', pg_temp.merge_sales() = 0);
+UPDATE stage_sales SET price = 2450000;
+SELECT pg_temp.check('merge after a correction updates the sale', pg_temp.merge_sales() = 1);
+SELECT pg_temp.check('the deed is one sale on two parcels',
+    (SELECT count(*) = 1 AND min(parcel_count) = 2 AND min(price) = 2450000
+       FROM external.property_sales WHERE document_no = 'B-555'));
 SELECT pg_temp.check('sale found by any of its parcels',
     (SELECT count(*) = 1 FROM external.property_sales WHERE tmks @> '{1260100070001}'::external.tmk[]));
 SELECT pg_temp.check('sale keys derived',
     (SELECT array_agg(sale_key ORDER BY sale_key) = '{1:doc:A-87654321,1:lc:T13017068,2:doc:A-87654321}'
-       FROM external.property_sales WHERE sale_key NOT LIKE '%hash%'));
+       FROM external.property_sales WHERE sale_key NOT LIKE '%hash%' AND sale_key NOT LIKE '%B-555'));
 
 -- Listings, reviews and scores.
 SELECT pg_temp.accept('listing matched', $q$INSERT INTO etl.listings (platform, listing_id, source, tmk, tmk_match_method, tmk_match_confidence, tat_ids, latitude, longitude) VALUES ('airbnb', '1279846646046615122', 'insideairbnb-hi', '1260100070152', 'tmk_in_listing', 0.98, '{TA-163-133-0304-01}', 21.28, -157.83)$q$);
