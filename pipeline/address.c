@@ -141,6 +141,19 @@ static const char *direction_abbr(struct word w)
 	return NULL;
 }
 
+/* NORTH or N, NORTHWEST or NW, ... */
+static int is_direction(struct word w)
+{
+	size_t d;
+
+	if (direction_abbr(w))
+		return 1;
+	for (d = 0; d < sizeof(directions) / sizeof(directions[0]); d++)
+		if (weq(w, directions[d][1]))
+			return 1;
+	return 0;
+}
+
 static int all_digits(const char *s, size_t n)
 {
 	size_t i;
@@ -182,7 +195,7 @@ static void put_unit(char *dst, size_t size, const char *s, size_t n)
 	size_t l = strlen(dst), i;
 
 	for (i = 0; i < n && l + 1 < size; i++)
-		if (s[i] != '-' && s[i] != ' ' && s[i] != '#')
+		if ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'))
 			dst[l++] = s[i];
 	dst[l] = '\0';
 }
@@ -256,13 +269,19 @@ static void copy_field(char *dst, size_t size, const char *s, size_t n)
  * Peel "STATE ZIP", "ZIP", "STATE" and a country off the end of part p[0..*n).
  * Returns 1 when something was taken.
  */
-static int take_tail(const char *p, size_t *n, struct addr *a)
+static int take_tail(const char *p, size_t *n, struct addr *a, int strict)
 {
 	struct word w[64];
 	size_t k = split_words(p, *n, w, 64), took = 0;
 	int any = 0;
 
 	if (k == 0 || k > 64)
+		return 0;
+	/* strict (a street line with no comma): only "STATE ZIP" ends it */
+	if (strict && !(k >= 3 && is_zip(w[k - 1].s, w[k - 1].n) &&
+			(state_code(w[k - 2].s, w[k - 2].n) ||
+			 (k >= 4 && state_code(w[k - 3].s,
+					       (size_t)(w[k - 2].s + w[k - 2].n - w[k - 3].s))))))
 		return 0;
 	if (!a->zip[0] && k >= 1 && is_zip(w[k - 1].s, w[k - 1].n)) {
 		copy_field(a->zip, sizeof(a->zip), w[k - 1].s, w[k - 1].n);
@@ -279,8 +298,9 @@ static int take_tail(const char *p, size_t *n, struct addr *a)
 			if (sc)
 				took = 1;
 		}
-		/* a lone "HI" part, or a state after a city: not the street's own word */
-		if (sc && (any || k - took == 1 || k > 1)) {
+		/* "HI 96740", or a part that is only the state ("..., HI"): a state
+		 * word at the end of a street line is the street's ("Kaiolu La") */
+		if (sc && (any || k - took == 1)) {
 			copy_field(a->state, sizeof(a->state), sc, 2);
 			k -= 1 + took;
 			any = 1;
@@ -291,6 +311,47 @@ static int take_tail(const char *p, size_t *n, struct addr *a)
 	else
 		*n = (size_t)(w[k - 1].s + w[k - 1].n - p);
 	return any;
+}
+
+static int is_d(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * Blank out words made of punctuation only ("--", "#####-", "/"), except the
+ * dash of a spaced house number "74 - 5905"; then collapse blanks.  Done on
+ * the folded text so that every later step sees the same words.
+ */
+static int drop_punct_words(char *f, int n)
+{
+	int i = 0, o = 0;
+
+	while (i < n) {
+		int j = i, alnum = 0, k;
+
+		if (f[i] == ' ' || f[i] == ',') {
+			if (!(f[i] == ' ' && o && (f[o - 1] == ' ')))
+				f[o++] = f[i];
+			i++;
+			continue;
+		}
+		while (j < n && f[j] != ' ' && f[j] != ',') {
+			if ((f[j] >= 'A' && f[j] <= 'Z') || is_d(f[j]))
+				alnum = 1;
+			j++;
+		}
+		if (alnum || (j - i == 1 && f[i] == '-' && o >= 2 && is_d(f[o - 2]) && j + 1 < n &&
+			      is_d(f[j + 1]))) {
+			for (k = i; k < j; k++)
+				f[o++] = f[k];
+		}
+		i = j;
+	}
+	while (o && f[o - 1] == ' ')
+		o--;
+	f[o] = '\0';
+	return o;
 }
 
 int addr_normalize(const char *s, size_t len, struct addr *out, enum addr_reason *reason)
@@ -314,6 +375,7 @@ int addr_normalize(const char *s, size_t len, struct addr *out, enum addr_reason
 		r = ADDR_E_ENCODING;
 		goto out;
 	}
+	n = drop_punct_words(f, n);
 	if (n == 0) {
 		r = ADDR_E_EMPTY;
 		goto out;
@@ -348,17 +410,17 @@ int addr_normalize(const char *s, size_t len, struct addr *out, enum addr_reason
 		copy_field(out->country, sizeof(out->country), part[np - 1], plen[np - 1]);
 		np--;
 	}
-	if (np > 1 && take_tail(part[np - 1], &plen[np - 1], out) && plen[np - 1] == 0)
+	if (np > 1 && take_tail(part[np - 1], &plen[np - 1], out, 0) && plen[np - 1] == 0)
 		np--;
 	if (np > 1 && !out->zip[0] && !out->state[0] &&
-	    take_tail(part[np - 1], &plen[np - 1], out) && plen[np - 1] == 0)
+	    take_tail(part[np - 1], &plen[np - 1], out, 0) && plen[np - 1] == 0)
 		np--;
 	if (np > 1 && plen[np - 1] && !has_digit(part[np - 1], plen[np - 1])) {
 		copy_field(out->city, sizeof(out->city), part[np - 1], plen[np - 1]);
 		np--;
 	}
 	if (np == 1 && !out->zip[0] && !out->state[0])
-		take_tail(part[0], &plen[0], out);
+		take_tail(part[0], &plen[0], out, 1);
 	/* "Honolulu, HI 96815": a city and nothing before it */
 	if (np == 1 && !out->city[0] && (out->zip[0] || out->state[0]) &&
 	    !has_digit(part[0], plen[0]) && part[0] + plen[0] < f + n) {
@@ -369,6 +431,29 @@ int addr_normalize(const char *s, size_t len, struct addr *out, enum addr_reason
 	/* the street: the first part with a digit or a street word; extra parts are units */
 	first = 0;
 	nw = split_words(part[first], plen[first], w, 64);
+	if (!nw) {
+		r = ADDR_E_NO_STREET;
+		goto out;
+	}
+	/* words of punctuation only mean nothing, except the dash of "74 - 5905" */
+	{
+		size_t k = 0;
+
+		for (i = 0; i < nw; i++) {
+			size_t j;
+			int alnum = 0;
+
+			for (j = 0; j < w[i].n; j++)
+				if ((w[i].s[j] >= 'A' && w[i].s[j] <= 'Z') ||
+				    (w[i].s[j] >= '0' && w[i].s[j] <= '9'))
+					alnum = 1;
+			if (!alnum && !(weq(w[i], "-") && i == 1 && i + 1 < nw &&
+					all_digits(w[0].s, w[0].n) && all_digits(w[2].s, w[2].n)))
+				continue;
+			w[k++] = w[i];
+		}
+		nw = k;
+	}
 	if (!nw) {
 		r = ADDR_E_NO_STREET;
 		goto out;
@@ -448,6 +533,10 @@ int addr_normalize(const char *s, size_t len, struct addr *out, enum addr_reason
 				last_sfx = i;
 				break;
 			}
+		/* "Ave NW": a direction after the suffix is still the street */
+		if (last_sfx < street_end && last_sfx + 2 == street_end &&
+		    is_direction(w[last_sfx + 1]))
+			last_sfx = street_end;
 		if (last_sfx < street_end && last_sfx + 1 < street_end && unit_at == nw &&
 		    !out->city[0] && !has_digit(w[last_sfx + 1].s, w[last_sfx + 1].n)) {
 			size_t l = (size_t)(w[street_end - 1].s + w[street_end - 1].n -
@@ -461,7 +550,8 @@ int addr_normalize(const char *s, size_t len, struct addr *out, enum addr_reason
 
 			if (weq(w[i], "-") || weq(w[i], "/"))
 				continue;
-			if (i == street_end - 1 && i > house_end)
+			if (i > house_end && (i == street_end - 1 ||
+					      (i == street_end - 2 && is_direction(w[i + 1]))))
 				ab = suffix_abbr(w[i]);
 			if (!ab && (i == house_end || i == street_end - 1) &&
 			    street_end - house_end > 1)
