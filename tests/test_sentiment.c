@@ -136,6 +136,17 @@ Test(sentiment, booster_follows_sign)
 	assert_sum("very bad", -2.5 - 0.293);
 }
 
+Test(sentiment, booster_word_scores_zero)
+{
+	/* a booster that is also a lexicon word scores 0 itself */
+	put("really", SENT_F_VALENCE, 1.0, 0);
+	assert_sum("really", 1.0);
+	put("really", SENT_F_BOOSTER, 0, 0.293);
+	assert_sum("really", 0.0);
+	/* and, being a lexicon word, it boosts nothing (as in vaderSentiment) */
+	assert_sum("really good", 1.9);
+}
+
 Test(sentiment, dampener_phrase)
 {
 	/* "kind of" is one unit: a dampener that scores 0 itself */
