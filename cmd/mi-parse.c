@@ -3,6 +3,7 @@
  */
 #include "err.h"
 #include "exitcode.h"
+#include "landing.h"
 #include "log.h"
 #include "opts.h"
 #include "parse_run.h"
@@ -20,7 +21,7 @@ static const struct mi_cmd_info info = {
 	"mi-parse",
 	"usage: mi-parse --format NAME [--source ID] [--county N] [--snapshot-date D]\n"
 	"                [--config FILE] [--append] [--max-reject-ratio R] --out DIR FILE...\n"
-	"       mi-parse --run ID --out DIR\n"
+	"       mi-parse --run ID [--landing DIR] [--config-dir DIR] [--format NAME] --out DIR\n"
 	"       mi-parse --list-formats\n"
 	"\n"
 	"Read each FILE (plain or gzip) in format NAME and write the records found as\n"
@@ -40,13 +41,19 @@ static const struct mi_cmd_info info = {
 	"  --append               append to the entity files instead of replacing them\n"
 	"  --max-reject-ratio R   fail with exit 65 when rejected/read exceeds R (default\n"
 	"                         0.05; 1 never fails on rejects)\n"
-	"  --run ID               parse what fetch run ID landed (not available yet)\n"
+	"  --run ID               parse every body fetch run ID landed, each with its\n"
+	"                         source's format, id, county and rules (the fetch date\n"
+	"                         is the snapshot date); with --format, only that format\n"
+	"  --landing DIR          landing store for --run (default: landing)\n"
+	"  --config-dir DIR       configuration directory for --run (default: config)\n"
 	"  --list-formats         print the formats: name, entities, summary\n"
 	"  -h, --help             show this help and exit\n"
 	"  -V, --version          show the version and exit\n"
 	"\n"
+	"On success the rows written per entity are printed on stdout (entity TAB count).\n"
+	"\n"
 	"Exit status: 0 done, 64 usage, 65 a file could not be read or too many rejects,\n"
-	"66 an input file does not exist, 74 output cannot be written, 78 bad --config.\n",
+	"66 an input file or run does not exist, 74 output cannot be written, 78 bad --config.\n",
 };
 
 static int list_formats(void)
@@ -70,6 +77,8 @@ int main(int argc, char **argv)
 		{ "append", no_argument, NULL, 'a' },
 		{ "max-reject-ratio", required_argument, NULL, 'r' },
 		{ "run", required_argument, NULL, 'R' },
+		{ "landing", required_argument, NULL, 'l' },
+		{ "config-dir", required_argument, NULL, 'D' },
 		{ "list-formats", no_argument, NULL, 'L' },
 		MI_OPTS_COMMON,
 		{ NULL, 0, NULL, 0 },
@@ -77,7 +86,7 @@ int main(int argc, char **argv)
 	struct parse_run_opts o;
 	struct parse_run_result res;
 	struct mi_err err = MI_ERR_INIT;
-	const char *run = NULL;
+	const char *run = NULL, *landing = "landing", *config_dir = "config";
 	int c, list = 0, ret;
 	long long n;
 	double r;
@@ -114,6 +123,8 @@ int main(int argc, char **argv)
 			o.max_reject_ratio = r >= 1 ? -1 : r;
 			break;
 		case 'R': run = optarg; break;
+		case 'l': landing = optarg; break;
+		case 'D': config_dir = optarg; break;
 		case 'L': list = 1; break;
 		case 'h': return mi_opts_help(&info);
 		case 'V': return mi_opts_version(&info);
@@ -125,34 +136,39 @@ int main(int argc, char **argv)
 			return mi_opts_usage_error(&info, "--list-formats takes no other argument");
 		return list_formats();
 	}
-	if (run) {
-		if (o.format || optind < argc)
-			return mi_opts_usage_error(&info, "--run cannot be combined with --format or files");
-		fprintf(stderr, "%s: error: --run is not available yet: parse the landed files "
-			"with --format NAME FILE...\n", info.name);
-		return MI_EXIT_USAGE;
-	}
-	if (!o.format)
-		return mi_opts_usage_error(&info, "--format is required");
-	if (!parser_find(o.format))
+	if (o.format && !parser_find(o.format))
 		return mi_opts_usage_error(&info, "unknown format '%s' (see --list-formats)",
 					   o.format);
 	if (!o.out_dir)
 		return mi_opts_usage_error(&info, "--out is required");
-	if (optind >= argc)
-		return mi_opts_usage_error(&info, "no input file");
-
-	ret = parse_run_files(&o, argv + optind, argc - optind, &res, &err);
+	if (run) {
+		if (optind < argc)
+			return mi_opts_usage_error(&info, "--run takes no input file");
+		if (!landing_run_id_ok(run))
+			return mi_opts_usage_error(&info, "invalid run id '%s'", run);
+		mi_log_set_run(run);
+		ret = parse_run_landing(&o, landing, config_dir, run, &res, &err);
+	} else {
+		if (!o.format)
+			return mi_opts_usage_error(&info, "--format is required");
+		if (optind >= argc)
+			return mi_opts_usage_error(&info, "no input file");
+		ret = parse_run_files(&o, argv + optind, argc - optind, &res, &err);
+	}
 	{
 		char f[16], rd[24], em[24], rj[24];
 		snprintf(f, sizeof(f), "%d", res.files);
 		snprintf(rd, sizeof(rd), "%lld", res.read);
 		snprintf(em, sizeof(em), "%lld", res.emitted);
 		snprintf(rj, sizeof(rj), "%lld", res.rejected);
-		mi_log_kv(MI_LOG_INFO, "summary", "format", o.format, "files", f, "read", rd,
+		mi_log_kv(MI_LOG_INFO, "summary", "format", o.format ? o.format : "(per source)", "files", f, "read", rd,
 			  "emitted", em, "rejected", rj, "out", o.out_dir, NULL);
+		/* the summary on stdout: entity, rows written */
+		for (int i = 0; i < REC_E_COUNT; i++)
+			printf("%s\t%lld\n", rec_entities[i].name, res.count[i]);
 	}
 	if (ret < 0) {
+		fflush(stdout);
 		mi_err_print(stderr, info.name, &err);
 		return err.code ? err.code : MI_EXIT_INTERNAL;
 	}

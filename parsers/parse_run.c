@@ -1,13 +1,16 @@
 #include "parse_run.h"
 #include "config.h"
 #include "exitcode.h"
+#include "landing.h"
 #include "log.h"
 #include "parser.h"
+#include "source.h"
 #include "value.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -96,28 +99,49 @@ static int fatal_code(int code)
 	       code == MI_EXIT_INTERNAL;
 }
 
-static int parse_one(const struct parse_run_opts *o, const struct parser *p,
-		     const struct mi_config *rules, struct parse_out *out, const char *file,
-		     struct parse_run_result *res, struct mi_err *ferr)
+/* One input: what differs from file to file. */
+struct one {
+	const char *file;
+	const char *format;
+	const char *source;
+	int county;
+	const char *snapshot_date;
+	const char *hash;        /* known landing hash, or NULL: hash the file */
+	const struct mi_config *rules;
+};
+
+static int parse_one(const struct parse_run_opts *o, const struct one *w,
+		     struct parse_out *out, struct parse_run_result *res, struct mi_err *ferr)
 {
+	const struct parser *p = w->format ? parser_find(w->format) : NULL;
+	const char *file = w->file;
 	struct parse_ctx ctx;
 	char date[11];
 	FILE *in = NULL;
 	int ret = 0;
 
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.source = o->source ? o->source : o->format;
-	ctx.format = o->format;
+	ctx.source = w->source ? w->source : w->format ? w->format : "unknown";
+	ctx.format = w->format ? w->format : "unknown";
 	ctx.file = file;
-	ctx.county = o->county;
-	ctx.snapshot_date = o->snapshot_date;
+	ctx.county = w->county;
+	ctx.snapshot_date = w->snapshot_date;
 	if (!ctx.snapshot_date && o->path_date && date_in_path(file, date))
 		ctx.snapshot_date = date;
-	ctx.rules = rules;
+	ctx.rules = w->rules;
 	ctx.out = out;
 	ctx.max_rejects = o->max_rejects;
 
-	if (parse_file_sha256(file, ctx.landing_hash, ferr) < 0 ||
+	if (w->hash && strlen(w->hash) == 64)
+		memcpy(ctx.landing_hash, w->hash, 65);
+	if (!p) {
+		mi_err_set(ferr, MI_EXIT_DATA, "unknown format '%s' for '%s'", ctx.format, file);
+		if (parse_reject(&ctx, 0, -1, NULL, ferr->msg, NULL, 0, NULL) < 0)
+			mi_err_set(ferr, MI_EXIT_IO, "cannot write rejects in '%s'", o->out_dir);
+		ret = -1;
+		goto out;
+	}
+	if ((!w->hash && parse_file_sha256(file, ctx.landing_hash, ferr) < 0) ||
 	    !(in = open_input(file, ferr))) {
 		/* the one reject of a file that cannot be read at all */
 		if (parse_reject(&ctx, 0, -1, NULL, ferr->msg, NULL, 0, NULL) < 0) {
@@ -149,75 +173,207 @@ out:
 		snprintf(e, sizeof(e), "%lld", ctx.emitted);
 		snprintf(j, sizeof(j), "%lld", ctx.rejected);
 		if (ret < 0)
-			mi_log_kv(MI_LOG_WARN, "parse_failed", "file", file, "format", o->format,
+			mi_log_kv(MI_LOG_WARN, "parse_failed", "file", file, "format", ctx.format,
 				  "read", r, "emitted", e, "rejected", j, "error", ferr->msg, NULL);
 		else
-			mi_log_kv(MI_LOG_INFO, "parsed", "file", file, "format", o->format, "read", r,
+			mi_log_kv(MI_LOG_INFO, "parsed", "file", file, "format", ctx.format, "read", r,
 				  "emitted", e, "rejected", j, NULL);
 	}
 	return ret;
 }
 
+static int out_open(const struct parse_run_opts *o, struct parse_out *out, struct mi_err *err)
+{
+	if (parse_out_open(out, o->out_dir, o->append, err) < 0)
+		return -1;
+	/* big buffers: one write per MiB instead of per 4 KiB (12.8 M calendar rows) */
+	for (int i = 0; i < REC_E_COUNT; i++)
+		if (out->fp[i])
+			setvbuf(out->fp[i], NULL, _IOFBF, i == REC_E_REJECTS ? 64 * 1024 : 1024 * 1024);
+	return 0;
+}
+
+/* After one input: 1 to go on, 0 fatal (err set). */
+static int after_one(int rc, struct mi_err *ferr, struct parse_run_result *res, int *failed,
+		     struct mi_err *err)
+{
+	if (rc == 0)
+		return 1;
+	if (fatal_code(ferr->code)) {
+		*err = *ferr;
+		return 0;
+	}
+	res->files_failed++;
+	if (!(*failed)++)
+		*err = *ferr;
+	return 1;
+}
+
+/* Close the output and judge the run. */
+static int finish(const struct parse_run_opts *o, struct parse_out *out, int failed,
+		  struct parse_run_result *res, struct mi_err *err)
+{
+	for (int i = 0; i < REC_E_COUNT; i++)
+		res->count[i] = out->count[i];
+	if (parse_out_close(out, err) < 0)
+		return -1;
+	if (failed)
+		return -1;
+	if (o->max_reject_ratio >= 0 && res->read > 0 &&
+	    (double)res->rejected / (double)res->read > o->max_reject_ratio)
+		return mi_err_set(err, MI_EXIT_DATA,
+				  "too many rejects: %lld of %lld records (%.1f%%), over the limit of %.1f%%",
+				  res->rejected, res->read,
+				  100.0 * (double)res->rejected / (double)res->read,
+				  100.0 * o->max_reject_ratio);
+	return 0;
+}
+
 int parse_run_files(const struct parse_run_opts *o, char *const *files, int nfiles,
 		    struct parse_run_result *res, struct mi_err *err)
 {
-	const struct parser *p = parser_find(o->format);
 	struct mi_config rules = MI_CONFIG_INIT;
 	struct parse_run_result local;
 	struct parse_out out;
-	int have_out = 0, ret = -1, file_failed = 0;
+	int ret = -1, failed = 0;
 
 	if (!res)
 		res = &local;
 	memset(res, 0, sizeof(*res));
-	if (!p)
+	if (!parser_find(o->format))
 		return mi_err_set(err, MI_EXIT_USAGE, "unknown format '%s'", o->format);
 	if (o->config_path && mi_config_load(&rules, o->config_path, err) < 0)
 		return -1;
-	if (parse_out_open(&out, o->out_dir, o->append, err) < 0)
+	if (out_open(o, &out, err) < 0)
 		goto out;
-	have_out = 1;
-	/* big buffers: one write per MiB instead of per 4 KiB (12.8 M calendar rows) */
-	for (int i = 0; i < REC_E_COUNT; i++)
-		if (out.fp[i])
-			setvbuf(out.fp[i], NULL, _IOFBF, i == REC_E_REJECTS ? 64 * 1024 : 1024 * 1024);
 	for (int i = 0; i < nfiles; i++) {
 		struct mi_err ferr = MI_ERR_INIT;
+		struct one w = { files[i], o->format, o->source, o->county, o->snapshot_date, NULL,
+				 o->config_path ? &rules : NULL };
 
 		res->files++;
-		if (parse_one(o, p, o->config_path ? &rules : NULL, &out, files[i], res,
-			      &ferr) == 0)
-			continue;
-		if (fatal_code(ferr.code)) {
-			*err = ferr;
+		if (!after_one(parse_one(o, &w, &out, res, &ferr), &ferr, res, &failed, err)) {
+			parse_out_close(&out, NULL);
 			goto out;
 		}
-		res->files_failed++;
-		if (!file_failed++)
-			*err = ferr;
 	}
-	for (int i = 0; i < REC_E_COUNT; i++)
-		res->count[i] = out.count[i];
-	have_out = 0;
-	if (parse_out_close(&out, err) < 0)
-		goto out;
-	if (file_failed)
-		goto out;
-	if (o->max_reject_ratio >= 0 && res->read > 0 &&
-	    (double)res->rejected / (double)res->read > o->max_reject_ratio) {
-		mi_err_set(err, MI_EXIT_DATA,
-			   "too many rejects: %lld of %lld records (%.1f%%), over the limit of %.1f%%",
-			   res->rejected, res->read, 100.0 * (double)res->rejected / (double)res->read,
-			   100.0 * o->max_reject_ratio);
-		goto out;
-	}
-	ret = 0;
+	ret = finish(o, &out, failed, res, err);
 out:
-	if (have_out) {
-		for (int i = 0; i < REC_E_COUNT; i++)
-			res->count[i] = out.count[i];
-		parse_out_close(&out, NULL);
-	}
 	mi_config_release(&rules);
+	return ret;
+}
+
+/* --run: the state of the walk over a run's manifest. */
+struct walk {
+	const struct parse_run_opts *o;
+	const char *config_dir;
+	struct parse_out *out;
+	struct parse_run_result *res;
+	struct mi_err *err;
+	int failed;
+	struct mi_config given;   /* --config */
+	char *rules_source;       /* the source whose rules are loaded */
+	struct mi_config rules;
+	int have_rules;
+};
+
+/* The rules of source id (cached for consecutive records of one source). */
+static int source_rules(struct walk *w, const char *id, struct mi_err *err)
+{
+	struct source *s;
+	char path[4096];
+
+	if (w->rules_source && id && !strcmp(w->rules_source, id))
+		return 0;
+	free(w->rules_source);
+	w->rules_source = NULL;
+	mi_config_release(&w->rules);
+	w->have_rules = 0;
+	if (!id || !source_id_ok(id))
+		return 0;
+	snprintf(path, sizeof(path), "%s/sources/%s.ini", w->config_dir, id);
+	if (access(path, R_OK) < 0)
+		return 0; /* a source without config: no rules */
+	s = source_load(path, err);
+	if (!s)
+		return -1;
+	if (s->rules) {
+		snprintf(path, sizeof(path), "%s/%s", w->config_dir, s->rules);
+		if (mi_config_load(&w->rules, path, err) < 0) {
+			source_free(s);
+			return -1;
+		}
+		w->have_rules = 1;
+	}
+	source_free(s);
+	w->rules_source = strdup(id);
+	return 0;
+}
+
+static int walk_one(const struct landing_record *rec, void *data)
+{
+	struct walk *w = data;
+	struct mi_err ferr = MI_ERR_INIT;
+	char date[11] = "";
+	struct one one;
+
+	if (!rec->path)
+		return 0;
+	if (w->o->format && (!rec->format || strcmp(w->o->format, rec->format)))
+		return 0;
+	if (!w->o->config_path && source_rules(w, rec->source, w->err) < 0)
+		return 1;
+	if (rec->fetched_at && strlen(rec->fetched_at) >= 10) {
+		memcpy(date, rec->fetched_at, 10);
+		date[10] = '\0';
+	}
+	one.file = rec->path;
+	one.format = rec->format;
+	one.source = w->o->source ? w->o->source : rec->source;
+	one.county = w->o->county ? w->o->county : rec->county;
+	one.snapshot_date = w->o->snapshot_date ? w->o->snapshot_date : date[0] ? date : NULL;
+	one.hash = rec->sha256;
+	one.rules = w->o->config_path ? &w->given : w->have_rules ? &w->rules : NULL;
+	w->res->files++;
+	return after_one(parse_one(w->o, &one, w->out, w->res, &ferr), &ferr, w->res, &w->failed,
+			 w->err) ? 0 : 1;
+}
+
+int parse_run_landing(const struct parse_run_opts *o, const char *landing_dir,
+		      const char *config_dir, const char *run_id, struct parse_run_result *res,
+		      struct mi_err *err)
+{
+	struct parse_run_result local;
+	struct parse_out out;
+	struct walk w;
+	int rc, ret = -1;
+
+	if (!res)
+		res = &local;
+	memset(res, 0, sizeof(*res));
+	memset(&w, 0, sizeof(w));
+	w.o = o;
+	w.config_dir = config_dir;
+	w.out = &out;
+	w.res = res;
+	w.err = err;
+	if (!landing_run_id_ok(run_id))
+		return mi_err_set(err, MI_EXIT_USAGE, "invalid run id '%s'", run_id);
+	if (o->format && !parser_find(o->format))
+		return mi_err_set(err, MI_EXIT_USAGE, "unknown format '%s'", o->format);
+	if (o->config_path && mi_config_load(&w.given, o->config_path, err) < 0)
+		return -1;
+	if (out_open(o, &out, err) < 0)
+		goto out;
+	rc = landing_run_foreach(landing_dir, run_id, 0, walk_one, &w, err);
+	if (rc != 0) {
+		parse_out_close(&out, NULL);
+		goto out;
+	}
+	ret = finish(o, &out, w.failed, res, err);
+out:
+	mi_config_release(&w.given);
+	mi_config_release(&w.rules);
+	free(w.rules_source);
 	return ret;
 }

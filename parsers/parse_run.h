@@ -51,4 +51,20 @@ struct parse_run_result {
 int parse_run_files(const struct parse_run_opts *opts, char *const *files, int nfiles,
 		    struct parse_run_result *res, struct mi_err *err);
 
+/*
+ * What `mi-parse --run ID` does: parse every body that fetch run run_id
+ * landed in the store at landing_dir (each URL's last landed or 304 record,
+ * landing_run_foreach), each with its manifest's format, source id and
+ * county; the snapshot date is the date of "fetched_at" unless
+ * opts->snapshot_date is set; the landing hash is the object's name.  The
+ * rules of a source are config_dir/sources/<id>.ini's `rules` file (relative
+ * to config_dir); opts->config_path, when set, overrides them.  When
+ * opts->format is set only that format's bodies are parsed.  A body whose
+ * format is unknown or missing is one reject.  Same returns as
+ * parse_run_files (a missing run: MI_EXIT_NOINPUT).
+ */
+int parse_run_landing(const struct parse_run_opts *opts, const char *landing_dir,
+		      const char *config_dir, const char *run_id, struct parse_run_result *res,
+		      struct mi_err *err);
+
 #endif
