@@ -143,7 +143,7 @@ static int parser_start(struct csvr *r)
 		return -1;
 	csv_set_delim(&r->p, r->delim);
 	/* grow the field buffer in big steps: fewer reallocs on long fields */
-	csv_set_blk_size(&r->p, 4096);
+	csv_set_blk_size(&r->p, 64 * 1024);
 	r->p_live = 1;
 	return 0;
 }

@@ -173,8 +173,13 @@ static void ten_mb_line(int quoted)
 	cr_expect_eq(c.rows, 3, "rows %d", c.rows);
 	cr_expect_eq(c.last_line, 3);
 	cr_expect(c.longest <= 1024 * 1024, "longest field %zu", c.longest);
-	/* the 1 MiB field cap and 64 KiB blocks: far below the 10 MB line */
+	/* the 1 MiB field cap and 64 KiB blocks: far below the 10 MB line
+	 * (not measurable under AddressSanitizer, which keeps freed blocks) */
+#ifndef __SANITIZE_ADDRESS__
 	cr_expect(peak_kb() - before < 6 * 1024, "peak grew by %ld kB", peak_kb() - before);
+#else
+	(void)before;
+#endif
 }
 
 Test(csvread, ten_mb_unquoted_line)
