@@ -3,7 +3,7 @@
  * (the binary and the golden-fixture runner share it).
  *
  * For each file: hash its raw bytes (the landing hash), open it (gzip read
- * transparently), run the format's parser with a fresh parse_ctx into the
+ * transparently, a zip archive's first member too), run the format's parser with a fresh parse_ctx into the
  * output directory.  A file that cannot be read at all (missing, empty,
  * truncated gzip, no usable header) becomes one reject and the run goes on
  * with the next file; a configuration or output failure stops the run.
