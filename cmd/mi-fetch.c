@@ -169,9 +169,11 @@ int main(int argc, char **argv)
 	if (sum.failed || sum.parked)
 		ret = (sum.landed + sum.not_modified + sum.robots + sum.skipped) ? MI_EXIT_PARTIAL
 										  : MI_EXIT_NETWORK;
-	mi_log(sum.failed || sum.parked ? MI_LOG_WARN : MI_LOG_INFO, "summary",
-	       "%lld landed (%lld new), %lld not modified, %lld failed, %lld robots, %lld parked",
-	       sum.landed, sum.new_bodies, sum.not_modified, sum.failed, sum.robots, sum.parked);
+	if (!o.dry_run)
+		mi_log(sum.failed || sum.parked ? MI_LOG_WARN : MI_LOG_INFO, "summary",
+		       "%lld landed (%lld new), %lld not modified, %lld failed, %lld robots, %lld parked",
+		       sum.landed, sum.new_bodies, sum.not_modified, sum.failed, sum.robots,
+		       sum.parked);
 	{
 		int cr = mi_close_stdout(info.name);
 		if (cr != MI_EXIT_OK)

@@ -323,6 +323,8 @@ struct host {
 	char robots_err[1024]; /* fail-closed reason, "" when rules apply */
 	int parked;
 	char park_msg[1024];
+	int slot_reserved; /* a start time was reserved through opts.reserve */
+	double slot_at;
 };
 
 struct xfer {
@@ -580,6 +582,8 @@ int fetch_add(struct fetch *f, const struct fetch_req *req, struct mi_err *err)
 		if (req->src->robots)
 			h->want_robots = 1;
 	}
+	if (h->cap < 1) /* a source always allows one transfer */
+		h->cap = 1;
 	if (h->tail)
 		h->tail->next = it;
 	else
@@ -1027,13 +1031,35 @@ static int schedule(struct fetch *f, double *wake)
 					*wake = it->not_before;
 			if (!it)
 				break;
+			if (h->interval > 0 && f->o.reserve && !h->slot_reserved) {
+				/* the rate is shared with other workers: take our turn */
+				double d = 0;
+				if (f->o.reserve(h->origin, h->interval, &d, f->o.reserve_data, f->err) < 0)
+					return -1;
+				h->slot_reserved = 1;
+				h->slot_at = now + (d > 0 ? d : 0);
+			}
+			if (h->slot_reserved && now < h->slot_at) {
+				if (h->slot_at < *wake)
+					*wake = h->slot_at;
+				break;
+			}
+			h->slot_reserved = 0;
 			take(h, prev, it);
 			f->waiting--;
 			if (start(f, it, f->err) < 0) {
 				item_free(it);
 				return -1;
 			}
-			h->next_at = now + h->interval;
+			/*
+			 * Starts keep to a grid 1/rate apart, so the wake-up latency of
+			 * the loop does not slow the rate down; after an idle spell the
+			 * grid restarts from now (no burst to catch up).
+			 */
+			if (h->next_at > 0 && now - h->next_at < h->interval)
+				h->next_at += h->interval;
+			else
+				h->next_at = now + h->interval;
 		}
 	}
 	return f->stop ? -1 : 0;
@@ -1196,7 +1222,7 @@ int fetch_run(struct fetch *f, fetch_done_fn done, fetch_tick_fn tick, void *dat
 			continue;
 		}
 		now = mono_now();
-		timeout = (int)((wake - now) * 1000);
+		timeout = (int)((wake - now) * 1000 + 0.999); /* round up: never spin */
 		if (timeout < 0)
 			timeout = 0;
 		if (timeout > 1000)

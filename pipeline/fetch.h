@@ -9,7 +9,8 @@
  * Politeness, per origin (scheme://host:port): a handle joins the multi only
  * when its origin has a free slot (the source's concurrency) and its next
  * allowed time has come (1/rate apart), so timeouts measure transfers, not
- * queueing.  Before the first request to an origin its robots.txt is read
+ * queueing (with opts.reserve, the rate holds across every worker of a
+ * shared queue).  Before the first request to an origin its robots.txt is read
  * (from the cache in the landing store when younger than a day, else
  * fetched) and obeyed for our user agent; it fails closed on 5xx, 429 and no
  * answer.  With politeness off (benchmarks, file:// sources), neither.
@@ -91,6 +92,15 @@ struct fetch_opts {
 	long backoff_cap_ms;     /* longest backoff without Retry-After (default 60000) */
 	long robots_ttl;         /* seconds a cached robots.txt is used (default 86400) */
 	const char *ca_file;     /* extra CA bundle (tests), or NULL */
+	/*
+	 * Optional: share each origin's rate with other processes.  Called
+	 * before a request to an origin with a rate limit; sets *delay_s to the
+	 * wait (>= 0) until the start time reserved for us.  -1 with err stops
+	 * the run.
+	 */
+	int (*reserve)(const char *origin, double interval_s, double *delay_s, void *data,
+		       struct mi_err *err);
+	void *reserve_data;
 };
 
 struct fetch_req {

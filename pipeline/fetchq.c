@@ -354,3 +354,28 @@ long long fetchq_parked_waiting(struct fetchq *q, const char *run_id, struct mi_
 	PQclear(r);
 	return n;
 }
+
+int fetchq_reserve_host(struct fetchq *q, const char *host, int interval_ms, double *delay_s,
+			struct mi_err *err)
+{
+	/* our slot is max(next_allowed_at, now()); the next one is interval later */
+	static const char sql[] =
+		"INSERT INTO etl.host_state AS h (host, min_interval_ms, next_allowed_at)"
+		"  VALUES ($1, $2::int, clock_timestamp() + make_interval(secs => $2::int / 1000.0)) "
+		"ON CONFLICT (host) DO UPDATE SET min_interval_ms = EXCLUDED.min_interval_ms,"
+		"  next_allowed_at = greatest(h.next_allowed_at, clock_timestamp())"
+		"    + make_interval(secs => $2::int / 1000.0) "
+		"RETURNING greatest(0, extract(epoch FROM h.next_allowed_at - clock_timestamp())"
+		"  - $2::int / 1000.0)";
+	char ms[16];
+	const char *p[2] = { host, ms };
+	PGresult *r;
+
+	snprintf(ms, sizeof(ms), "%d", interval_ms);
+	r = mi_pg_query(q->conn, sql, 2, p, err);
+	if (!r)
+		return -1;
+	*delay_s = strtod(PQgetvalue(r, 0, 0), NULL);
+	PQclear(r);
+	return 0;
+}

@@ -97,6 +97,14 @@ int fetchq_finish(struct fetchq *q, const struct fetchq_done *d, struct mi_err *
 int fetchq_park_host(struct fetchq *q, const char *host, long seconds, const char *reason,
 		     struct mi_err *err);
 
+/*
+ * Reserve the next request start on host (lowercase name, no port) spaced
+ * interval_ms after the previous reservation of any worker
+ * (etl.host_state.next_allowed_at).  *delay_s gets the wait until our turn.
+ */
+int fetchq_reserve_host(struct fetchq *q, const char *host, int interval_ms, double *delay_s,
+			struct mi_err *err);
+
 /* Items of run waiting for a parked host (left queued for a later run). */
 long long fetchq_parked_waiting(struct fetchq *q, const char *run_id, struct mi_err *err);
 

@@ -403,6 +403,32 @@ out:
 
 /* ---- the done callback ---- */
 
+/* The host name of an origin "scheme://host:port" (lowercase already); 0 or -1. */
+static int origin_host(const char *origin, char *host, size_t size)
+{
+	const char *p = strstr(origin, "://");
+	size_t n = 0;
+
+	if (!p)
+		return -1;
+	for (p += 3; *p && *p != ':' && *p != '/' && n < size - 1; p++)
+		host[n++] = *p;
+	host[n] = '\0';
+	return n && !strchr(host, '[') ? 0 : -1;
+}
+
+static int reserve_slot(const char *origin, double interval_s, double *delay_s, void *data,
+			struct mi_err *err)
+{
+	struct run *r = data;
+	char host[256];
+
+	*delay_s = 0;
+	if (origin_host(origin, host, sizeof(host)) < 0)
+		return 0;
+	return fetchq_reserve_host(r->q, host, (int)(interval_s * 1000 + 0.5), delay_s, err);
+}
+
 /* Tell the other workers: no claims for this host until its wait is over. */
 static int park_host(struct run *r, const struct fetch_result *res, struct mi_err *err)
 {
@@ -812,6 +838,10 @@ int fetchrun(const struct fetchrun_opts *o, struct fetchrun_summary *sum, struct
 	fo.deadline = o->budget_s ? (long long)time(NULL) + o->budget_s : 0;
 	fo.politeness = o->politeness;
 	fo.backoff_base_ms = o->backoff_base_ms;
+	if (!o->local) {
+		fo.reserve = reserve_slot;
+		fo.reserve_data = &r;
+	}
 	r.f = fetch_new(&fo, &r.ld, err);
 	if (!r.f)
 		goto out;

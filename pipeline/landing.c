@@ -205,12 +205,14 @@ int landing_writer_commit(struct landing_writer *w, char hex[LANDING_HASH_HEX], 
 	}
 	w->fd = -1;
 	snprintf(dir, sizeof(dir), "%s/objects/%.2s", w->ld->dir, hex);
-	if (mkdir_p1(dir, err) < 0)
-		goto out;
+	/* the fan-out directory exists after the first few hundred bodies: try first */
 	if (rename(w->tmp_path, path) < 0) {
-		mi_err_set(err, MI_EXIT_IO, "cannot rename '%s' to '%s': %s", w->tmp_path, path,
-			   strerror(errno));
-		goto out;
+		if (errno != ENOENT)
+			goto rename_failed;
+		if (mkdir_p1(dir, err) < 0)
+			goto out;
+		if (rename(w->tmp_path, path) < 0)
+			goto rename_failed;
 	}
 	w->tmp_path[0] = '\0';
 	if (!w->ld->no_fsync && fsync_dir(dir) < 0) {
@@ -220,6 +222,10 @@ int landing_writer_commit(struct landing_writer *w, char hex[LANDING_HASH_HEX], 
 	if (was_new)
 		*was_new = 1;
 	ret = 0;
+	goto out;
+rename_failed:
+	mi_err_set(err, MI_EXIT_IO, "cannot rename '%s' to '%s': %s", w->tmp_path, path,
+		   strerror(errno));
 out:
 	landing_writer_abort(w);
 	return ret;

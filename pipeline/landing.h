@@ -24,7 +24,11 @@
  *                               write() on an O_APPEND descriptor and
  *                               fsync'd, so that two workers may append to
  *                               the same manifest.  Never rewritten.
- *   robots/                     robots.txt cache (one file per origin).
+ *   robots/                     robots.txt cache (one file per origin, used
+ *                               for a day).
+ *   fetch-state.jsonl           HTTP validators (url, etag, last_modified,
+ *                               sha256) of mi-fetch --local runs; the shared
+ *                               queue keeps them in etl.fetch_state instead.
  *
  * Manifest fields (version 1; absent or null when unknown):
  *   "v"             1

@@ -63,6 +63,26 @@ src etag '/etag'
 "$MI_BIN/mi-fetch" --config-dir "$CONF" --landing "$LAND" --run shared-3 --source etag >/dev/null 2>&1 || fail "etag 2"
 [ "$(manifest_field shared-3 "$BASE/etag" outcome)" = not_modified ] || fail "no 304 from the shared state"
 
+# the per-host rate holds across workers (etl.host_state.next_allowed_at): 5 per second
+rm -f "$CONF"/sources/*.ini
+: >"$t_tmp/requests.log"
+i=1
+while [ $i -le 10 ]; do
+	src "rate$i" "/hello.txt?rate=$i" 'concurrency = 4' 'rate = 5'
+	i=$((i + 1))
+done
+"$MI_BIN/mi-fetch" --config-dir "$CONF" --landing "$LAND" --run shared-r >/dev/null 2>"$t_tmp/err.r1" &
+pa=$!
+"$MI_BIN/mi-fetch" --config-dir "$CONF" --landing "$LAND" --run shared-r >/dev/null 2>"$t_tmp/err.r2" &
+pb=$!
+wait $pa || { cat "$t_tmp/err.r1"; fail "rate worker 1"; }
+wait $pb || { cat "$t_tmp/err.r2"; fail "rate worker 2"; }
+awk '$2 ~ /^\/hello.txt\?rate=/ { t[n++] = $1 }
+     END { if (n != 10) { print "requests " n; exit 1 }
+           if (t[9] - t[0] < 1750) { print "span " t[9] - t[0]; exit 1 }
+           for (i = 2; i < n; i++) if (t[i] - t[i - 2] < 340) { print "window " t[i] - t[i - 2]; exit 1 } }' \
+	"$t_tmp/requests.log" || { cat "$t_tmp/requests.log"; fail "two workers broke the 5/s host rate"; }
+
 # a Retry-After past the budget parks the host for every worker (etl.host_state)
 rm -f "$CONF"/sources/*.ini
 src a-park '/status/503?retry-after=100' 'concurrency = 1'
