@@ -163,6 +163,9 @@ int tab_set_date(struct tab_row *t, int col, const char *s, size_t len)
 		return bad_value(t, col, "date", s, len);
 	if (rc == 0)
 		return set_raw(t, col, NULL, 0);
+	tab_trim(&s, &len);
+	if (len == 10 && s[4] == '-' && s[7] == '-')
+		return set_raw(t, col, s, len); /* already YYYY-MM-DD: no formatting (hot path) */
 	value_date_format(&d, buf, sizeof(buf));
 	return set_raw(t, col, buf, strlen(buf));
 }
