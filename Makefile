@@ -26,10 +26,10 @@ TEST_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
 CFLAGS ?= -O2 -g
 STD_CFLAGS = -std=c11 -D_GNU_SOURCE -Ipipeline -Iparsers -MMD -MP \
 	-DMI_DATADIR='"$(DATADIR)"'
-WARN = -Wall -Wextra
+WARN = -Wall -Wextra -Wno-format-truncation
 ifeq ($(DEVELOPER),1)
 WARN += -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
-	-Wvla -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -Wimplicit-fallthrough -Wundef
+	-Wvla -Wformat=2 -Wno-format-nonliteral -Wimplicit-fallthrough -Wundef
 endif
 
 ifneq ($(SANITIZE),)

@@ -484,7 +484,7 @@ static void stage_global(struct run *r, const char *date)
 			while (fgets(line, sizeof(line), fp))
 				if (line[0] != '{') {
 					line[strcspn(line, "\n")] = '\0';
-					snprintf(r->leads_line, sizeof(r->leads_line), "%s", line);
+					snprintf(r->leads_line, sizeof(r->leads_line), "%.255s", line);
 				}
 			fclose(fp);
 		}
