@@ -233,7 +233,7 @@ int sent_model_put(struct sent_model *m, const char *key, unsigned set_flags,
 	e->flags |= (uint8_t)set_flags;
 	if (set_flags & VALUED)
 		e->valence = valence;
-	if (set_flags & SENT_F_BOOSTER)
+	if (set_flags & (SENT_F_BOOSTER | SENT_F_AUX))
 		e->booster = booster;
 	e->aspects |= aspects;
 	e->langs |= (uint8_t)langs;
@@ -352,6 +352,18 @@ static int rules_line(void *ctx, char **f, int nf, struct mi_err *err)
 			return -1;
 		return sent_model_put(ctx, f[1], SENT_F_BOOSTER, 0, v, 0, 0, err);
 	}
+	if (!strcmp(f[0], "aux")) {
+		if (nf != 3)
+			return mi_err_set(err, MI_EXIT_CONFIG, "expected 'aux' TAB phrase TAB valence");
+		if (parse_value(f[2], -4.5, 4.5, &v, err) < 0)
+			return -1;
+		return sent_model_put(ctx, f[1], SENT_F_AUX | SENT_F_NEGATE, 0, v, 0, 0, err);
+	}
+	if (!strcmp(f[0], "exempt")) {
+		if (nf != 2)
+			return mi_err_set(err, MI_EXIT_CONFIG, "expected 'exempt' TAB word");
+		return sent_model_put(ctx, f[1], SENT_F_EXEMPT, 0, 0, 0, 0, err);
+	}
 	if (!strcmp(f[0], "idiom")) {
 		if (nf != 3)
 			return mi_err_set(err, MI_EXIT_CONFIG,
@@ -361,7 +373,7 @@ static int rules_line(void *ctx, char **f, int nf, struct mi_err *err)
 		return sent_model_put(ctx, f[1], SENT_F_IDIOM, v, 0, 0, 0, err);
 	}
 	return mi_err_set(err, MI_EXIT_CONFIG,
-			  "unknown rule kind '%s': expected booster, negate or idiom", f[0]);
+			  "unknown rule kind '%s': expected booster, negate, idiom, aux or exempt", f[0]);
 }
 
 int sent_model_load_rules(struct sent_model *m, const char *path, struct mi_err *err)
@@ -806,6 +818,16 @@ static double unit_valence(const struct sent_model *m, const struct sent_unit *u
 	int negated = 0, negonly;
 	double v;
 
+	if ((flags & SENT_F_AUX) && !(flags & VALUED)) {
+		/* "would not drain": a negated action with no sentiment word */
+		unsigned next = i + 1 < n ? flags_of(m, &u[i + 1]) : 0;
+
+		if (i + 1 < n && !u[i].brk_after &&
+		    !(next & (VALUED | SENT_F_BOOSTER | SENT_F_NEGATE | SENT_F_EXEMPT | SENT_F_AUX)) &&
+		    !u[i + 1].neg)
+			return m->ent[u[i].entry].booster;
+		return 0.0;
+	}
 	if (!(flags & VALUED) || (flags & SENT_F_BOOSTER))
 		return 0.0;
 	e = &m->ent[u[i].entry];

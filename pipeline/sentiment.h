@@ -33,6 +33,11 @@
  * family bits (a mask the caller defines) and stopword language bits, and an
  * entry may be "negated only": it scores only when a negator governs it
  * ("not working", "never responded"), with its value then taken as given.
+ * A negated action is a complaint in a review even when its verb carries no
+ * sentiment ("the sink would not drain", "the washer didn't spin"): an
+ * auxiliary entry ("would not", "didn't") scores its value when the next
+ * word is not a lexicon word and not exempt ("didn't have any issues" stays
+ * with the normal negation of "issues").
  *
  * Ownership: a struct sent_model owns its table; it is read-only once
  * loaded and may be shared by threads.  A struct sent_scorer is the
@@ -90,6 +95,9 @@ enum sent_entry_flags {
 	SENT_F_NEGATE = 1 << 2,  /* negator */
 	SENT_F_IDIOM = 1 << 3,   /* valence fixed: no booster, caps or negation */
 	SENT_F_NEGONLY = 1 << 4, /* scores only when negated, valence as given */
+	SENT_F_AUX = 1 << 5,     /* "didn't", "wouldn't": scores booster when the
+				  * next word is neither a lexicon word nor exempt */
+	SENT_F_EXEMPT = 1 << 6,  /* "have", "mind": no complaint after an aux */
 };
 
 /*
@@ -118,7 +126,8 @@ int sent_read_tsv(const char *path, sent_tsv_fn fn, void *ctx, struct mi_err *er
 int sent_model_load_lexicon(struct sent_model *m, const char *path, struct mi_err *err);
 /*
  * Load rules.tsv: "booster TAB phrase TAB value", "negate TAB word",
- * "idiom TAB phrase TAB valence".
+ * "idiom TAB phrase TAB valence", "aux TAB phrase TAB valence",
+ * "exempt TAB word".
  */
 int sent_model_load_rules(struct sent_model *m, const char *path, struct mi_err *err);
 /* Load a key TAB valence file (the emoji table). */

@@ -65,3 +65,5 @@ mut punct_share "		if (pos > neg)
 			pos += punct;" "		if (0)
 			pos += punct;"
 mut booster_zero "	if (!(flags & VALUED) || (flags & SENT_F_BOOSTER))" "	if (!(flags & VALUED))"
+mut aux "		if (i + 1 < n && !u[i].brk_after &&" "		if (0 &&"
+mut aux_exempt "(VALUED | SENT_F_BOOSTER | SENT_F_NEGATE | SENT_F_EXEMPT | SENT_F_AUX)" "(VALUED | SENT_F_BOOSTER | SENT_F_NEGATE | SENT_F_AUX)"

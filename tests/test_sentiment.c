@@ -46,6 +46,8 @@ static void setup(void)
 	put("nothing", SENT_F_NEGATE, 0, 0);
 	put("wasnt", SENT_F_NEGATE, 0, 0);
 	put("the bomb", SENT_F_IDIOM, 3.0, 0);
+	put("would not", SENT_F_AUX | SENT_F_NEGATE, 0, -1.2);
+	put("have", SENT_F_EXEMPT, 0, 0);
 	sent_scorer_init(&sc);
 }
 
@@ -278,6 +280,18 @@ Test(sentiment, negated_only_entry)
 	assert_sum("wasn't working", -1.9);
 }
 
+Test(sentiment, negated_action_is_a_complaint)
+{
+	/* no sentiment word at all, still a complaint */
+	assert_sum("the sink would not drain", -1.2);
+	/* a lexicon word after it: the normal negation instead */
+	assert_sum("would not good", 1.9 * SENT_N_SCALAR);
+	/* exempt verbs and the end of the text */
+	assert_sum("we would not have bad", -2.5 * SENT_N_SCALAR);
+	assert_sum("it would not", 0.0);
+	assert_sum("it would not. drain", 0.0);
+}
+
 Test(sentiment, long_text_in_pieces)
 {
 	struct sent_scores s;
@@ -335,7 +349,7 @@ Test(sentiment, data_file_errors_carry_location)
 	fputs("# comment\nbooster\tvery\t0.293\nboost\tvery\t1\n", fp);
 	fclose(fp);
 	cr_assert_eq(sent_model_load_rules(m, path, &err), -1);
-	cr_assert_str_eq(err.msg, "unknown rule kind 'boost': expected booster, negate or idiom");
+	cr_assert_str_eq(err.msg, "unknown rule kind 'boost': expected booster, negate, idiom, aux or exempt");
 	cr_assert_str_eq(err.where, path);
 	cr_assert_eq(err.line, 3);
 	unlink(path);
