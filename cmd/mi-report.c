@@ -1,0 +1,110 @@
+/*
+ * mi-report: write the self-contained HTML report.
+ */
+#include "err.h"
+#include "exitcode.h"
+#include "log.h"
+#include "opts.h"
+#include "pg.h"
+#include "report.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "banned.h"
+
+static const struct mi_cmd_info info = {
+	"mi-report",
+	"usage: mi-report [--out FILE] [--limit N] [--title TEXT] [--dbname CONNINFO]\n"
+	"\n"
+	"Write the market-intelligence report as one self-contained HTML file (no\n"
+	"external resources: it can be mailed or opened from disk): the lead queue\n"
+	"with reasons and revenue projections, market metrics of each competitive set\n"
+	"(charts), review sentiment by aspect (chart), and the last run's stages and\n"
+	"rejects.  The file is written atomically; its path is printed on stdout.\n"
+	"\n"
+	"  --out FILE         where to write (default: report.html); '-' for stdout\n"
+	"  --limit N          leads shown, 1-1000 (default 25)\n"
+	"  --title TEXT       the report's title\n"
+	"  --dbname CONNINFO  connection string (default: libpq's environment)\n"
+	"  -h, --help         show this help and exit\n"
+	"  -V, --version      show the version and exit\n"
+	"\n"
+	"Exit status: 0 written, 64 usage, 74 cannot write, 76 database error.\n",
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "title", required_argument, NULL, 't' },
+		{ "dbname", required_argument, NULL, 'D' },
+		MI_OPTS_COMMON,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct report_opts ro = { 25, 12, NULL };
+	struct mi_err err = MI_ERR_INIT;
+	const char *path = "report.html", *dbname = NULL;
+	char tmp[PATH_MAX];
+	long long n;
+	PGconn *conn;
+	FILE *out;
+	int c;
+
+	mi_log_init(info.name, "report");
+	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': path = optarg; break;
+		case 'l':
+			if (mi_opts_int(&info, "limit", optarg, 1, 1000, &n) < 0)
+				return MI_EXIT_USAGE;
+			ro.queue_limit = (int)n;
+			break;
+		case 't': ro.title = optarg; break;
+		case 'D': dbname = optarg; break;
+		case 'h': return mi_opts_help(&info);
+		case 'V': return mi_opts_version(&info);
+		default: return mi_opts_usage_error(&info, "unknown option");
+		}
+	}
+	if (optind < argc)
+		return mi_opts_usage_error(&info, "unexpected argument '%s'", argv[optind]);
+	conn = mi_pg_connect(info.name, dbname, &err);
+	if (!conn)
+		goto fail;
+	if (!strcmp(path, "-")) {
+		if (report_write(conn, &ro, stdout, &err) < 0)
+			goto fail;
+		mi_pg_finish(conn);
+		return mi_close_stdout(info.name);
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	out = fopen(tmp, "w");
+	if (!out) {
+		mi_err_set(&err, MI_EXIT_IO, "cannot write '%s': %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (report_write(conn, &ro, out, &err) < 0) {
+		fclose(out);
+		unlink(tmp);
+		goto fail;
+	}
+	if (fflush(out) != 0 || fsync(fileno(out)) < 0 || fclose(out) != 0 ||
+	    rename(tmp, path) < 0) {
+		mi_err_set(&err, MI_EXIT_IO, "cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp);
+		goto fail;
+	}
+	mi_pg_finish(conn);
+	printf("%s\n", path);
+	return mi_close_stdout(info.name);
+fail:
+	mi_err_print(stderr, info.name, &err);
+	mi_pg_finish(conn);
+	return err.code ? err.code : MI_EXIT_INTERNAL;
+}
