@@ -458,18 +458,27 @@ static int alnum(unsigned char c)
  */
 static size_t next_clause(const char *t, size_t len, size_t from)
 {
-	static const char *const words[] = { "but", "however", "although", "though", "except" };
+	static const struct {
+		const char *w;
+		size_t n;
+	} words[] = { { "but", 3 }, { "however", 7 }, { "although", 8 }, { "though", 6 },
+		      { "except", 6 } };
 	size_t i, k;
 
 	for (i = from + 1; i < len; i++) {
+		unsigned char c = (unsigned char)t[i] | 0x20;
+
 		if (t[i] == ';')
 			return i + 1 < len ? i + 1 : len;
-		if (!alnum((unsigned char)t[i]) || alnum((unsigned char)t[i - 1]))
+		/* only a word start with a first letter of one of the words */
+		if ((c != 'b' && c != 'h' && c != 'a' && c != 't' && c != 'e') ||
+		    alnum((unsigned char)t[i - 1]))
 			continue;
 		for (k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
-			size_t n = strlen(words[k]);
+			size_t n = words[k].n;
 
-			if (len - i >= n && !strncasecmp(t + i, words[k], n) &&
+			if (len - i >= n && (t[i] | 0x20) == words[k].w[0] &&
+			    !strncasecmp(t + i, words[k].w, n) &&
 			    (i + n == len || !alnum((unsigned char)t[i + n])))
 				return i;
 		}
@@ -541,7 +550,8 @@ int asp_score(const struct asp_model *am, struct asp_scorer *s, const char *text
 			return -1;
 		sent_scores_add(&total, &sc);
 		out->nsentences++;
-		if (next_clause(clean + a, b - a, 0) == b - a) {
+		/* one family or none: the whole sentence (with its "but" rule) speaks for it */
+		if (__builtin_popcount(sc.aspects) < 2 || next_clause(clean + a, b - a, 0) == b - a) {
 			attribute(am, &sc, asum, acount);
 			continue;
 		}
