@@ -38,6 +38,36 @@ bytes=$(wc -c <"$texts")
 echo "texts: $n lines, $bytes bytes (sentences of fixtures/sentiment/labelled.tsv, shuffled)"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')${pin:+ (pinned: $pin)}"
 
+# --- accuracy on our labelled sets (the rental layer, then the general core alone) ---
+for set in labelled heldout; do
+	"$MI_BIN/mi-score" --eval "fixtures/sentiment/$set.tsv"
+	"$MI_BIN/mi-score" --core --eval "fixtures/sentiment/$set.tsv" | sed -n '1p;4p'
+done
+
+# --- allocations: the same count for 1x and 10x the texts means none per text ---
+if command -v cc >/dev/null 2>&1; then
+	cat >"$tmp/count.c" <<'EOF'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+static unsigned long n;
+static void *(*rm)(size_t);
+static void *(*rr)(void *, size_t);
+void *malloc(size_t s) { if (!rm) rm = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc"); n++; return rm(s); }
+void *realloc(void *p, size_t s) { if (!rr) rr = (void *(*)(void *, size_t))dlsym(RTLD_NEXT, "realloc"); n++; return rr(p, s); }
+__attribute__((destructor)) static void done(void) { fprintf(stderr, "%lu\n", n); }
+EOF
+	if cc -shared -fPIC -O2 -o "$tmp/count.so" "$tmp/count.c" -ldl 2>/dev/null; then
+		head -n 1000 "$texts" >"$tmp/t1"
+		for i in 1 2 3 4 5 6 7 8 9 10; do cat "$tmp/t1"; done >"$tmp/t10"
+		a1=$(LD_PRELOAD="$tmp/count.so" "$MI_BUILD/bench/bench_score" --min-seconds 0 "$tmp/t1" 2>&1 >/dev/null | tail -n 1)
+		a10=$(LD_PRELOAD="$tmp/count.so" "$MI_BUILD/bench/bench_score" --min-seconds 0 "$tmp/t10" 2>&1 >/dev/null | tail -n 1)
+		echo "allocations (malloc+realloc): $a1 for 1000 texts, $a10 for 10000 texts" \
+			"($(( (a10 - a1) / 9000 )) per text after the first 1000)"
+	fi
+fi
+
 # --- ours, in process ---
 ours=$($pin "$MI_BUILD/bench/bench_score" --min-seconds "$secs" "$texts")
 echo "mi-score (C, in process): $ours"

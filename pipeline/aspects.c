@@ -173,6 +173,10 @@ int asp_model_load(struct asp_model *am, const char *datadir, unsigned flags,
 	    sent_model_load_valences(am->sent, path, err) < 0)
 		goto out;
 	if (!(flags & ASP_NO_DOMAIN) &&
+	    (path_of(datadir, "sentiment/rental_rules.tsv", path, sizeof(path), err) < 0 ||
+	     sent_model_load_rules(am->sent, path, err) < 0))
+		goto out;
+	if (!(flags & ASP_NO_DOMAIN) &&
 	    (path_of(datadir, "sentiment/domain.tsv", path, sizeof(path), err) < 0 ||
 	     sent_read_tsv(path, domain_line, &lc, err) < 0))
 		goto out;

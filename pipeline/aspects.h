@@ -13,8 +13,8 @@
  *
  * Data files (under the data directory, see paths.h), all loaded by
  * asp_model_load(): sentiment/vader_lexicon.txt, rules.tsv, emoji.tsv,
- * domain.tsv, families.tsv, aspects.tsv, stopwords.tsv (formats in
- * data/sentiment/README.md).
+ * rental_rules.tsv, domain.tsv, families.tsv, aspects.tsv, stopwords.tsv
+ * (formats in data/sentiment/README.md).
  *
  * Ownership: struct asp_model owns its sentiment model; read-only after
  * load.  struct asp_scorer is per-thread scratch, reused from review to
@@ -38,7 +38,7 @@
 #define ASP_NEG_THRESHOLD (-0.05)
 
 enum asp_load_flags {
-	ASP_NO_DOMAIN = 1 << 0, /* general core only: skip domain.tsv (for comparisons) */
+	ASP_NO_DOMAIN = 1 << 0, /* general core only: skip rental_rules.tsv and domain.tsv */
 };
 
 struct asp_model {
