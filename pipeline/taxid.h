@@ -15,7 +15,8 @@
  *   [nuc]    Honolulu nonconforming use certificate, 90/TVU-0123 (also
  *            BBH, TVR)
  *   [tmk]    a TMK, canonical 13 digits (see tmk.h)
- *   [tmk12]  a 12-digit TMK whose county is unknown (no hint): ZSPPPPPPUUUU
+ *   [tmk12]  a TMK whose county cannot be known (none written, no hint):
+ *            its other 12 digits ZSPPPPPPUUUU
  * A trailing letter seen in real ids ("119-269-5808-01R") is kept.
  *
  * Input is written in any case and spacing, with or without dashes:
@@ -43,7 +44,7 @@ enum taxid_kind {
 	TAXID_PERMIT,  /* "permit": county STR / TVR permit */
 	TAXID_NUC,     /* "nuc": Honolulu nonconforming use certificate */
 	TAXID_TMK,     /* "tmk": a TMK (hit.tmk is filled) */
-	TAXID_TMK12,   /* "tmk12": a TMK without a knowable county */
+	TAXID_TMK12,   /* "tmk12": a TMK without a knowable county (id = 12 digits) */
 };
 
 /* One id found in a text. */
@@ -66,7 +67,10 @@ int taxid_parse(const char *s, size_t len, struct taxid_hit *hit);
 
 /*
  * Find every tax id, permit id and TMK in text, left to right, into
- * hits[0..max-1].  opts gives the county hint for TMKs without one (may be
+ * hits[0..max-1].  In prose a TMK must look like one: a "(C)" county, a
+ * colon, at least four dashed parts, or a run of 12 or 13 digits (8 or 9
+ * right after "TMK"); "808-555-1234" and "41-717 Kakaina St" are not TMKs.
+ * Lists and portions are not expanded here (the first parcel is reported).  opts gives the county hint for TMKs without one (may be
  * NULL).  Returns the number found (hits beyond max are counted but not
  * stored), 0 when none.  Never fails: malformed bytes are skipped.
  */

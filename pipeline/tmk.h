@@ -7,7 +7,7 @@
  *   display    (C) Z-S-PPP:PPP-UUUU
  *   parcel9    CZSPPPPPP       the parcel without its CPR, for unit-to-parcel joins
  *
- * Accepted forms (see docs in /work/shared/TMK.md and fixtures/normalize/tmk.tsv):
+ * Accepted forms (every one has golden cases in fixtures/normalize/tmk.tsv):
  * "(1) 2-6-010:007", "(2) 2-7-003:135-0000", "1-2-6-010-007-0152",
  * "4-4-2-016-063", "2-1-035:003" and "1-2-013-020" (no county), bare runs of
  * 8 (ZSPPPPPP), 9 (CZSPPPPPP), 12 (ZSPPPPPPUUUU) and 13 digits, zeros dropped
