@@ -24,7 +24,7 @@ run() {
 	rm -rf "$dir/out"
 	if [ -x /usr/bin/time ]; then
 		/usr/bin/time -v -o "$dir/time.txt" "$bin/mi-parse" --format insideairbnb-calendar \
-			--snapshot-date 2024-09-13 --out "$dir/out" "$file" 2>"$dir/log.txt"
+			--snapshot-date 2024-09-13 --out "$dir/out" "$file" >/dev/null 2>"$dir/log.txt"
 		wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$dir/time.txt")
 		secs=$(echo "$wall" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
 		rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$dir/time.txt")
@@ -32,7 +32,7 @@ run() {
 	else
 		t0=$(date +%s.%N)
 		"$bin/mi-parse" --format insideairbnb-calendar --snapshot-date 2024-09-13 \
-			--out "$dir/out" "$file" 2>"$dir/log.txt"
+			--out "$dir/out" "$file" >/dev/null 2>"$dir/log.txt"
 		secs=$(echo "$t0 $(date +%s.%N)" | awk '{ print $2 - $1 }')
 		rss=unknown
 		cpu=$secs
