@@ -167,29 +167,37 @@ int robots_parse(struct robots *r, const char *body, size_t len, const char *age
 }
 
 /*
- * Match pattern against path; returns the pattern length (its priority)
- * on a match, -1 otherwise.  '*' matches any run, a final '$' anchors.
+ * 1 when pattern matches path: '*' matches any run, a final '$' anchors the
+ * end, otherwise the pattern is a prefix.  Greedy matching with one
+ * backtrack point (the last '*'): O(pattern x path) at worst, never
+ * exponential, whatever a hostile robots.txt holds.
  */
 static int match_at(const char *p, const char *s)
 {
-	for (; *p; p++) {
-		if (*p == '*') {
-			while (p[1] == '*')
-				p++;
-			if (!p[1])
-				return 1;
-			for (; *s; s++)
-				if (match_at(p + 1, s))
-					return 1;
-			return match_at(p + 1, s);
+	size_t plen = strlen(p);
+	int anchored = plen && p[plen - 1] == '$';
+	const char *pend = p + plen - (anchored ? 1 : 0);
+	const char *star = NULL, *star_s = NULL;
+
+	for (;;) {
+		if (p < pend && *p == '*') {
+			star = ++p;
+			star_s = s;
+			continue;
 		}
-		if (*p == '$' && !p[1])
-			return *s == '\0';
-		if (*p != *s)
+		if (p == pend) {
+			if (!anchored || !*s)
+				return 1; /* the whole pattern matched (a prefix unless anchored) */
+		} else if (*s && *p == *s) {
+			p++;
+			s++;
+			continue;
+		}
+		if (!star || !*star_s)
 			return 0;
-		s++;
+		p = star; /* let the last '*' swallow one more byte */
+		s = ++star_s;
 	}
-	return 1; /* a prefix match */
 }
 
 int robots_allowed(const struct robots *r, const char *path)

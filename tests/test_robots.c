@@ -110,3 +110,22 @@ Test(robots, crawl_delay_and_robots_txt_itself)
 	cr_assert(robots_allowed(&r, "/robots.txt"));
 	robots_release(&r);
 }
+
+/* A hostile robots.txt cannot make matching exponential. */
+Test(robots, wildcards_stay_linear, .timeout = 5)
+{
+	static const char body[] = "User-agent: *\n"
+				   "Disallow: /*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b$\n"
+				   "Allow: /*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*c\n";
+	struct robots r = ROBOTS_INIT;
+	char path[4002];
+
+	path[0] = '/';
+	memset(path + 1, 'a', 4000);
+	path[4001] = '\0';
+	cr_assert_eq(robots_parse(&r, body, sizeof(body) - 1, "mi-fetch"), 0);
+	cr_assert(robots_allowed(&r, path));
+	path[4000] = 'b';
+	cr_assert(!robots_allowed(&r, path));
+	robots_release(&r);
+}
