@@ -398,6 +398,9 @@ int fetch_global_init(struct mi_err *err)
 		return mi_err_set(err, MI_EXIT_INTERNAL, "cannot initialize libcurl");
 	xmlInitParser();
 	global_done = 1;
+	if (!(curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_ASYNCHDNS))
+		mi_log(MI_LOG_WARN, "curl_resolver",
+		       "libcurl has no asynchronous resolver: a slow DNS lookup stalls every transfer");
 	return 0;
 }
 
