@@ -298,7 +298,14 @@ static size_t parse_persons(struct tok *t, size_t nt, struct person *p)
 				q->given[q->ngiven++] = w[j];
 			}
 		}
-		if (comma_at == (size_t)-1 && !comma_style && q->ngiven >= 2) {
+		if (comma_at == (size_t)-1 && !comma_style && q->ngiven >= 3 &&
+		    q->given[q->ngiven - 1]->n == 1 && q->given[0]->n > 1) {
+			/* "SMITH JOHN A": roll order without the comma (a name does not
+			 * end with a middle initial) */
+			q->sur = q->given[0];
+			memmove(q->given, q->given + 1, (q->ngiven - 1) * sizeof(q->given[0]));
+			q->ngiven--;
+		} else if (comma_at == (size_t)-1 && !comma_style && q->ngiven >= 2) {
 			/* natural order: the last word is the surname */
 			q->sur = q->given[--q->ngiven];
 		}
@@ -395,11 +402,29 @@ int owner_normalize(const char *s, size_t len, struct owner *out, enum owner_rea
 			gov = 1;
 	nt = tokenize(f, (size_t)n, t, MAX_TOK);
 	for (i = 0; i < nt; i++) {
-		if (teq(&t[i], ",")) {
+		if (teq(&t[i], ",") && !(i + 1 < nt && (teq(&t[i + 1], "A") || teq(&t[i + 1], "AN")) &&
+					 i + 2 < nt && !teq(&t[i + 2], "/") && !teq(&t[i + 2], "&"))) {
 			has_comma = 1;
+		} else if (teq(&t[i], ",") && i + 1 < nt && (teq(&t[i + 1], "A") || teq(&t[i + 1], "AN")) &&
+			   i + 2 < nt && !teq(&t[i + 2], "/") && !teq(&t[i + 2], "&")) {
+			/* "WAILEA 670 LLC, A HAWAII LIMITED LIABILITY COMPANY": a description */
+			size_t j;
+
+			for (j = i; j < nt; j++)
+				t[j].drop = 1;
+			break;
 		} else if (IN(&t[i], trustee_words)) {
 			trustee = 1;
 			t[i].drop = 1;
+			/* "TRUSTEE OF THE ... TRUST", "TR UNDER ...": the rest names the trust */
+			if (i + 1 < nt && (teq(&t[i + 1], "OF") || teq(&t[i + 1], "UNDER") ||
+					   teq(&t[i + 1], "UND") || teq(&t[i + 1], "FOR"))) {
+				size_t j;
+
+				for (j = i + 1; j < nt; j++)
+					t[j].drop = 1;
+				break;
+			}
 			/* "TRUSTEE(S)" folds to "TRUSTEE S"; "TR EST" is a trust estate */
 			if (i + 1 < nt && teq(&t[i + 1], "S"))
 				t[++i].drop = 1;
