@@ -89,6 +89,8 @@ static int line_ids(const struct norm_opts *o, const char *s, size_t len, struct
 		if ((i && strbuf_addch(out, '|') < 0) ||
 		    strbuf_addf(out, "%s:%s", taxid_kind_name(h[i].kind), h[i].id) < 0)
 			return -1;
+	if (n > 32 && strbuf_addf(out, "|more:%zu", n - 32) < 0)
+		return -1;
 	return 1;
 }
 

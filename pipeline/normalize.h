@@ -5,7 +5,8 @@
  *
  *   tmk      TMK13[|TMK13...]  FLAGS[|FLAGS...]  DISPLAY[|DISPLAY...]
  *            FLAGS are the flag names of each TMK joined by ',' ("-": none)
- *   ids      KIND:ID[|KIND:ID...]     ("-" when the text holds no id)
+ *   ids      KIND:ID[|KIND:ID...]     ("-" when the text holds no id; after
+ *            32 ids, "|more:N" counts the rest)
  *   address  KEY HOUSE STREET UNIT CITY STATE ZIP COUNTY ISLAND
  *   owner    KIND KEY DISPLAY FLAGS CARE_OF ABSENTEE
  *            (input "NAME" or "NAME<TAB>MAILING ADDRESS"; ABSENTEE "-" without one)
