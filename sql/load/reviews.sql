@@ -1,0 +1,94 @@
+-- reviews.tsv -> external.property_reviews, upserted by (platform, review_id).
+-- A review of a listing not seen yet creates a stub etl.listings row (foreign
+-- key).  Rescoring (a new mi-score run) replaces the scores and scored_at.
+-- See properties.sql for the parameters and tags.
+
+-- @reject
+SELECT rn, 'no_review_id', 'review has no platform, listing id or review id', src_line,
+       src_offset, landing_hash, src_path, left(s::text, 400)
+  FROM stg s
+ WHERE rn BETWEEN $3 AND $4
+   AND (coalesce(platform, '') = '' OR coalesce(listing_id, '') = '' OR coalesce(review_id, '') = '')
+
+-- @step
+INSERT INTO etl.listings (platform, listing_id, source, first_seen, last_seen, first_run_id, last_run_id)
+SELECT DISTINCT platform, listing_id, coalesce(nullif(source, ''), $2), current_date, current_date, $1, $1
+  FROM stg
+ WHERE rn BETWEEN $3 AND $4
+   AND coalesce(platform, '') <> '' AND coalesce(listing_id, '') <> '' AND coalesce(review_id, '') <> ''
+ON CONFLICT (platform, listing_id) DO NOTHING
+
+-- @count
+WITH s AS (
+    SELECT DISTINCT ON (platform, review_id)
+           platform, review_id, listing_id, nullif(review_date, '')::date AS review_date,
+           nullif(reviewer_name, '') AS reviewer_name, nullif(rating, '')::numeric(5,2) AS rating,
+           nullif(rating_scale, '')::numeric(5,2) AS rating_scale,
+           coalesce(nullif(category_ratings, '')::jsonb, '{}') AS category_ratings,
+           nullif(text, '') AS review_text, nullif(host_response, '') AS host_response,
+           nullif(language, '') AS language,
+           nullif(compound, '')::numeric(5,4) AS compound, nullif(pos, '')::numeric(5,4) AS pos,
+           nullif(neu, '')::numeric(5,4) AS neu, nullif(neg, '')::numeric(5,4) AS neg,
+           coalesce(nullif(aspects, '')::jsonb, '{}') AS aspects,
+           etl.load_codes(complaint_flags) AS complaint_flags,
+           nullif(scorer_version, '') AS scorer_version,
+           coalesce(nullif(source, ''), $2) AS source, nullif(landing_hash, '') AS landing_hash,
+           nullif(src_line, '')::bigint AS src_line
+      FROM stg
+     WHERE rn BETWEEN $3 AND $4
+       AND coalesce(platform, '') <> '' AND coalesce(listing_id, '') <> '' AND coalesce(review_id, '') <> ''
+     ORDER BY platform, review_id, rn DESC)
+INSERT INTO external.property_reviews AS r (
+       platform, review_id, listing_id, review_date, reviewer_name, rating, rating_scale,
+       category_ratings, review_text, host_response, language, sentiment_compound, sentiment_pos,
+       sentiment_neu, sentiment_neg, aspect_scores, complaint_flags, scorer_version, scored_at,
+       source, landing_hash, src_line)
+SELECT platform, review_id, listing_id, review_date, reviewer_name, rating, rating_scale,
+       category_ratings, review_text, host_response, language, compound, pos, neu, neg, aspects,
+       complaint_flags, scorer_version, CASE WHEN scorer_version IS NOT NULL THEN now() END,
+       source, landing_hash, src_line
+  FROM s
+ON CONFLICT (platform, review_id) DO UPDATE SET
+       listing_id = EXCLUDED.listing_id,
+       review_date = coalesce(EXCLUDED.review_date, r.review_date),
+       reviewer_name = coalesce(EXCLUDED.reviewer_name, r.reviewer_name),
+       rating = coalesce(EXCLUDED.rating, r.rating),
+       rating_scale = coalesce(EXCLUDED.rating_scale, r.rating_scale),
+       category_ratings = CASE WHEN EXCLUDED.category_ratings = '{}' THEN r.category_ratings
+                               ELSE EXCLUDED.category_ratings END,
+       review_text = coalesce(EXCLUDED.review_text, r.review_text),
+       host_response = coalesce(EXCLUDED.host_response, r.host_response),
+       language = coalesce(EXCLUDED.language, r.language),
+       sentiment_compound = coalesce(EXCLUDED.sentiment_compound, r.sentiment_compound),
+       sentiment_pos = coalesce(EXCLUDED.sentiment_pos, r.sentiment_pos),
+       sentiment_neu = coalesce(EXCLUDED.sentiment_neu, r.sentiment_neu),
+       sentiment_neg = coalesce(EXCLUDED.sentiment_neg, r.sentiment_neg),
+       aspect_scores = CASE WHEN EXCLUDED.scorer_version IS NOT NULL THEN EXCLUDED.aspect_scores
+                            ELSE r.aspect_scores END,
+       complaint_flags = CASE WHEN EXCLUDED.scorer_version IS NOT NULL THEN EXCLUDED.complaint_flags
+                              ELSE r.complaint_flags END,
+       scorer_version = coalesce(EXCLUDED.scorer_version, r.scorer_version),
+       scored_at = coalesce(EXCLUDED.scored_at, r.scored_at)
+ WHERE (r.listing_id, r.review_date, r.reviewer_name, r.rating, r.rating_scale,
+        r.category_ratings, r.review_text, r.host_response, r.language, r.sentiment_compound,
+        r.sentiment_pos, r.sentiment_neu, r.sentiment_neg, r.aspect_scores, r.complaint_flags,
+        r.scorer_version)
+       IS DISTINCT FROM
+       (EXCLUDED.listing_id, coalesce(EXCLUDED.review_date, r.review_date),
+        coalesce(EXCLUDED.reviewer_name, r.reviewer_name), coalesce(EXCLUDED.rating, r.rating),
+        coalesce(EXCLUDED.rating_scale, r.rating_scale),
+        CASE WHEN EXCLUDED.category_ratings = '{}' THEN r.category_ratings
+             ELSE EXCLUDED.category_ratings END,
+        coalesce(EXCLUDED.review_text, r.review_text),
+        coalesce(EXCLUDED.host_response, r.host_response),
+        coalesce(EXCLUDED.language, r.language),
+        coalesce(EXCLUDED.sentiment_compound, r.sentiment_compound),
+        coalesce(EXCLUDED.sentiment_pos, r.sentiment_pos),
+        coalesce(EXCLUDED.sentiment_neu, r.sentiment_neu),
+        coalesce(EXCLUDED.sentiment_neg, r.sentiment_neg),
+        CASE WHEN EXCLUDED.scorer_version IS NOT NULL THEN EXCLUDED.aspect_scores
+             ELSE r.aspect_scores END,
+        CASE WHEN EXCLUDED.scorer_version IS NOT NULL THEN EXCLUDED.complaint_flags
+             ELSE r.complaint_flags END,
+        coalesce(EXCLUDED.scorer_version, r.scorer_version))
+RETURNING (xmax = 0)
