@@ -69,6 +69,24 @@ find "$LAND/objects" -type f -size +90k | grep -q . && fail "an oversized body w
 [ "$(hits /no-such-file)" = 1 ] || fail "404 retried"
 [ "$(manifest_field r1 "$BASE/hello.txt" outcome)" = landed ] || fail "the good source"
 
+# connection errors are retried too (port 1 on loopback: nothing listens there)
+rm -f "$CONF"/sources/*.ini
+cat >"$CONF/sources/refused.ini" <<INI
+[source]
+id = refused
+kind = reviews
+url = http://127.0.0.1:1/x
+format = json-reviews
+enabled = true
+[fetch]
+robots = false
+max_attempts = 3
+INI
+MI_LOG_LEVEL=info fetch --run r3 >/dev/null 2>"$t_tmp/err3"
+[ $? = 69 ] || fail "nothing fetched must exit 69"
+[ "$(grep -c '"event":"retry"' "$t_tmp/err3")" = 2 ] || fail "connection refused not retried twice"
+manifest_field r3 "http://127.0.0.1:1/x" error | grep -q '^giving up after 3 attempts: ' || fail "refused error"
+
 # a Retry-After longer than the budget parks the host: nothing more is sent to it
 rm -f "$CONF"/sources/*.ini
 src a-first '/hello.txt?a' 'concurrency = 1'
