@@ -37,6 +37,7 @@ static const char *const reserved[] = { "xpath", "ids_text", "min_records", NULL
 
 struct rule {
 	struct fm_map map;
+	const char *xpath_src;  /* borrowed from the config */
 	xmlXPathCompExprPtr xpath;
 	xmlXPathCompExprPtr ids_text;
 	long long min_records;
@@ -129,6 +130,7 @@ static int site_load(struct site *s, const struct mi_config *cfg, struct mi_err 
 		if (mi_config_req(cfg, sec, "xpath", &xp, err) < 0 ||
 		    compile(cfg, sec, "xpath", xp, &r->xpath, err) < 0)
 			return -1;
+		r->xpath_src = xp;
 		ids = mi_config_str(cfg, sec, "ids_text", NULL);
 		if (ids && compile(cfg, sec, "ids_text", ids, &r->ids_text, err) < 0)
 			return -1;
@@ -159,44 +161,67 @@ static void ids_from_text(const struct rule *r, xmlXPathContextPtr xc, xmlNodePt
 	strbuf_release(&text);
 }
 
-static int reject_node(struct parse_ctx *ctx, xmlNodePtr node, const char *reason,
-		       struct mi_err *err)
+/*
+ * The record's location: "(<section xpath>)[k]", an XPath that selects it
+ * again.  (xmlGetNodePath counts preceding siblings: quadratic on a page of
+ * 100,000 cards.)
+ */
+static void record_path(const struct rule *r, int k, char *buf, size_t size)
 {
-	char path[512];
+	snprintf(buf, size, "(%s)[%d]", r->xpath_src, k + 1);
+}
+
+static int reject_node(struct parse_ctx *ctx, const struct rule *r, int k, xmlNodePtr node,
+		       const char *reason, struct mi_err *err)
+{
+	char path[600];
 	struct strbuf ex;
 	int rc;
 
 	strbuf_init(&ex, 4096);
-	tree_node_path(node, path, sizeof(path));
+	record_path(r, k, path, sizeof(path));
 	tree_node_excerpt(node, &ex);
 	rc = parse_reject(ctx, xmlGetLineNo(node), -1, path, reason, ex.buf, ex.len, err);
 	strbuf_release(&ex);
 	return rc;
 }
 
+/* A field that reads the page, not the record: evaluated once per page. */
+static int page_level(const struct fm_field *f)
+{
+	return f->expr[0] == '/' || f->expr[0] == '\'';
+}
+
 static int one_record(struct parse_ctx *ctx, const struct site *s, const struct rule *r,
-		      xmlXPathContextPtr xc, xmlNodePtr node, struct rec_row *row,
-		      struct strbuf *val, struct mi_err *err)
+		      xmlXPathContextPtr xc, xmlNodePtr node, int idx, struct rec_row *row,
+		      struct strbuf *val, struct strbuf *page_vals, const int *page_got,
+		      struct mi_err *err)
 {
 	struct fm_opts o = { (int)(s->county ? s->county : ctx->county) };
-	char reason[256], why[300], path[512];
+	char reason[256], why[300], path[600];
 
 	parse_count(ctx);
 	rec_row_clear(row);
 	for (size_t k = 0; k < r->map.n; k++) {
 		const struct fm_field *f = &r->map.f[k];
+		const struct strbuf *v = val;
 		int got;
 
-		strbuf_reset(val);
-		val->toobig = 0;
-		got = tree_xpath_string(xc, f->compiled, node, val);
+		if (page_level(f)) {
+			v = &page_vals[k];
+			got = page_got[k];
+		} else {
+			strbuf_reset(val);
+			val->toobig = 0;
+			got = tree_xpath_string(xc, f->compiled, node, val);
+		}
 		if (got < 0) {
 			snprintf(why, sizeof(why), "value of '%s' too long", f->name);
-			return reject_node(ctx, node, why, err);
+			return reject_node(ctx, r, idx, node, why, err);
 		}
-		if (fm_set(row, f, got ? val->buf : NULL, val->len, &o, reason, sizeof(reason)) < 0) {
+		if (fm_set(row, f, got ? v->buf : NULL, v->len, &o, reason, sizeof(reason)) < 0) {
 			snprintf(why, sizeof(why), "bad %s: %s", f->name, reason);
-			return reject_node(ctx, node, why, err);
+			return reject_node(ctx, r, idx, node, why, err);
 		}
 	}
 	if (r->ids_text)
@@ -205,11 +230,11 @@ static int one_record(struct parse_ctx *ctx, const struct site *s, const struct 
 		const struct fm_field *f = &r->map.f[k];
 		if (f->required && !row->set[f->col]) {
 			snprintf(why, sizeof(why), "missing %s", f->name);
-			return reject_node(ctx, node, why, err);
+			return reject_node(ctx, r, idx, node, why, err);
 		}
 	}
 	tree_defaults(ctx, s->platform, (int)s->county, row);
-	tree_node_path(node, path, sizeof(path));
+	record_path(r, idx, path, sizeof(path));
 	return parse_emit(ctx, row, xmlGetLineNo(node), -1, path, err);
 }
 
@@ -270,22 +295,42 @@ static int html_rules_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 	for (size_t i = 0; i < s.n; i++) {
 		const struct rule *r = &s.r[i];
 		xmlXPathObjectPtr set;
-		int nr = 0;
+		struct strbuf *pv;
+		int nr = 0, rc = 0, *pgot;
 
 		xc->node = xmlDocGetRootElement(doc);
 		set = xmlXPathCompiledEval(r->xpath, xc);
 		if (set && set->type == XPATH_NODESET && set->nodesetval)
 			nr = set->nodesetval->nodeNr;
 		rec_row_init(&row, r->map.e, 0);
-		for (int k = 0; k < nr; k++) {
-			if (one_record(ctx, &s, r, xc, set->nodesetval->nodeTab[k], &row, &val,
-				       err) < 0) {
-				rec_row_release(&row);
-				xmlXPathFreeObject(set);
-				goto out;
-			}
+		pv = calloc(r->map.n + 1, sizeof(*pv));
+		pgot = calloc(r->map.n + 1, sizeof(*pgot));
+		if (!pv || !pgot) {
+			free(pv);
+			free(pgot);
+			rec_row_release(&row);
+			xmlXPathFreeObject(set);
+			mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+			goto out;
 		}
+		for (size_t k = 0; k < r->map.n; k++) {
+			strbuf_init(&pv[k], 1u << 20);
+			if (nr && page_level(&r->map.f[k]))
+				pgot[k] = tree_xpath_string(xc, r->map.f[k].compiled,
+							    xmlDocGetRootElement(doc), &pv[k]);
+		}
+		for (int k = 0; k < nr && rc == 0; k++)
+			rc = one_record(ctx, &s, r, xc, set->nodesetval->nodeTab[k], k, &row, &val, pv,
+					pgot, err);
+		for (size_t k = 0; k < r->map.n; k++)
+			strbuf_release(&pv[k]);
+		free(pv);
+		free(pgot);
 		rec_row_release(&row);
+		if (rc < 0) {
+			xmlXPathFreeObject(set);
+			goto out;
+		}
 		xmlXPathFreeObject(set);
 		if (nr < r->min_records) {
 			char why[300];

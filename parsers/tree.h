@@ -27,8 +27,9 @@
 #include <stdio.h>
 
 /* Default input caps (a page, an API page); rules may lower or raise them with max_bytes. */
-#define TREE_HTML_MAX ((size_t)32 << 20)
-#define TREE_JSON_MAX ((size_t)64 << 20)
+#define TREE_HTML_MAX ((size_t)16 << 20)
+/* json-c needs about 30 bytes of memory per byte of a record-dense page: 16 MiB -> ~500 MB */
+#define TREE_JSON_MAX ((size_t)16 << 20)
 /* JSON nesting accepted (json_tokener depth). */
 #define TREE_JSON_DEPTH 64
 
