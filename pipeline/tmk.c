@@ -494,8 +494,7 @@ struct item {
 	int cpr_suffix;       /* -1 none */
 	int cpr_suffix_len;
 	int lead_colon;       /* ":041" continuation */
-	int words;            /* a word other than a decoration was seen */
-	int address;          /* digits then a street-like word */
+	int named_county;     /* "(Maui)" after the digits: 1-4, 0 none */
 };
 
 static enum tmk_reason scan_item(const char *b, size_t i, size_t end, struct item *it)
@@ -510,8 +509,7 @@ static enum tmk_reason scan_item(const char *b, size_t i, size_t end, struct ite
 	it->cpr_suffix = -1;
 	it->cpr_suffix_len = 0;
 	it->lead_colon = 0;
-	it->words = 0;
-	it->address = 0;
+	it->named_county = 0;
 	while (i < end && b[i] == ' ')
 		i++;
 	if (i < end && b[i] == '(') {
@@ -530,6 +528,9 @@ static enum tmk_reason scan_item(const char *b, size_t i, size_t end, struct ite
 				if (it->paren == 0)
 					it->paren = -1;
 				i = j + 1;
+				/* "(1)-2-6-010:007" */
+				while (i < end && (b[i] == ' ' || b[i] == '-'))
+					i++;
 			}
 		}
 	}
@@ -575,19 +576,33 @@ static enum tmk_reason scan_item(const char *b, size_t i, size_t end, struct ite
 			continue;
 		}
 		if (c == '(') {
-			size_t j = i + 1, l;
+			size_t j = i + 1, l, k;
+			struct geo_place gp;
 
+			while (j < end && b[j] == ' ')
+				j++;
 			if ((l = starts_word(b + j, end - j, "P")) ||
 			    (l = starts_word(b + j, end - j, "POR")) ||
 			    (l = starts_word(b + j, end - j, "PORTION"))) {
 				j += l;
-				if (j < end && b[j] == '.')
+				while (j < end && (b[j] == '.' || b[j] == ' '))
 					j++;
 				if (j < end && b[j] == ')') {
 					it->portion = 1;
 					i = j + 1;
 					continue;
 				}
+				return TMK_E_SYNTAX;
+			}
+			/* "(Maui)", "(Big Island)": the county by name */
+			for (k = j; k < end && b[k] != ')'; k++)
+				;
+			if (it->ng > 0 && k < end && k > j &&
+			    ((k - j == 6 && !memcmp(b + j, "HAWAII", 6) && (gp.county = 3)) ||
+			     geo_hi_place(b + j, k - j, &gp) == 0)) {
+				it->named_county = gp.county;
+				i = k + 1;
+				continue;
 			}
 			return TMK_E_SYNTAX;
 		}
@@ -850,7 +865,7 @@ static enum tmk_reason interpret(const char *b, const struct item *it,
 		}
 		return TMK_E_TOO_FEW_DIGITS;
 	case 4:
-		if (g[0].len == 2 && g[0].val >= 10 && !it->paren) {
+		if (g[0].len == 2 && g[0].val >= 10) {
 			p->zone = g[0].val / 10;
 			p->section = g[0].val % 10;
 			return read_tail(&g[1], 3, p);
@@ -1062,6 +1077,13 @@ int tmk_parse_list(const char *s, size_t len, const struct tmk_opts *opts,
 				goto out;
 			}
 			county = it.paren;
+		}
+		if (it.named_county) {
+			if (county && county != it.named_county) {
+				r = TMK_E_COUNTY_CONFLICT;
+				goto out;
+			}
+			county = it.named_county;
 		}
 		if (!county && have_base && !p.continuation) {
 			county = base.county;
