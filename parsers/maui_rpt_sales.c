@@ -7,7 +7,9 @@
  * ends with a trailing comma; values may hold commas themselves, so lines
  * are cut by position, never split on commas.  Without a header the
  * documented starts are used.  Header lines repeat (every 32,999 lines),
- * dash rulers, blank lines and the "N rows selected." footer are skipped.
+ * dash rulers and blank lines are skipped; the "N rows selected." footer
+ * must match the number of data rows (else the file fails: it was cut or
+ * damaged), and a file without it gets one reject saying so.
  *
  * Bytes are windows-1252 (a value that is valid UTF-8 already is kept).
  * PARID is 12 digits without the county digit: county 2 is added.  The
@@ -418,6 +420,7 @@ static int parse_maui(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 	struct maui m;
 	size_t full;
 	int rc, ret = -1, lines = 0;
+	long long rows = 0, footer = -1, footer_line = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.ctx = ctx;
@@ -449,7 +452,11 @@ static int parse_maui(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 			layout_from_header(&m, s, len);
 			if (m.map[M_PARID] < 0 || m.map[M_SALEDATE] < 0 || m.map[M_PRICE] < 0)
 				layout_default(&m);
-		} else if (!is_blank(s, len) && !is_ruler(s, len) && !is_footer(s, len)) {
+		} else if (is_footer(s, len)) {
+			footer = strtoll(s, NULL, 10);
+			footer_line = m.lineno;
+		} else if (!is_blank(s, len) && !is_ruler(s, len)) {
+			rows++;
 			if (data_line(&m, err) < 0)
 				goto out;
 		}
@@ -466,6 +473,22 @@ static int parse_maui(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 		tab_no_header(ctx, err);
 		goto out;
 	}
+	/*
+	 * The spool's footer counts the rows: a file that lost rows on the way
+	 * (a cut download) fails here instead of loading short.  A file without
+	 * a footer (not a spool, or cut) is reported as one reject.
+	 */
+	if (footer >= 0 && footer != rows) {
+		mi_err_set(err, MI_EXIT_DATA, "'%s': the footer says %lld rows, the file has %lld",
+			   ctx->file, footer, rows);
+		mi_err_at(err, ctx->file, (long)footer_line, -1);
+		parse_reject(ctx, footer_line, -1, NULL, err->msg, NULL, 0, NULL);
+		goto out;
+	}
+	if (footer < 0 && parse_reject(ctx, m.lineno, -1, NULL,
+				       "no 'N rows selected.' footer: the file may be cut short",
+				       NULL, 0, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	tab_row_release(&m.row);
