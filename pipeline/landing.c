@@ -2,6 +2,7 @@
 #include "exitcode.h"
 #include "strbuf.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "banned.h"
@@ -21,6 +23,32 @@ static int mkdir_p1(const char *path, struct mi_err *err)
 		return 0;
 	return mi_err_set(err, MI_EXIT_IO, "cannot create directory '%s': %s", path,
 			  strerror(errno));
+}
+
+/*
+ * Temporaries of workers killed mid-transfer: removed once older than two
+ * days (no transfer lives that long; live workers may share the store).
+ */
+static void sweep_tmp(const char *dir)
+{
+	char path[4096];
+	struct dirent *de;
+	struct stat st;
+	time_t now = time(NULL);
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/tmp", dir);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "body-", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s/tmp/%s", dir, de->d_name);
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > 2 * 86400)
+			unlink(path);
+	}
+	closedir(d);
 }
 
 int landing_open(struct landing *ld, const char *dir, struct mi_err *err)
@@ -39,6 +67,7 @@ int landing_open(struct landing *ld, const char *dir, struct mi_err *err)
 		if (mkdir_p1(path, err) < 0)
 			goto fail;
 	}
+	sweep_tmp(dir);
 	return 0;
 fail:
 	free(ld->dir);

@@ -16,7 +16,9 @@
  *                               modified.  Storing a body that is already
  *                               there is a no-op.
  *   tmp/                        temporaries of bodies being received; a
- *                               leftover here is garbage from a killed run.
+ *                               leftover here is garbage from a killed
+ *                               worker, removed by landing_open() once two
+ *                               days old.
  *   runs/<run_id>/manifest.jsonl
  *                               the run's manifest: one JSON object per line,
  *                               one line per finished request (success or

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 static char dir[256];
 
@@ -212,4 +214,30 @@ Test(landing, run_ids)
 	cr_assert(landing_hash_ok("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
 	cr_assert(!landing_hash_ok("BA7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
 	cr_assert(!landing_hash_ok("ba78"));
+}
+
+Test(landing, old_temporaries_of_killed_workers_are_swept)
+{
+	struct landing ld = LANDING_INIT;
+	struct mi_err err = MI_ERR_INIT;
+	char old[512], fresh[512];
+	struct utimbuf ut;
+	FILE *fp;
+
+	cr_assert_eq(landing_open(&ld, dir, &err), 0);
+	landing_release(&ld);
+	snprintf(old, sizeof(old), "%s/tmp/body-old123", dir);
+	snprintf(fresh, sizeof(fresh), "%s/tmp/body-new456", dir);
+	fp = fopen(old, "w");
+	cr_assert_not_null(fp);
+	fclose(fp);
+	fp = fopen(fresh, "w");
+	cr_assert_not_null(fp);
+	fclose(fp);
+	ut.actime = ut.modtime = time(NULL) - 3 * 86400;
+	cr_assert_eq(utime(old, &ut), 0);
+	cr_assert_eq(landing_open(&ld, dir, &err), 0);
+	cr_assert_neq(access(old, F_OK), 0, "a 3-day-old temporary must go");
+	cr_assert_eq(access(fresh, F_OK), 0, "a live worker's temporary must stay");
+	landing_release(&ld);
 }
