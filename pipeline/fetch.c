@@ -774,6 +774,19 @@ static void robots_to_cache(struct fetch *f, struct host *h, const char *body, s
 		unlink(tmp);
 }
 
+/* A Crawl-delay longer than our own interval wins (capped at a minute). */
+static void apply_crawl_delay(struct host *h)
+{
+	double d = h->robots.crawl_delay > 60 ? 60 : h->robots.crawl_delay;
+
+	if (h->robots.mode == ROBOTS_RULES && d > h->interval) {
+		char buf[32];
+		snprintf(buf, sizeof(buf), "%.3g", d);
+		h->interval = d;
+		mi_log_kv(MI_LOG_INFO, "crawl_delay", "origin", h->origin, "seconds", buf, NULL);
+	}
+}
+
 static void robots_done(struct fetch *f, struct host *h, CURLcode code, long status,
 			const struct strbuf *body)
 {
@@ -785,6 +798,7 @@ static void robots_done(struct fetch *f, struct host *h, CURLcode code, long sta
 			snprintf(h->robots_err, sizeof(h->robots_err), "out of memory reading robots.txt");
 		}
 		robots_to_cache(f, h, body->buf, body->len);
+		apply_crawl_delay(h);
 	} else if (code == CURLE_OK && status >= 400 && status <= 499 && status != 429) {
 		robots_from_status(&h->robots, (int)status);
 		robots_to_cache(f, h, "", 0);
@@ -1003,6 +1017,7 @@ static int schedule(struct fetch *f, double *wake)
 			if (h->want_robots && h->robots_state == 0) {
 				if (robots_from_cache(f, h)) {
 					h->robots_state = 2;
+					apply_crawl_delay(h);
 				} else {
 					if (start_robots(f, h, h->head->req.src, f->err) < 0)
 						return -1;

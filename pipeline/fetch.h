@@ -12,8 +12,9 @@
  * queueing (with opts.reserve, the rate holds across every worker of a
  * shared queue).  Before the first request to an origin its robots.txt is read
  * (from the cache in the landing store when younger than a day, else
- * fetched) and obeyed for our user agent; it fails closed on 5xx, 429 and no
- * answer.  With politeness off (benchmarks, file:// sources), neither.
+ * fetched) and obeyed for our user agent, its Crawl-delay included (up to
+ * a minute, when longer than the source's own interval); it fails closed on
+ * 5xx, 429 and no answer.  With politeness off (benchmarks, file:// sources), neither.
  *
  * Retries: timeouts, connection errors, truncated bodies, 5xx and 429 are
  * retried with exponential backoff and jitter, honouring Retry-After (both

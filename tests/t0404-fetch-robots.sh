@@ -34,6 +34,17 @@ for mode in 503 429 slow; do
 	httpd_stop
 done
 
+# Crawl-delay: 1 spaces the requests even when the source sets no rate
+rm -rf "$LAND" "$CONF/sources"/*
+httpd_start -r delay
+src d1 '/hello.txt?d=1' 'concurrency = 4'
+src d2 '/hello.txt?d=2' 'concurrency = 4'
+src d3 '/hello.txt?d=3' 'concurrency = 4'
+fetch --run r5 >/dev/null 2>"$t_tmp/err" || fail "crawl-delay run"
+awk '$2 ~ /^\/hello.txt\?d=/ { t[n++] = $1 } END { exit !(n == 3 && t[2] - t[0] >= 1800) }' \
+	"$t_tmp/requests.log" || { cat "$t_tmp/requests.log"; fail "Crawl-delay not honoured"; }
+httpd_stop
+
 rm -rf "$LAND" "$CONF/sources"/*
 httpd_start -r 404
 src ok '/hello.txt'

@@ -3,7 +3,7 @@
  * misbehaves on purpose.  It listens on 127.0.0.1 only, on an ephemeral port
  * that it prints on stdout ("port N"), one thread per connection, keep-alive.
  *
- *   httpd [-d DIR] [-r normal|503|404|429|slow|none] [-p PORTFILE] [-s STATSFILE]
+ *   httpd [-d DIR] [-r normal|delay|503|404|429|slow|none] [-p PORTFILE] [-s STATSFILE]
  *         [-l LOGFILE]
  *
  * -s rewrites STATSFILE after every request: "count target" lines and a
@@ -11,7 +11,8 @@
  * -l appends "milliseconds target" for every request as it arrives.
  *
  * Paths (query parameters in brackets):
- *   /robots.txt            "User-agent: *" / "Disallow: /private/" (mode -r)
+ *   /robots.txt            "User-agent: *" / "Disallow: /private/" (mode -r;
+ *                          delay adds "Crawl-delay: 1")
  *   /status/N[?retry-after=S|date:S][&fail=K]
  *                          status N (with Retry-After), the first K requests
  *                          of that target (all of them without fail), then 200
@@ -325,6 +326,8 @@ static int handle(int fd, const char *method, const char *target, const char *hd
 			strbuf_addstr(&r.headers, "Content-Type: text/plain\r\n");
 			strbuf_addstr(&r.body, "# test robots\nUser-agent: otherbot\nDisallow: /\n\n"
 					       "User-agent: *\nDisallow: /private/\nAllow: /private/ok\n");
+		} else if (!strcmp(robots_mode, "delay")) {
+			strbuf_addstr(&r.body, "User-agent: *\nCrawl-delay: 1\nDisallow: /private/\n");
 		} else if (!strcmp(robots_mode, "none")) {
 			r.status = 404;
 			r.reason = "Not Found";
