@@ -44,6 +44,7 @@ static const struct mi_cmd_info info = {
 	"  --no-politeness     no robots.txt, rate or per-host limit (benchmarks only)\n"
 	"  --no-fsync          do not fsync landed bodies (benchmarks only)\n"
 	"  --backoff-ms N      first retry wait in milliseconds (default 500)\n"
+	"  --ca-file FILE      verify TLS against this CA bundle instead of the system's\n"
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
@@ -73,6 +74,7 @@ int main(int argc, char **argv)
 		{ "no-politeness", no_argument, NULL, 'P' },
 		{ "no-fsync", no_argument, NULL, 'F' },
 		{ "backoff-ms", required_argument, NULL, 'B' },
+		{ "ca-file", required_argument, NULL, 'A' },
 		MI_OPTS_COMMON,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -135,6 +137,7 @@ int main(int argc, char **argv)
 				return MI_EXIT_USAGE;
 			o.backoff_base_ms = (long)v;
 			break;
+		case 'A': o.ca_file = optarg; break;
 		case 'h': return mi_opts_help(&info);
 		case 'V': return mi_opts_version(&info);
 		default: return mi_opts_usage_error(&info, "unknown option");

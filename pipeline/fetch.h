@@ -92,7 +92,7 @@ struct fetch_opts {
 	long backoff_base_ms;    /* first retry wait (default 500) */
 	long backoff_cap_ms;     /* longest backoff without Retry-After (default 60000) */
 	long robots_ttl;         /* seconds a cached robots.txt is used (default 86400) */
-	const char *ca_file;     /* extra CA bundle (tests), or NULL */
+	const char *ca_file;     /* CA bundle replacing the system one, or NULL */
 	/*
 	 * Optional: share each origin's rate with other processes.  Called
 	 * before a request to an origin with a rate limit; sets *delay_s to the

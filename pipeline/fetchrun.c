@@ -838,6 +838,7 @@ int fetchrun(const struct fetchrun_opts *o, struct fetchrun_summary *sum, struct
 	fo.deadline = o->budget_s ? (long long)time(NULL) + o->budget_s : 0;
 	fo.politeness = o->politeness;
 	fo.backoff_base_ms = o->backoff_base_ms;
+	fo.ca_file = o->ca_file;
 	if (!o->local) {
 		fo.reserve = reserve_slot;
 		fo.reserve_data = &r;

@@ -47,6 +47,7 @@ struct fetchrun_opts {
 	int no_fsync;                /* benchmarks only */
 	long backoff_base_ms;        /* 0: default */
 	const char *user_agent;      /* NULL: default */
+	const char *ca_file;         /* CA bundle replacing the system one (TLS is always verified) */
 };
 
 struct fetchrun_summary {
