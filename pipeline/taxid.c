@@ -443,6 +443,9 @@ static size_t try_tmk(const char *t, size_t len, size_t i, const struct tmk_opts
 				return end - i;
 	}
 	if (tmk_parse(t + i, end - i, opts, &h->tmk, &r) == 0) {
+		/* "sleeps 4-5-6-7": in prose, zeros dropped only right after "TMK" */
+		if ((h->tmk.flags & TMK_F_ZEROS_DROPPED) && !keyword && !paren && !colon)
+			return end - i;
 		h->kind = TAXID_TMK;
 		memcpy(h->id, h->tmk.tmk13, 14);
 	} else if (r == TMK_E_COUNTY_UNKNOWN) {

@@ -68,8 +68,10 @@ int taxid_parse(const char *s, size_t len, struct taxid_hit *hit);
 /*
  * Find every tax id, permit id and TMK in text, left to right, into
  * hits[0..max-1].  In prose a TMK must look like one: a "(C)" county, a
- * colon, at least four dashed parts, or a run of 12 or 13 digits (8 or 9
- * right after "TMK"); "808-555-1234" and "41-717 Kakaina St" are not TMKs.
+ * colon, at least four dashed parts with plat and parcel written in full,
+ * or a run of 12 or 13 digits; right after "TMK" also 8 or 9 digits and
+ * zeros dropped.  "808-555-1234", "sleeps 4-5-6-7" and "41-717 Kakaina St"
+ * are not TMKs.
  * Lists and portions are not expanded here (the first parcel is reported).  opts gives the county hint for TMKs without one (may be
  * NULL).  Returns the number found (hits beyond max are counted but not
  * stored), 0 when none.  Never fails: malformed bytes are skipped.
