@@ -295,6 +295,88 @@ static int mkdirs(const char *path)
 	return mkdir(tmp, 0777) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+static const char *const entity_files[] = { "properties.tsv", "owners.tsv", "sales.tsv",
+					    "listings.tsv", "reviews.tsv", "pricing.tsv",
+					    "rejects.tsv" };
+
+#define MAX_BODIES 64
+
+/*
+ * Keep only the rows of source id in DIR's entity files (COPY text: one row
+ * per line, the source id first, the landing hash of the body second).  Rows
+ * come body by body; a body parsed again (the same bytes landed under two
+ * URLs of the run, e.g. a server that moved to another port) is kept once.
+ * A missing file is fine.  0 or -1.
+ */
+static int keep_source_rows(const char *dir, const char *id)
+{
+	size_t idlen = strlen(id);
+	int ret = 0;
+	char seen[MAX_BODIES][65];
+
+	for (size_t e = 0; e < sizeof(entity_files) / sizeof(*entity_files); e++) {
+		char path[PATH_MAX + 32], tmp[PATH_MAX + 48];
+		FILE *in, *out;
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t n;
+		long long dropped = 0;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, entity_files[e]);
+		snprintf(tmp, sizeof(tmp), "%s.keep", path);
+		in = fopen(path, "r");
+		if (!in)
+			continue;
+		out = fopen(tmp, "w");
+		if (!out) {
+			fclose(in);
+			ret = -1;
+			continue;
+		}
+		size_t nseen = 0;
+		int skip_body = 0;
+		char cur[65] = "";
+		while ((n = getline(&line, &cap, in)) > 0) {
+			const char *h = line + idlen + 1, *tab;
+			if ((size_t)n <= idlen || memcmp(line, id, idlen) || line[idlen] != '\t') {
+				dropped++;
+				continue;
+			}
+			tab = strchr(h, '\t');
+			if (tab && tab - h < 65 && (strlen(cur) != (size_t)(tab - h) ||
+						    memcmp(cur, h, (size_t)(tab - h)))) {
+				/* a new body starts: seen before? */
+				memcpy(cur, h, (size_t)(tab - h));
+				cur[tab - h] = '\0';
+				skip_body = 0;
+				for (size_t k = 0; k < nseen; k++)
+					if (!strcmp(seen[k], cur))
+						skip_body = 1;
+				if (!skip_body && nseen < MAX_BODIES)
+					memcpy(seen[nseen++], cur, sizeof(cur));
+			}
+			if (skip_body) {
+				dropped++;
+				continue;
+			}
+			fwrite(line, 1, (size_t)n, out);
+		}
+		free(line);
+		if (ferror(in) | ferror(out) | (fclose(out) != 0)) {
+			fclose(in);
+			unlink(tmp);
+			ret = -1;
+			continue;
+		}
+		fclose(in);
+		if (!dropped)
+			unlink(tmp);
+		else if (rename(tmp, path) < 0)
+			ret = -1;
+	}
+	return ret;
+}
+
 struct fetch_count {
 	const char *source;
 	long long landed, failed;
@@ -408,10 +490,18 @@ static void stage_source(struct run *r, const struct source *src, const char *fe
 	if (!s)
 		return;
 	{
-		char *argv[] = { "mi-parse", "--run", (char *)fetch_run, "--source", src->id,
+		/* mi-parse --run parses every body of the run (--source would only
+		 * relabel them all): --format narrows the walk, and the rows of
+		 * other sources of the same format are dropped afterwards */
+		char *argv[] = { "mi-parse", "--run", (char *)fetch_run, "--format", src->format,
 				 "--landing", (char *)r->o->landing_dir, "--config-dir",
 				 (char *)r->o->config_dir, "--out", dir, NULL };
 		rc = run_stage(r, s, argv);
+		if (keep_source_rows(dir, src->id) < 0 && rc == 0) {
+			rc = s->exit_code = MI_EXIT_IO;
+			snprintf(s->note, sizeof(s->note), "cannot filter the entity files of '%s'",
+				 dir);
+		}
 	}
 	for (int e = 0; e < 6; e++) {
 		static const char *const files[] = { "properties.tsv", "owners.tsv", "sales.tsv",
@@ -463,16 +553,27 @@ static void stage_global(struct run *r, const char *date)
 	char log[PATH_MAX + 32];
 	FILE *fp;
 
+	char compset_ini[PATH_MAX + 16], leads_ini[PATH_MAX + 16];
+
+	/* the run's own settings when its config directory has them (else the
+	 * stages' defaults) */
+	snprintf(compset_ini, sizeof(compset_ini), "%s/compset.ini", r->o->config_dir);
+	snprintf(leads_ini, sizeof(leads_ini), "%s/leads.ini", r->o->config_dir);
 	s = new_stage(r, "compset", NULL, NULL);
 	if (s) {
-		char *argv[] = { "mi-compset", "--as-of", (char *)date, NULL };
+		char *argv[] = { "mi-compset", "--as-of", (char *)date, "--config", compset_ini,
+				 NULL };
+		if (access(compset_ini, R_OK) < 0)
+			argv[3] = NULL;
 		run_stage(r, s, argv);
 		ledger_stage(r, s);
 	}
 	s = new_stage(r, "leads", NULL, NULL);
 	if (s) {
 		char *argv[] = { "mi-leads", "score", "--as-of", (char *)date, "--run", r->run_id,
-				 NULL };
+				 "--config", leads_ini, NULL };
+		if (access(leads_ini, R_OK) < 0)
+			argv[6] = NULL;
 		run_stage(r, s, argv);
 		ledger_stage(r, s);
 		/* its one summary line on stdout went to the log: keep the last
@@ -602,6 +703,25 @@ static int find_bin(struct run *r)
 	return 0;
 }
 
+static int kind_rank(const char *kind)
+{
+	static const char *const order[] = { "owner_roll", "county_sales", "pm_listings",
+					     "reviews", "pricing" };
+
+	for (int i = 0; i < 5; i++)
+		if (!strcmp(kind, order[i]))
+			return i;
+	return 5;
+}
+
+static int cmp_source_kind(const void *a, const void *b)
+{
+	const struct source *x = *(struct source *const *)a, *y = *(struct source *const *)b;
+	int d = kind_rank(x->kind) - kind_rank(y->kind);
+
+	return d ? d : strcmp(x->id, y->id);
+}
+
 static int select_sources(struct run *r, struct mi_err *err)
 {
 	char dir[PATH_MAX];
@@ -618,6 +738,9 @@ static int select_sources(struct run *r, struct mi_err *err)
 			return mi_err_set(err, MI_EXIT_USAGE, "no source '%s' in '%s'",
 					  r->o->only[i], dir);
 	}
+	/* parcels and owners first, then sales, listings, reviews, pricing: a
+	 * listing is matched to a parcel that is already loaded */
+	qsort(r->sources, r->nsources, sizeof(*r->sources), cmp_source_kind);
 	for (size_t j = 0; j < r->nsources && r->nsel < MAX_SOURCES; j++) {
 		struct source *s = r->sources[j];
 		int wanted = r->o->nonly == 0 ? s->enabled : 0;

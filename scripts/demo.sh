@@ -4,17 +4,36 @@
 # Uses the database libpq's environment names (PGHOST, PGDATABASE or PGSERVICE);
 # otherwise starts a throwaway PostgreSQL in .demo/pg (kept between runs, so a
 # second `make demo` reuses it).  Then applies the migrations, serves the fixture
-# sources from a local HTTP server on 127.0.0.1, runs `mi-run nightly`, prints the
-# lead queue and writes the HTML report.
+# sources (fixtures/demo/) from a local HTTP server on 127.0.0.1, so that the run
+# goes through real HTTP, runs `mi-run nightly` with the demo configuration
+# (config/demo/, copied to .demo/config with the server's port in every URL;
+# the fixtures' dates are moved so that the market was scraped today),
+# prints the lead queue and writes the HTML report.
+#
+# Everything the demo makes is under .demo/: pg/ (the server), www/, config/, landing/
+# (the landing store), work/ (entity files and stage logs), report.html.  A second
+# run the same day continues the same run id and adds nothing; the queue prints
+# again.  Start afresh with: sh scripts/pg.sh stop .demo/pg; rm -rf .demo
 set -eu
 top=$(pwd)
 BIN=${MI_BIN:-bin}
 case $BIN in /*) ;; *) BIN="$top/$BIN" ;; esac
-BUILD=${MI_BUILD:-build}
+BUILD_REL=${MI_BUILD:-build}
+BUILD=$BUILD_REL
 case $BUILD in /*) ;; *) BUILD="$top/$BUILD" ;; esac
 export MI_DATADIR="$top/data" MI_SQLDIR="$top/sql"
+export MI_LOG_LEVEL="${MI_LOG_LEVEL:-warn}"
 demo="$top/.demo"
 mkdir -p "$demo"
+
+# The loopback HTTP server and the date shifter are test tools: build them
+# when `make all` did not.
+for tool in httpd dateshift; do
+	if [ ! -x "$BUILD/tools/$tool" ]; then
+		${MAKE:-make} --no-print-directory -s BUILD="$BUILD_REL" "$BUILD_REL/tools/$tool" >/dev/null ||
+			{ echo "demo: cannot build $BUILD_REL/tools/$tool" >&2; exit 70; }
+	fi
+done
 
 if [ -n "${PGHOST:-}${PGDATABASE:-}${PGSERVICE:-}" ]; then
 	echo "demo: using the database named by libpq's environment"
@@ -27,5 +46,34 @@ else
 fi
 
 "$BIN/mi-migrate" --dir "$top/sql"
+
+# The fixture sources, moved to today (scripts/demo-lib.sh), over HTTP on
+# 127.0.0.1 (an ephemeral port); the server is stopped by its pid when this
+# script ends, whatever the reason.
+. "$top/scripts/demo-lib.sh"
+trap demo_httpd_stop EXIT
+trap 'exit 130' INT TERM
+demo_www "$demo/www" || { echo "demo: cannot prepare .demo/www" >&2; exit 70; }
+demo_httpd "$demo/www" "$demo/httpd.stats" || exit 70
+echo "demo: fixture sources served on http://127.0.0.1:$demo_port/"
+demo_config "$demo/config" "$demo_port" || { echo "demo: cannot write .demo/config" >&2; exit 70; }
+
+echo "demo: mi-run nightly"
+rc=0
+"$BIN/mi-run" nightly --config-dir "$demo/config" --landing "$demo/landing" \
+	--work "$demo/work" || rc=$?
+if [ $rc -ne 0 ]; then
+	echo "demo: mi-run exited $rc; the stage logs are in .demo/work/*/logs/" >&2
+fi
+
 echo
-"$BIN/mi-migrate" --summary
+echo "Lead queue (best first):"
+"$BIN/mi-leads" queue --config "$demo/config/leads.ini" --limit 20
+
+if [ -x "$BIN/mi-report" ]; then
+	echo
+	"$BIN/mi-report" --out "$demo/report.html" >/dev/null
+	echo "demo: report written to $demo/report.html"
+fi
+demo_httpd_stop
+exit $rc
