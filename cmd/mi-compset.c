@@ -250,7 +250,7 @@ int main(int argc, char **argv)
 	o.trailing_days = 90;
 	o.forward_days = 90;
 	o.candidates_listed_only = 1;
-	o.subjects = COMPSET_S_OURS | COMPSET_S_PROSPECTS | COMPSET_S_LISTED;
+	o.subjects = COMPSET_S_OURS | COMPSET_S_PROSPECTS;
 	mi_log_init(info.name, "compset");
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -314,9 +314,9 @@ int main(int argc, char **argv)
 	if (compset_run(conn, &o, &st, &err) < 0)
 		goto fail;
 	printf("compset %s: %lld subjects (%lld without coordinates), %lld members from %lld "
-	       "candidates, %lld metric rows; load %.2fs search %.2fs store %.2fs\n",
+	       "candidates, %lld metric rows; load %.2fs search %.2fs (cpu %.2fs) store %.2fs\n",
 	       as_of, st.subjects, st.subjects_unlocated, st.members, st.candidates,
-	       st.metric_rows, st.seconds_load, st.seconds_search, st.seconds_store);
+	       st.metric_rows, st.seconds_load, st.seconds_search, st.cpu_search, st.seconds_store);
 	if (st.subjects_unlocated)
 		mi_log(MI_LOG_WARN, "unlocated", "%lld subject properties have no coordinates",
 		       st.subjects_unlocated);

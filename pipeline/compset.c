@@ -236,6 +236,9 @@ static void scan_cell(const struct compset_index *ix, long cx, long cy,
 
 		if (!strcmp(q->tmk, subject->tmk))
 			continue;
+		/* the best q could score, at distance 0: skip the distance when it cannot make the set */
+		if (*found == p->k && compset_similarity(subject, q, 0, p, NULL) < out[p->k - 1].similarity)
+			continue;
 		d = compset_distance_m(subject->lat, subject->lon, q->lat, q->lon);
 		if (d > p->max_radius_m)
 			continue;
@@ -308,20 +311,28 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Read rows of (tmk, lat, lon, bedrooms, bathrooms, guests, type) into *pts. */
-static int load_points(PGresult *res, struct compset_point **pts, size_t *n, struct mi_err *err)
+/*
+ * Read rows of (tmk, lat, lon, bedrooms, bathrooms, guests, type [, 8 metric
+ * columns]) into *pts; with metrics, each point gets its COPY text fragment
+ * of the metric columns (owned by the points array: free_points()).
+ */
+static int load_points(PGresult *res, int with_metrics, struct compset_point **pts, size_t *n,
+		       struct mi_err *err)
 {
 	size_t rows = (size_t)PQntuples(res);
 	struct compset_point *v = calloc(rows ? rows : 1, sizeof(*v));
+	struct strbuf sb = STRBUF_INIT;
 
 	if (!v)
 		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory reading %zu properties", rows);
+	*pts = v;
+	*n = rows;
 	for (size_t i = 0; i < rows; i++) {
 		int r = (int)i;
 		const char *tmk = PQgetvalue(res, r, 0);
 
-		if (strlen(tmk) != 13) {
-			free(v);
+		if (strlen(tmk) != 13 || strspn(tmk, "0123456789") != 13) {
+			*n = i;
 			return mi_err_set(err, MI_EXIT_DATABASE, "unexpected tmk '%s' in the database", tmk);
 		}
 		memcpy(v[i].tmk, tmk, 14);
@@ -331,53 +342,54 @@ static int load_points(PGresult *res, struct compset_point **pts, size_t *n, str
 		v[i].bathrooms = PQgetisnull(res, r, 4) ? -1 : strtod(PQgetvalue(res, r, 4), NULL);
 		v[i].guests = PQgetisnull(res, r, 5) ? -1 : atoi(PQgetvalue(res, r, 5));
 		v[i].type = PQgetisnull(res, r, 6) ? -1 : compset_type_parse(PQgetvalue(res, r, 6));
+		if (!with_metrics || PQgetisnull(res, r, 7))
+			continue;
+		/* dates and numbers only: nothing to escape for COPY */
+		strbuf_reset(&sb);
+		for (int c = 7; c < 15; c++)
+			if (strbuf_addf(&sb, "%s%s", c > 7 ? "\t" : "",
+					PQgetisnull(res, r, c) ? "\\N" : PQgetvalue(res, r, c)) < 0)
+				goto oom;
+		v[i].metrics = strbuf_detach(&sb, NULL);
 	}
-	*pts = v;
-	*n = rows;
+	strbuf_release(&sb);
 	return 0;
+oom:
+	strbuf_release(&sb);
+	return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory reading %zu properties", rows);
 }
 
-static int add_num(struct strbuf *sb, const char *key, int known, double v, const char *fmt)
+static void free_points(struct compset_point *v, size_t n)
 {
-	if (strbuf_addf(sb, "\"%s\":", key) < 0)
-		return -1;
-	if (!known)
-		return strbuf_addstr(sb, "null");
-	return strbuf_addf(sb, fmt, v);
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i].metrics);
+	free(v);
 }
 
-/* One COPY line: subject, competitor, rank, similarity, distance, basis. */
-static int add_member(struct strbuf *sb, const struct compset_point *s,
+/*
+ * One COPY line of external.competitive_sets.  The basis keeps the part
+ * scores and the weights (the attributes compared are on the two
+ * properties' rows).
+ */
+static int add_member(struct strbuf *sb, const char *as_of, const struct compset_point *s,
 		      const struct compset_point *c, int rank, const struct compset_match *m,
 		      const struct compset_params *p)
 {
 	const struct compset_parts *q = &m->parts;
-	const char *st = compset_type_name(s->type), *ct = compset_type_name(c->type);
 	int rc = 0;
 
-	rc |= strbuf_addf(sb, "%s\t%s\t%d\t%.4f\t%.1f\t{\"method\":\"grid_knn\",", s->tmk, c->tmk,
-			  rank, m->similarity, q->distance_m);
-	rc |= strbuf_addf(sb, "\"scores\":{\"distance\":%.4f,\"bedrooms\":%.4f,\"bathrooms\":%.4f,"
-			  "\"guests\":%.4f,\"type\":%.4f},", q->distance, q->bedrooms, q->bathrooms,
-			  q->guests, q->type);
+	rc |= strbuf_addf(sb, "%s\t%s\t%s\t%d\t%.4f\t%.1f\t", s->tmk, c->tmk, as_of, rank,
+			  m->similarity, q->distance_m);
+	rc |= strbuf_addf(sb, "{\"method\":\"grid_knn\",\"scores\":{\"distance\":%.4f,"
+			  "\"bedrooms\":%.4f,\"bathrooms\":%.4f,\"guests\":%.4f,\"type\":%.4f},",
+			  q->distance, q->bedrooms, q->bathrooms, q->guests, q->type);
 	rc |= strbuf_addf(sb, "\"weights\":{\"distance\":%g,\"bedrooms\":%g,\"bathrooms\":%g,"
-			  "\"guests\":%g,\"type\":%g},\"distance_scale_m\":%g,", p->w_distance,
+			  "\"guests\":%g,\"type\":%g},\"distance_scale_m\":%g}\t", p->w_distance,
 			  p->w_bedrooms, p->w_bathrooms, p->w_guests, p->w_type, p->distance_scale_m);
-	rc |= strbuf_addstr(sb, "\"subject\":{");
-	rc |= add_num(sb, "bedrooms", s->bedrooms >= 0, s->bedrooms, "%.0f");
-	rc |= strbuf_addch(sb, ',');
-	rc |= add_num(sb, "bathrooms", s->bathrooms >= 0, s->bathrooms, "%.1f");
-	rc |= strbuf_addch(sb, ',');
-	rc |= add_num(sb, "guests", s->guests > 0, s->guests, "%.0f");
-	rc |= strbuf_addf(sb, ",\"type\":%s%s%s},\"competitor\":{", st ? "\"" : "", st ? st : "null",
-			  st ? "\"" : "");
-	rc |= add_num(sb, "bedrooms", c->bedrooms >= 0, c->bedrooms, "%.0f");
-	rc |= strbuf_addch(sb, ',');
-	rc |= add_num(sb, "bathrooms", c->bathrooms >= 0, c->bathrooms, "%.1f");
-	rc |= strbuf_addch(sb, ',');
-	rc |= add_num(sb, "guests", c->guests > 0, c->guests, "%.0f");
-	rc |= strbuf_addf(sb, ",\"type\":%s%s%s}}\n", ct ? "\"" : "", ct ? ct : "null",
-			  ct ? "\"" : "");
+	rc |= strbuf_addstr(sb, c->metrics ? c->metrics : "\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N");
+	rc |= strbuf_addch(sb, '\n');
 	return rc ? -1 : 0;
 }
 
@@ -394,6 +406,7 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	PGresult *res = NULL;
 	size_t ncand = 0, nsubj = 0;
 	double t0 = now_s(), t1;
+	clock_t c0;
 	int ret = -1, in_tx = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -401,11 +414,20 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	    metrics_refresh(conn, o->as_of, o->trailing_days, o->forward_days, &st->metric_rows, err) < 0)
 		goto out;
 	{
-		char sql[512];
-		const char *pv[1] = { o->candidates_listed_only ? "true" : "false" };
-		snprintf(sql, sizeof(sql), "SELECT %s FROM etl.compset_candidates($1::boolean)", point_cols);
-		res = mi_pg_query(conn, sql, 1, pv, err);
-		if (!res || load_points(res, &cand, &ncand, err) < 0)
+		char sql[1536];
+		const char *pv[2] = { o->candidates_listed_only ? "true" : "false", o->as_of };
+		/* each competitor with its latest trailing property metrics */
+		snprintf(sql, sizeof(sql),
+			 "SELECT c.tmk, c.latitude, c.longitude, c.bedrooms, c.bathrooms, c.max_guests,"
+			 " c.property_type, m.window_from, m.window_to, m.nights_observed,"
+			 " m.booked_nights, m.blocked_nights, m.adr, m.occupancy, m.revpar"
+			 " FROM etl.compset_candidates($1::boolean) c"
+			 " LEFT JOIN (SELECT DISTINCT ON (mm.tmk) mm.* FROM etl.market_metrics mm"
+			 "             WHERE mm.subject_kind = 'property' AND mm.window_kind = 'trailing'"
+			 "               AND mm.as_of <= $2::date"
+			 "             ORDER BY mm.tmk, mm.as_of DESC) m ON m.tmk = c.tmk");
+		res = mi_pg_query(conn, sql, 2, pv, err);
+		if (!res || load_points(res, 1, &cand, &ncand, err) < 0)
 			goto out;
 		PQclear(res);
 		res = NULL;
@@ -436,7 +458,7 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 		for (int r = 0; r < PQntuples(res); r++)
 			if (PQgetisnull(res, r, 1))
 				st->subjects_unlocated++;
-		if (load_points(res, &subj, &nsubj, err) < 0)
+		if (load_points(res, 0, &subj, &nsubj, err) < 0)
 			goto out;
 		for (size_t i = 0; i < nsubj; i++)
 			if (PQgetisnull(res, (int)i, 1))
@@ -449,6 +471,7 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	t1 = now_s();
 	st->seconds_load = t1 - t0;
 
+	c0 = clock();
 	ix = compset_index_build(cand, ncand, &o->params, err);
 	best = calloc((size_t)o->params.k, sizeof(*best));
 	if (!ix || !best)
@@ -460,46 +483,33 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 			continue;
 		n = compset_knn(ix, &subj[i], &o->params, best);
 		for (int r = 0; r < n; r++)
-			if (add_member(&sb, &subj[i], &cand[best[r].index], r + 1, &best[r],
-				       &o->params) < 0)
+			if (add_member(&sb, o->as_of, &subj[i], &cand[best[r].index], r + 1,
+				       &best[r], &o->params) < 0)
 				goto oom;
 		st->members += n;
 	}
 	t0 = now_s();
 	st->seconds_search = t0 - t1;
+	st->cpu_search = (double)(clock() - c0) / CLOCKS_PER_SEC;
+	/* the day's sets are replaced whole: a re-run gives the same rows */
 
 	if (mi_pg_begin(conn, err) < 0)
 		goto out;
 	in_tx = 1;
-	if (mi_pg_exec(conn,
-		       "CREATE TEMP TABLE compset_new (subject_tmk text, competitor_tmk text, "
-		       "rank smallint, similarity numeric, distance_m numeric, basis jsonb) "
-		       "ON COMMIT DROP", err) < 0)
-		goto out;
-	if (mi_pg_copy_begin(conn, "COPY compset_new FROM STDIN", err) < 0 ||
-	    mi_pg_copy_send(conn, sb.buf, sb.len, err) < 0 ||
-	    mi_pg_copy_end(conn, NULL, NULL, err) < 0)
-		goto out;
 	{
 		const char *pv[1] = { o->as_of };
 		if (mi_pg_command(conn, "DELETE FROM external.competitive_sets WHERE computed_on = $1::date",
 				  1, pv, NULL, err) < 0)
 			goto out;
-		if (mi_pg_command(conn,
-			"INSERT INTO external.competitive_sets (subject_tmk, competitor_tmk, computed_on,"
-			" rank, similarity, distance_m, basis, metrics_from, metrics_to, nights_observed,"
-			" booked_nights, blocked_nights, adr, occupancy, revpar)"
-			" SELECT n.subject_tmk, n.competitor_tmk, $1::date, n.rank, n.similarity,"
-			" n.distance_m, n.basis, m.window_from, m.window_to, m.nights_observed,"
-			" m.booked_nights, m.blocked_nights, m.adr, m.occupancy, m.revpar"
-			" FROM compset_new n LEFT JOIN LATERAL ("
-			"   SELECT * FROM etl.market_metrics mm"
-			"    WHERE mm.subject_kind = 'property' AND mm.tmk = n.competitor_tmk"
-			"      AND mm.window_kind = 'trailing' AND mm.as_of <= $1::date"
-			"    ORDER BY mm.as_of DESC LIMIT 1) m ON true",
-			1, pv, NULL, err) < 0)
-			goto out;
 	}
+	if (mi_pg_copy_begin(conn,
+			     "COPY external.competitive_sets (subject_tmk, competitor_tmk, computed_on,"
+			     " rank, similarity, distance_m, basis, metrics_from, metrics_to,"
+			     " nights_observed, booked_nights, blocked_nights, adr, occupancy, revpar)"
+			     " FROM STDIN", err) < 0 ||
+	    mi_pg_copy_send(conn, sb.buf, sb.len, err) < 0 ||
+	    mi_pg_copy_end(conn, NULL, NULL, err) < 0)
+		goto out;
 	if (mi_pg_commit(conn, err) < 0)
 		goto out;
 	in_tx = 0;
@@ -514,8 +524,8 @@ out:
 	PQclear(res);
 	compset_index_free(ix);
 	free(best);
-	free(cand);
-	free(subj);
+	free_points(cand, ncand);
+	free_points(subj, nsubj);
 	strbuf_release(&sb);
 	strbuf_release(&arr);
 	return ret;

@@ -47,6 +47,7 @@ struct compset_point {
 	double bathrooms;
 	int guests;
 	int type; /* enum compset_type or -1 */
+	char *metrics; /* compset_run: COPY text of the trailing metrics, or NULL */
 };
 
 struct compset_params {
@@ -125,7 +126,8 @@ struct compset_opts {
 
 struct compset_stats {
 	long long candidates, subjects, subjects_unlocated, members, metric_rows;
-	double seconds_load, seconds_search, seconds_store;
+	double seconds_load, seconds_search, seconds_store; /* wall clock */
+	double cpu_search; /* processor time of the search */
 };
 
 /*

@@ -14,7 +14,7 @@ compset() { "$MI_BIN/mi-compset" --config config/compset.ini --portfolio config/
 
 leads score --as-of 2026-11-20 >/dev/null 2>"$t_tmp/err" || fail "first score: $(cat "$t_tmp/err")"
 out=$(compset --as-of 2026-11-20 2>"$t_tmp/err") || fail "mi-compset: $(cat "$t_tmp/err")"
-echo "$out" | grep -q "^compset 2026-11-20: 11 subjects (0 without coordinates), 42 members from 6 candidates, 20 metric rows" ||
+echo "$out" | grep -q "^compset 2026-11-20: 7 subjects (0 without coordinates), 22 members from 6 candidates, 20 metric rows" ||
 	fail "compset summary: $out"
 
 # the set of the sold unit: the two units of the same building first, Napili last
@@ -23,9 +23,9 @@ set=$(q "select string_agg(rank || ':' || competitor_tmk || ':' || coalesce(occu
          from external.competitive_sets where subject_tmk = '2440130040203' and computed_on = '2026-11-20'")
 [ "$set" = "1:2440130040410:0.7317:300.00 2:2440130040107:0.7317:300.00 3:2440140010302:0.7317:300.00 4:2440120050221:0.7317:300.00 5:2430050200012:-:-" ] ||
 	fail "competitive set: $set"
-basis=$(q "select basis->>'method', basis->'scores'->>'bedrooms', basis->'subject'->>'type', basis->'competitor'->>'type'
+basis=$(q "select basis->>'method', basis->'scores'->>'bedrooms', basis->'scores'->>'type', basis->'weights'->>'distance'
            from external.competitive_sets where subject_tmk = '2440130040203' and rank = 1")
-[ "$basis" = "grid_knn|1.0000|condo|condo" ] || fail "basis: $basis"
+[ "$basis" = "grid_knn|1.0000|1.0000|0.35" ] || fail "basis: $basis"
 # our own unit gets a set too, and nothing is its own competitor
 n=$(q "select count(*) from external.competitive_sets where subject_tmk = '2440130040305'")
 [ "$n" -ge 1 ] || fail "no set for our own unit"
@@ -62,6 +62,16 @@ compset --as-of 2026-11-20 >/dev/null 2>&1 || fail "second mi-compset"
 [ "$(q "select count(*), sum(similarity) from external.competitive_sets")" = "$rows" ] || fail "compset re-run changed the sets"
 out=$(leads score --as-of 2026-11-20 2>&1) || fail "third score"
 echo "$out" | grep -q "0 rescored, 0 new activities, 0 new projections" || fail "third score: $out"
+
+# market-wide: every listed property gets a set
+printf '[compset]\nsubjects = listed\n' >"$t_tmp/listed.ini"
+out=$("$MI_BIN/mi-compset" --config "$t_tmp/listed.ini" --as-of 2026-11-22 --no-metrics 2>"$t_tmp/err") ||
+	fail "listed: $(cat "$t_tmp/err")"
+echo "$out" | grep -q ": 6 subjects (0 without coordinates), 30 members" || fail "listed subjects: $out"
+printf '[compset]\nsubjects = ours, everyone\n' >"$t_tmp/bad-kind.ini"
+"$MI_BIN/mi-compset" --config "$t_tmp/bad-kind.ini" >/dev/null 2>"$t_tmp/err"
+[ $? -eq 78 ] || fail "unknown subject kind should exit 78"
+grep -q "bad-kind.ini:2: unknown subject kind 'everyone'" "$t_tmp/err" || fail "bad kind message: $(cat "$t_tmp/err")"
 
 # --k and the portfolio file
 printf '[portfolio]\ntmks = (2) 3-9-001:011-0104; 2-4-5-001-001\n' >"$t_tmp/portfolio.ini"
