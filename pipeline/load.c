@@ -789,16 +789,17 @@ static int staging_sql(const struct rec_entity *e, struct strbuf *create, struct
 }
 
 static int already_loaded(PGconn *conn, const char *sha, const char *entity, int *yes,
-			  struct mi_err *err)
+			  long long *rows_loaded, struct mi_err *err)
 {
 	const char *p[2] = { sha, entity };
 	PGresult *res = mi_pg_query(conn,
-				    "SELECT 1 FROM etl.loaded_files WHERE content_sha256 = $1 "
+				    "SELECT rows_loaded FROM etl.loaded_files WHERE content_sha256 = $1 "
 				    "AND entity = $2",
 				    2, p, err);
 	if (!res)
 		return -1;
 	*yes = PQntuples(res) > 0;
+	*rows_loaded = *yes ? atoll(PQgetvalue(res, 0, 0)) : 0;
 	PQclear(res);
 	return 0;
 }
@@ -812,7 +813,7 @@ static int record_loaded(PGconn *conn, struct file_ctx *fc, struct mi_err *err)
 	if (fc->e->id == REC_E_REJECTS)
 		return 0; /* replaced per run, see rejects.sql */
 	snprintf(bytes, sizeof(bytes), "%lld", fc->bytes);
-	snprintf(rows, sizeof(rows), "%lld", fc->c.inserted + fc->c.updated + fc->c.unchanged);
+	snprintf(rows, sizeof(rows), "%lld", fc->c.read - fc->c.rejected);
 	return mi_pg_command(conn,
 			     "INSERT INTO etl.loaded_files (content_sha256, entity, source, file_name, "
 			     "bytes, rows_loaded, run_id) VALUES ($1, $2, $3, $4, $5::bigint, "
@@ -1221,6 +1222,7 @@ static void add_counts(struct load_counts *t, const struct load_counts *c)
 static int load_one(PGconn *conn, struct file_ctx *fc, struct mi_err *err)
 {
 	int yes = 0, r;
+	long long loaded = 0;
 	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1229,11 +1231,14 @@ static int load_one(PGconn *conn, struct file_ctx *fc, struct mi_err *err)
 	fc->c.files = 1;
 	fc->c.bytes = fc->bytes;
 	fc->c.read = fc->lines;
-	if (fc->e->id != REC_E_REJECTS && already_loaded(conn, fc->sha, fc->e->name, &yes, err) < 0)
+	if (fc->e->id != REC_E_REJECTS &&
+	    already_loaded(conn, fc->sha, fc->e->name, &yes, &loaded, err) < 0)
 		return -1;
 	if (yes) {
+		/* what was rejected the first time still counts against the share */
 		fc->c.files_skipped = 1;
-		fc->c.skipped = fc->lines;
+		fc->c.rejected = loaded <= fc->lines ? fc->lines - loaded : 0;
+		fc->c.skipped = fc->lines - fc->c.rejected;
 		if (fc->o->report)
 			fprintf(fc->o->report, "%s: unchanged (%s), %lld rows skipped\n", fc->name,
 				fc->sha, fc->lines);
