@@ -49,7 +49,7 @@ struct run {
 	size_t nstages;
 	size_t step, steps; /* progress */
 	int tty;
-	char leads_line[256];
+	char leads_line[512];
 };
 
 /* ------------------------------------------------------------------ dates */
@@ -547,7 +547,42 @@ static void stage_source(struct run *r, const struct source *src, const char *fe
 	}
 }
 
+/* N of "..., N new leads, ..." in mi-leads' summary line; 0 when absent */
+static long new_leads(const char *line)
+{
+	const char *p = strstr(line, " new leads");
+
+	while (p && p > line && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	return p ? strtol(p, NULL, 10) : 0;
+}
+
+static void stage_global_pass(struct run *r, const char *date);
+
+/*
+ * compset, then leads; when leads made new leads, once more: a new prospect's
+ * property becomes a comp-set subject, and its projection and pricing
+ * signals need that set.  So one night's run is complete, and the next run
+ * on the same data adds nothing.
+ */
 static void stage_global(struct run *r, const char *date)
+{
+	char first[sizeof(r->leads_line)];
+
+	stage_global_pass(r, date);
+	if (new_leads(r->leads_line) <= 0)
+		return;
+	snprintf(first, sizeof(first), "%s", r->leads_line);
+	r->steps += 2;
+	stage_global_pass(r, date);
+	if (strcmp(first, r->leads_line)) {
+		char both[sizeof(r->leads_line)];
+		snprintf(both, sizeof(both), "%s; then %s", first, r->leads_line);
+		memcpy(r->leads_line, both, sizeof(both));
+	}
+}
+
+static void stage_global_pass(struct run *r, const char *date)
 {
 	struct stage_rec *s;
 	char log[PATH_MAX + 32];
@@ -585,7 +620,7 @@ static void stage_global(struct run *r, const char *date)
 			while (fgets(line, sizeof(line), fp))
 				if (line[0] != '{') {
 					line[strcspn(line, "\n")] = '\0';
-					snprintf(r->leads_line, sizeof(r->leads_line), "%.255s", line);
+					snprintf(r->leads_line, sizeof(r->leads_line), "%.300s", line);
 				}
 			fclose(fp);
 		}
