@@ -108,6 +108,7 @@ static const char *reason_text(const char *code)
 /* ------------------------------------------------------------------------ */
 
 struct rej {
+	long long rn;           /* staging row number, 0 when the line never got there */
 	long long line, offset; /* in the .tsv file (0 / -1 unknown) */
 	long long src_line, src_offset;
 	char *code, *reason, *excerpt, *landing_hash, *src_path;
@@ -642,6 +643,7 @@ static int merge_range(PGconn *conn, const struct script *s, const struct merge_
 				}
 				if (fc->rejs.n && fc->rejs.n > rn0) {
 					struct rej *rj = &fc->rejs.v[fc->rejs.n - 1];
+					rj->rn = atoll(PQgetvalue(res, r, 0));
 					rj->src_line = PQgetisnull(res, r, 3) ? 0 : atoll(PQgetvalue(res, r, 3));
 					rj->src_offset = PQgetisnull(res, r, 4) ? -1 : atoll(PQgetvalue(res, r, 4));
 					if (!PQgetisnull(res, r, 5))
@@ -695,6 +697,7 @@ static int merge_range(PGconn *conn, const struct script *s, const struct merge_
 		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
 		    fc->rejs.n > rn0) {
 			struct rej *rj = &fc->rejs.v[fc->rejs.n - 1];
+			rj->rn = lo;
 			rj->src_line = PQgetisnull(res, 0, 0) ? 0 : atoll(PQgetvalue(res, 0, 0));
 			rj->src_offset = PQgetisnull(res, 0, 1) ? -1 : atoll(PQgetvalue(res, 0, 1));
 			if (!PQgetisnull(res, 0, 2))
@@ -733,6 +736,29 @@ static int merge_range(PGconn *conn, const struct script *s, const struct merge_
 			return -1;
 		return merge_range(conn, s, mp, mid + 1, hi, fc, err);
 	}
+}
+
+/* Take the rejected rows out of staging, so that the @final statements see only loaded rows. */
+static int drop_rejected(PGconn *conn, const struct file_ctx *fc, struct mi_err *err)
+{
+	struct strbuf arr = STRBUF_INIT;
+	const char *p[1];
+	int ret = 0, any = 0;
+
+	strbuf_addch(&arr, '{');
+	for (size_t i = 0; i < fc->rejs.n; i++) {
+		if (!fc->rejs.v[i].rn)
+			continue;
+		strbuf_addf(&arr, "%s%lld", any ? "," : "", fc->rejs.v[i].rn);
+		any = 1;
+	}
+	strbuf_addch(&arr, '}');
+	p[0] = arr.buf;
+	if (any)
+		ret = mi_pg_command(conn, "DELETE FROM stg WHERE rn = ANY ($1::bigint[])", 1, p,
+				    NULL, err);
+	strbuf_release(&arr);
+	return ret;
 }
 
 static int write_rejects(PGconn *conn, struct file_ctx *fc, const char *stage, struct mi_err *err)
@@ -874,6 +900,8 @@ static int load_generic(PGconn *conn, struct file_ctx *fc, struct mi_err *err)
 	if (mi_pg_exec(conn, "ANALYZE stg", err) < 0)
 		goto fail;
 	if (merge_range(conn, &s, &mp, 1, rows, fc, err) < 0)
+		goto fail;
+	if (drop_rejected(conn, fc, err) < 0)
 		goto fail;
 	for (int i = 0; i < s.n; i++) {
 		PGresult *res;
