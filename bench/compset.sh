@@ -9,7 +9,10 @@
 #      every one of the listed properties a candidate);
 #   2. the same again (the sets of the day are replaced: same rows);
 #   3. market-wide (subjects = listed: a set for every one of the listed properties);
-#   4. a cross-join reference in SQL for 200 subjects (what the grid avoids).
+#   4. a cross-join reference in SQL for 200 subjects (what the grid avoids);
+#   5. the market metrics: MI_BENCH_CALENDARS listings (default 3,000) get two calendar
+#      snapshots a month apart (365 nights each, as Inside Airbnb publishes them), then
+#      etl.refresh_market_metrics and the nightly mi-compset with metrics are timed.
 # The last line is the seconds of run 1.
 set -eu
 bin=${MI_BIN:-bin}
@@ -108,4 +111,31 @@ psql -X -q -c "SELECT count(*) FROM (
      CROSS JOIN external.properties c WHERE c.tmk <> s.tmk) x WHERE r <= 10" >/dev/null
 cj=$(elapsed "$t")
 awk -v s="$cj" -v n="$n" 'BEGIN { printf "4. SQL cross join, 200 subjects:   %6.2f s wall   (~%.0f s for %d subjects)\n", s, s * n / 200, n }'
+
+cal=${MI_BENCH_CALENDARS:-3000}
+t=$(now)
+psql -X -q -v ON_ERROR_STOP=1 -v cal="$cal" <<'EOF' >/dev/null
+SELECT external.ensure_pricing_partition(d) FROM unnest('{2026-10-20,2026-11-20}'::date[]) d;
+-- each night: booked ones close between the snapshots (one night in three), some are
+-- blocked in both (one in eleven), the rest stay open
+INSERT INTO external.property_pricing (platform, listing_id, snapshot_date, stay_date, available,
+                                       nightly_rate, source)
+SELECT l.platform, l.listing_id, s.d, n.d,
+       CASE WHEN (k + (n.d - '2026-10-20')) % 11 = 0 THEN false
+            WHEN (k + (n.d - '2026-10-20')) % 3 = 0 THEN s.d = '2026-10-20'
+            ELSE true END,
+       150 + k % 400, 'bench'
+  FROM (SELECT platform, listing_id, row_number() OVER (ORDER BY listing_id)::int AS k
+          FROM etl.listings ORDER BY listing_id LIMIT :cal) l,
+       (VALUES ('2026-10-20'::date), ('2026-11-20'::date)) s(d),
+       LATERAL (SELECT (s.d + g)::date AS d FROM generate_series(0, 364) g) n;
+ANALYZE external.property_pricing;
+EOF
+prows=$(psql -XAtc "select count(*) from external.property_pricing")
+echo "5. calendars: $prows pricing rows for $cal listings generated in $(elapsed "$t") s"
+t=$(now)
+mrows=$(psql -XAtc "select etl.refresh_market_metrics('2026-11-20', 90, 90)" 2>/dev/null)
+secs=$(elapsed "$t")
+awk -v s="$secs" -v r="$prows" -v m="$mrows" 'BEGIN { printf "   etl.refresh_market_metrics:   %6.2f s wall   %d metric rows, %.0f pricing rows/s\n", s, m, r / s }'
+run "   nightly with metrics (ours + leads)"
 echo "$first"
