@@ -835,6 +835,35 @@ static int landed_run_exists(const struct run *r, const char *run_id)
 	return stat(path, &st) == 0;
 }
 
+/* the dry run of a backfill: what each day of the range would do */
+static void plan_backfill(const struct run *r, FILE *fp)
+{
+	struct tm day, last;
+
+	parse_date(r->o->date_from, &day);
+	parse_date(r->o->date_to, &last);
+	for (; timegm(&day) <= timegm(&last); day.tm_mday++, timegm(&day)) {
+		char d[11], c[11], fetch_run[32];
+		int landed, dated = 0;
+
+		format_date(&day, d, 0);
+		format_date(&day, c, 1);
+		snprintf(fetch_run, sizeof(fetch_run), "nightly-%s", c);
+		landed = landed_run_exists(r, fetch_run);
+		for (size_t i = 0; i < r->nsel; i++)
+			dated |= has_placeholder(r->sel[i]);
+		if (r->o->refetch || (!landed && dated))
+			fprintf(fp, "day %s: fetch %s again, then re-parse and re-load it\n", d,
+				fetch_run);
+		else if (landed)
+			fprintf(fp, "day %s: re-parse and re-load what %s landed (no fetch)\n", d,
+				fetch_run);
+		else
+			fprintf(fp, "day %s: nothing landed, no source URL takes a date: skipped\n",
+				d);
+	}
+}
+
 static void plan_steps(struct run *r, int days)
 {
 	r->steps = (size_t)days * (1 + 3 * r->nsel) + 2;
@@ -899,8 +928,11 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 		for (size_t i = 0; i < r.nsel; i++)
 			fprintf(summary, "source %-28s %-14s %-22s %s\n", r.sel[i]->id,
 				r.sel[i]->kind, r.sel[i]->format, r.sel[i]->url);
-		fprintf(summary, "stages: fetch -> parse -> score -> load per source, "
-				 "then compset and leads; binaries in %s\n", r.bin);
+		if (o->mode == NIGHTLY_BACKFILL)
+			plan_backfill(&r, summary);
+		fprintf(summary, "stages: %sparse -> score -> load per source, "
+				 "then compset and leads; binaries in %s\n",
+			o->mode == NIGHTLY_BACKFILL ? "" : "fetch -> ", r.bin);
 		goto out_noconn;
 	}
 
