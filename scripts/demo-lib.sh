@@ -64,3 +64,25 @@ demo_config() {
 	rm -rf "$_cfg"
 	mv "$_cfg.new" "$_cfg"
 }
+
+# demo_history WWW WORK RUNPREFIX: load the calendar scrapes of the weeks before
+# today (WWW/history/calendar-Nw.csv, snapshot date today - N weeks) with
+# mi-parse and mi-load, as an analyst loads an archive; files already loaded are
+# skipped by mi-load, so a second call adds nothing.
+demo_history() {
+	_www=$1
+	_work=$2
+	for _f in "$_www"/history/calendar-*w.csv; do
+		[ -f "$_f" ] || continue
+		_w=$(basename "$_f" .csv)
+		_w=${_w#calendar-}
+		_w=${_w%w}
+		_d=$(date -u -d "-$((_w * 7)) days" +%Y-%m-%d) || return 1
+		_out="$_work/history/$_d"
+		mkdir -p "$_out" &&
+			"$MI_BIN/mi-parse" --format insideairbnb-calendar --source airbnb-hawaii-calendar \
+				--snapshot-date "$_d" --out "$_out" "$_f" >/dev/null &&
+			"$MI_BIN/mi-load" --quiet --run "$3-$(echo "$_d" | tr -d -)" \
+				--source airbnb-hawaii-calendar "$_out" || return 1
+	done
+}

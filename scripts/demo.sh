@@ -58,6 +58,11 @@ demo_httpd "$demo/www" "$demo/httpd.stats" || exit 70
 echo "demo: fixture sources served on http://127.0.0.1:$demo_port/"
 demo_config "$demo/config" "$demo_port" || { echo "demo: cannot write .demo/config" >&2; exit 70; }
 
+# The market's recent past: the calendar scrapes of the four weeks before today,
+# loaded as earlier snapshots (booked nights, occupancy and projections need them)
+MI_BIN=$BIN demo_history "$demo/www" "$demo/work" demo-history ||
+	{ echo "demo: cannot load the earlier calendar snapshots" >&2; exit 70; }
+
 echo "demo: mi-run nightly"
 rc=0
 "$BIN/mi-run" nightly --config-dir "$demo/config" --landing "$demo/landing" \
