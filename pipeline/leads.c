@@ -255,7 +255,7 @@ int leads_print_lead(PGconn *conn, long long lead_id, FILE *out, struct mi_err *
 		" to_char(management_fee, 'FM$999,999,990'), to_char(net_to_owner, 'FM$999,999,990'),"
 		" comp_count, compset_computed_on"
 		" FROM homeowner_acquisition.revenue_projections"
-		" WHERE prospect_property_id = $1::bigint"
+		" WHERE prospect_property_id = $1::bigint AND scenario = 'expected'"
 		" ORDER BY period_start DESC, created_at DESC LIMIT 1", 1, pv, err);
 	if (!res)
 		goto out;
@@ -270,6 +270,18 @@ int leads_print_lead(PGconn *conn, long long lead_id, FILE *out, struct mi_err *
 			PQgetvalue(res, 0, 9), PQgetvalue(res, 0, 10), PQgetvalue(res, 0, 11));
 	else
 		fprintf(out, "projection none yet (no competitive set with metrics)\n");
+	PQclear(res);
+	res = mi_pg_query(conn,
+		"SELECT string_agg(scenario || ' ' || to_char(net_to_owner, 'FM$999,999,990'), ', '"
+		"                  ORDER BY scenario)"
+		" FROM (SELECT DISTINCT ON (scenario) scenario, net_to_owner"
+		"         FROM homeowner_acquisition.revenue_projections"
+		"        WHERE prospect_property_id = $1::bigint AND scenario <> 'expected'"
+		"        ORDER BY scenario, period_start DESC, created_at DESC) x", 1, pv, err);
+	if (!res)
+		goto out;
+	if (!PQgetisnull(res, 0, 0))
+		fprintf(out, "           net to owner by scenario: %s\n", PQgetvalue(res, 0, 0));
 	ret = out_err(out, err);
 out:
 	PQclear(res);
@@ -294,6 +306,7 @@ int leads_print_queue(PGconn *conn, int limit, FILE *out, struct mi_err *err)
 		"                  || to_char(rp.net_to_owner, 'FM$999,999,990') || ' net'"
 		"             FROM homeowner_acquisition.revenue_projections rp"
 		"            WHERE rp.prospect_property_id = q.prospect_property_id"
+		"              AND rp.scenario = 'expected'"
 		"            ORDER BY rp.period_start DESC, rp.created_at DESC LIMIT 1), 'no projection')"
 		" FROM homeowner_acquisition.lead_queue q LIMIT $1::integer", 1, pv, err);
 	if (!res)

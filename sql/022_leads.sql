@@ -465,6 +465,10 @@ BEGIN
                round(sum(c.similarity * c.adr) / sum(c.similarity), 2) AS adr,
                round(sum(c.similarity * c.occupancy) / sum(c.similarity), 4) AS occ,
                count(*) AS n,
+               round(percentile_cont(0.25) WITHIN GROUP (ORDER BY c.adr)::numeric, 2) AS adr_lo,
+               round(percentile_cont(0.75) WITHIN GROUP (ORDER BY c.adr)::numeric, 2) AS adr_hi,
+               round(percentile_cont(0.25) WITHIN GROUP (ORDER BY c.occupancy)::numeric, 4) AS occ_lo,
+               round(percentile_cont(0.75) WITHIN GROUP (ORDER BY c.occupancy)::numeric, 4) AS occ_hi,
                jsonb_agg(jsonb_build_object('tmk', c.competitor_tmk, 'similarity', c.similarity,
                                             'adr', c.adr, 'occupancy', c.occupancy)
                          ORDER BY c.rank) AS comps,
@@ -475,10 +479,19 @@ BEGIN
          GROUP BY l.prospect_property_id, l.tmk, l.computed_on
         HAVING count(*) >= comp_min
     ),
+    -- expected: the similarity-weighted means; conservative and optimistic: the
+    -- lower and upper quartiles of the members' ADR and occupancy
     calc AS (
-        SELECT c.*, horizon - owner_nights AS avail,
-               round((horizon - owner_nights) * c.occ, 1) AS nights
+        SELECT c.prospect_property_id, c.tmk, c.computed_on, c.n, c.comps, c.metrics_from,
+               c.metrics_to, sc.scenario, sc.basis, sc.adr, sc.occ,
+               horizon - owner_nights AS avail,
+               round((horizon - owner_nights) * sc.occ, 1) AS nights
           FROM comp c
+         CROSS JOIN LATERAL (VALUES
+               ('conservative', 'lower quartile of the members'' ADR and occupancy', c.adr_lo, c.occ_lo),
+               ('expected', 'similarity-weighted mean of the members'' ADR and occupancy', c.adr, c.occ),
+               ('optimistic', 'upper quartile of the members'' ADR and occupancy', c.adr_hi, c.occ_hi))
+               AS sc(scenario, basis, adr, occ)
     ),
     money AS (
         SELECT k.*, round(k.adr * k.nights, 2) AS gross FROM calc k
@@ -489,11 +502,11 @@ BEGIN
              comp_count, adr, occupancy, available_nights, projected_nights, gross_revenue,
              management_fee_pct, management_fee, net_to_owner, assumptions, model_version,
              run_id, created_by)
-        SELECT m.tmk, m.prospect_property_id, 'expected', p_as_of, p_as_of + horizon,
+        SELECT m.tmk, m.prospect_property_id, m.scenario, p_as_of, p_as_of + horizon,
                m.computed_on, m.n, m.adr, m.occ, m.avail, m.nights, m.gross, fee_pct,
                round(m.gross * fee_pct / 100, 2), m.gross - round(m.gross * fee_pct / 100, 2),
                jsonb_build_object(
-                   'method', 'similarity-weighted mean of the competitive set''s trailing ADR and occupancy',
+                   'method', 'competitive set''s trailing metrics: ' || m.basis,
                    'formula', 'gross = adr x occupancy x (horizon_days - owner_nights); fee = gross x management_fee_pct / 100; net = gross - fee',
                    'horizon_days', horizon, 'owner_nights', owner_nights,
                    'management_fee_pct', fee_pct, 'comps', m.comps,
@@ -508,7 +521,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION etl.project_revenue(date, jsonb, text) IS
-    'Writes an expected-scenario revenue projection for every open lead property whose latest competitive set (computed on or before p_as_of) has at least compset_min_members members with metrics: similarity-weighted comp ADR x occupancy x (horizon_days - owner_nights) nights = gross, management_fee_pct of it as fee, the rest net to owner, every input in assumptions. Projections are immutable: an existing one for the same comp-set date is kept. Returns the number written.';
+    'Writes three revenue projections (conservative, expected, optimistic) for every open lead property whose latest competitive set (computed on or before p_as_of) has at least compset_min_members members with metrics: comp ADR x occupancy x (horizon_days - owner_nights) nights = gross, management_fee_pct of it as fee, the rest net to owner, every input in assumptions. Expected uses the similarity-weighted means of the members, conservative and optimistic their lower and upper quartiles. Projections are immutable: an existing one for the same comp-set date is kept. Returns the number written.';
 
 -- ---------------------------------------------------------------------------
 -- Hot leads: NOTIFY mi_hot_lead

@@ -33,7 +33,7 @@ n=$(q "select count(*) from external.competitive_sets where subject_tmk = compet
 [ "$n" = 0 ] || fail "a property in its own set"
 
 out=$(leads score --as-of 2026-11-20 2>"$t_tmp/err") || fail "second score: $(cat "$t_tmp/err")"
-echo "$out" | grep -q "1 rescored, 2 new activities, 3 new projections" || fail "second score: $out"
+echo "$out" | grep -q "1 rescored, 2 new activities, 9 new projections" || fail "second score: $out"
 sig=$(q "select string_agg(e->>'signal' || '=' || (e->>'contribution'), ' ' order by e->>'signal')
          from homeowner_acquisition.prospect_properties pp, jsonb_array_elements(pp.score_signals) e
          where pp.tmk = '2440130040203'")
@@ -43,11 +43,15 @@ sig=$(q "select string_agg(e->>'signal' || '=' || (e->>'contribution'), ' ' orde
 # projection: 300.00 x 0.7317 x 365 = 267.1 nights, gross 80,130, fee 20 % 16,026, net 64,104
 proj=$(q "select concat_ws(' ', adr, occupancy, available_nights, projected_nights, gross_revenue,
                            management_fee_pct, management_fee, net_to_owner, comp_count)
-          from homeowner_acquisition.revenue_projections where tmk = '2440130040203'")
+          from homeowner_acquisition.revenue_projections where tmk = '2440130040203' and scenario = 'expected'")
 [ "$proj" = "300.00 0.7317 365 267.1 80130.00 20.00 16026.00 64104.00 4" ] || fail "projection: $proj"
 q "select assumptions ? 'comps' and assumptions ? 'formula' and (assumptions->>'horizon_days')::int = 365
-   from homeowner_acquisition.revenue_projections where tmk = '2440130040203'" | grep -qx t ||
+   from homeowner_acquisition.revenue_projections where tmk = '2440130040203' and scenario = 'expected'" | grep -qx t ||
 	fail "projection assumptions"
+
+n=$(q "select string_agg(scenario, ',' order by scenario) from homeowner_acquisition.revenue_projections
+        where tmk = '2440130040203'")
+[ "$n" = "conservative,expected,optimistic" ] || fail "scenarios: $n"
 
 # the agent sees it
 leads next --agent kalani >"$t_tmp/lead" 2>"$t_tmp/err" || fail "next: $(cat "$t_tmp/err")"
@@ -55,6 +59,7 @@ grep -q "^parcel    (2) 4-4-013:004-0203" "$t_tmp/lead" || fail "parcel line: $(
 grep -q "occupancy 19% vs 73% for its competitive set (4 comps)" "$t_tmp/lead" || fail "pricing reason: $(cat "$t_tmp/lead")"
 grep -q "ADR \$300.00 x occupancy 73.2% x 365 nights = 267.1 booked nights" "$t_tmp/lead" || fail "projection line: $(cat "$t_tmp/lead")"
 grep -q "gross \$80,130, management fee 20.00% \$16,026, net to owner \$64,104" "$t_tmp/lead" || fail "money line: $(cat "$t_tmp/lead")"
+grep -q "net to owner by scenario: conservative \$64,104, optimistic \$64,104" "$t_tmp/lead" || fail "scenario line: $(cat "$t_tmp/lead")"
 
 # re-runs change nothing
 rows=$(q "select count(*), sum(similarity) from external.competitive_sets")
