@@ -11,6 +11,7 @@ set -eu
 MI_BUILD=${MI_BUILD:-build}
 MI_BIN=${MI_BIN:-bin}
 pages=${FETCH_PAGES:-10000}
+export MI_LOG_LEVEL=${MI_LOG_LEVEL:-warn}
 tmp=$(mktemp -d /tmp/mi-bench-fetch.XXXXXX)
 "$MI_BUILD/tools/httpd" -p "$tmp/port" -l "$tmp/requests.log" >/dev/null 2>&1 &
 srv=$!
