@@ -68,15 +68,52 @@ static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct count *counts;
 static size_t ncounts, acounts;
 
+/* counts[] keeps arrival order (for the stats file); index[] hashes into it */
+static size_t *index_tab;
+static size_t index_cap;
+
+static unsigned long hash_str(const char *s)
+{
+	unsigned long h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+static int index_grow(void)
+{
+	size_t ncap = index_cap ? index_cap * 2 : 1024, i;
+	size_t *nt = malloc(ncap * sizeof(*nt));
+
+	if (!nt)
+		return -1;
+	for (i = 0; i < ncap; i++)
+		nt[i] = (size_t)-1;
+	for (i = 0; i < ncounts; i++) {
+		size_t k = hash_str(counts[i].target) & (ncap - 1);
+		while (nt[k] != (size_t)-1)
+			k = (k + 1) & (ncap - 1);
+		nt[k] = i;
+	}
+	free(index_tab);
+	index_tab = nt;
+	index_cap = ncap;
+	return 0;
+}
+
 static long count_hit(const char *target)
 {
-	size_t i;
+	size_t k;
 	long n = 0;
 
 	pthread_mutex_lock(&stats_lock);
-	for (i = 0; i < ncounts; i++)
-		if (!strcmp(counts[i].target, target)) {
-			n = ++counts[i].n;
+	if ((ncounts + 1) * 2 > index_cap && index_grow() < 0)
+		goto out;
+	for (k = hash_str(target) & (index_cap - 1); index_tab[k] != (size_t)-1;
+	     k = (k + 1) & (index_cap - 1))
+		if (!strcmp(counts[index_tab[k]].target, target)) {
+			n = ++counts[index_tab[k]].n;
 			goto out;
 		}
 	if (ncounts == acounts) {
@@ -90,6 +127,7 @@ static long count_hit(const char *target)
 	counts[ncounts].target = strdup(target);
 	if (counts[ncounts].target) {
 		counts[ncounts].n = 1;
+		index_tab[k] = ncounts;
 		ncounts++;
 		n = 1;
 	}
