@@ -25,7 +25,10 @@
  *                               final failure), appended with a single
  *                               write() on an O_APPEND descriptor and
  *                               fsync'd, so that two workers may append to
- *                               the same manifest.  Never rewritten.
+ *                               the same manifest.  Never rewritten.  Workers
+ *                               on several hosts need the store on a file
+ *                               system where O_APPEND writes are atomic (a
+ *                               local or cluster file system; not NFS).
  *   robots/                     robots.txt cache (one file per origin, used
  *                               for a day).
  *   fetch-state.jsonl           HTTP validators (url, etag, last_modified,
