@@ -1032,6 +1032,13 @@ static int split_points(const char *path, long long bytes, int n, long long *off
 	return 0;
 }
 
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void drop_build(PGconn *conn, const char *build)
 {
 	const char *p[1] = { build };
@@ -1058,6 +1065,7 @@ static int load_pricing_fast(PGconn *conn, struct file_ctx *fc, struct mi_err *e
 	int ret = -1, exists = 0;
 	long long sent = 0, dups = 0;
 	PGresult *res = NULL;
+	double t_start = mono_now(), t_build = 0, t_copy = 0;
 
 	memset(jobs, 0, sizeof(jobs));
 	first_snapshot(fc->path, e, snap);
@@ -1103,6 +1111,7 @@ static int load_pricing_fast(PGconn *conn, struct file_ctx *fc, struct mi_err *e
 	if (mi_pg_exec(conn, sql, err) < 0)
 		goto unlock;
 
+	t_build = mono_now();
 	/* 2. parallel COPY streams over slices of the file */
 	if (split_points(fc->path, fc->bytes, n, off, line, err) < 0)
 		goto unlock;
@@ -1190,6 +1199,7 @@ streams_done:
 	}
 	fc->c.rejected += fc->rejs.total;
 
+	t_copy = mono_now();
 	/* 3. key, attach and record in one transaction */
 	if (mi_pg_begin(conn, err) < 0)
 		goto unlock;
@@ -1211,6 +1221,9 @@ streams_done:
 		goto unlock;
 	if (o->dry_run)
 		drop_build(conn, build);
+	mi_log(MI_LOG_INFO, "pricing_snapshot",
+	       "snapshot %s: build table %.2f s, %d COPY streams %.2f s, key + attach + commit %.2f s",
+	       snap, t_build - t_start, n, t_copy - t_build, mono_now() - t_copy);
 	ret = 1;
 	goto unlock;
 fail:
