@@ -1049,6 +1049,19 @@ static int schedule(struct fetch *f, double *wake)
 					*wake = it->not_before;
 			if (!it)
 				break;
+			/* the head was checked above; a later item may be the one ready */
+			if (h->want_robots && h->robots_state == 2 &&
+			    (h->robots_err[0] ||
+			     !robots_allowed(&h->robots, url_path(it->url, path, sizeof(path))))) {
+				take(h, prev, it);
+				f->waiting--;
+				if (finish(f, it, NULL, h->robots_err[0] ? FETCH_FAILED : FETCH_ROBOTS, 0,
+					   h->robots_err[0] ? h->robots_err
+							    : "forbidden by robots.txt",
+					   NULL) < 0)
+					return -1;
+				continue;
+			}
 			if (h->interval > 0 && f->o.reserve && !h->slot_reserved) {
 				/* the rate is shared with other workers: take our turn */
 				double d = 0;

@@ -20,6 +20,15 @@ src private '/private/secret' 'robots = false'
 rm -f "$CONF/sources/ok.ini" "$CONF/sources/allowed.ini"
 fetch --run r3 >/dev/null 2>"$t_tmp/err" || { cat "$t_tmp/err"; fail "robots = false run"; }
 [ "$(hits /private/secret)" = 1 ] || fail "robots = false not honoured"
+# an item waiting to be retried at the head of the host's queue does not let a
+# disallowed item behind it through unchecked
+rm -f "$CONF"/sources/*.ini
+src a-retry '/status/503?fail=1&r=1' 'concurrency = 1'
+src b-private '/private/secret?b=1' 'concurrency = 1'
+"$MI_BIN/mi-fetch" --local --config-dir "$CONF" --landing "$LAND" --run r6 --backoff-ms 1000 \
+	>/dev/null 2>"$t_tmp/err" || { cat "$t_tmp/err"; fail "retry + robots run"; }
+[ "$(hits '/private/secret?b=1')" = 0 ] || fail "a disallowed item behind a retry was fetched"
+[ "$(manifest_field r6 "$BASE/private/secret?b=1" outcome)" = robots ] || fail "robots outcome"
 httpd_stop
 
 for mode in 503 429 slow; do
