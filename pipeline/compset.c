@@ -496,6 +496,9 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	if (mi_pg_begin(conn, err) < 0)
 		goto out;
 	in_tx = 1;
+	/* two runs at once would both delete the day and collide on its keys: queue them */
+	if (mi_pg_exec(conn, "SELECT pg_advisory_xact_lock(hashtext('mi-compset store'))", err) < 0)
+		goto out;
 	{
 		const char *pv[1] = { o->as_of };
 		if (mi_pg_command(conn, "DELETE FROM external.competitive_sets WHERE computed_on = $1::date",

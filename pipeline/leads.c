@@ -133,6 +133,9 @@ int leads_score(PGconn *conn, const struct leads_settings *s, const char *as_of,
 	memset(st, 0, sizeof(*st));
 	if (mi_pg_begin(conn, err) < 0)
 		return -1;
+	/* one scoring at a time: a second one waits and then finds nothing new */
+	if (mi_pg_exec(conn, "SELECT pg_advisory_xact_lock(hashtext('mi-leads score'))", err) < 0)
+		goto out;
 	res = mi_pg_query(conn, "SELECT item, n FROM etl.score_leads($1::date, $2::jsonb, $3::text)",
 			  3, pv, err);
 	if (!res)
@@ -167,20 +170,44 @@ out:
 int leads_claim_next(PGconn *conn, const struct leads_settings *s, const char *agent,
 		     long long *lead_id, struct mi_err *err)
 {
-	char lease[32];
-	const char *pv[2] = { agent, lease };
-	PGresult *res;
-	int ret;
+	char lease[32], id[32];
+	const char *pv[2] = { agent, lease }, *pv2[2] = { agent, id };
+	PGresult *res = NULL;
+	int ret = -1;
 
 	snprintf(lease, sizeof(lease), "%d hours", s->claim_hours);
+	if (mi_pg_begin(conn, err) < 0)
+		return -1;
 	res = mi_pg_query(conn, "SELECT homeowner_acquisition.claim_next_lead($1, $2::interval)", 2, pv,
 			  err);
 	if (!res)
-		return -1;
-	ret = !PQgetisnull(res, 0, 0);
-	if (ret)
-		*lead_id = atoll(PQgetvalue(res, 0, 0));
+		goto out;
+	if (PQgetisnull(res, 0, 0)) {
+		ret = 0;
+		goto out;
+	}
+	*lead_id = atoll(PQgetvalue(res, 0, 0));
+	snprintf(id, sizeof(id), "%lld", *lead_id);
 	PQclear(res);
+	/* the claim in the lead's log, in the same transaction */
+	res = mi_pg_query(conn,
+		"INSERT INTO homeowner_acquisition.lead_activities (prospect_id, prospect_property_id,"
+		" activity_type, direction, performed_by, subject, body)"
+		" SELECT prospect_id, prospect_property_id, 'status_change', 'internal', $1,"
+		"        'claimed from the lead queue', 'claim expires ' || claim_expires_at"
+		"   FROM homeowner_acquisition.prospect_properties"
+		"  WHERE prospect_property_id = $2::bigint RETURNING 1",
+		2, pv2, err);
+	if (!res)
+		goto out;
+	ret = 1;
+out:
+	PQclear(res);
+	if (ret < 0) {
+		mi_pg_rollback(conn);
+	} else if (mi_pg_commit(conn, err) < 0) {
+		ret = -1;
+	}
 	return ret;
 }
 

@@ -27,6 +27,11 @@ n=$(psql -XAtc "select count(distinct claimed_by) from homeowner_acquisition.pro
 [ "$n" = 4 ] || fail "expected 4 distinct claimers, got $n"
 
 leads next --agent keala >"$t_tmp/c" 2>&1 || fail "fifth claim: $(cat "$t_tmp/c")"
+# every claim is in its lead's log
+n=$(psql -XAtc "select count(*) from homeowner_acquisition.lead_activities a
+                join homeowner_acquisition.prospect_properties pp using (prospect_property_id)
+                where a.activity_type = 'status_change' and a.performed_by = pp.claimed_by")
+[ "$n" = 5 ] || fail "expected 5 claim activities, got $n"
 leads next --agent keala >"$t_tmp/d" 2>"$t_tmp/ed"
 rc=$?
 [ $rc -eq 1 ] || fail "empty queue: exit $rc"
