@@ -314,9 +314,11 @@ int main(int argc, char **argv)
 	if (compset_run(conn, &o, &st, &err) < 0)
 		goto fail;
 	printf("compset %s: %lld subjects (%lld without coordinates), %lld members from %lld "
-	       "candidates, %lld metric rows; load %.2fs search %.2fs (cpu %.2fs) store %.2fs\n",
+	       "candidates, %lld metric rows, %lld nights marked; load %.2fs search %.2fs "
+	       "(cpu %.2fs) store %.2fs\n",
 	       as_of, st.subjects, st.subjects_unlocated, st.members, st.candidates,
-	       st.metric_rows, st.seconds_load, st.seconds_search, st.cpu_search, st.seconds_store);
+	       st.metric_rows, st.nights_marked, st.seconds_load, st.seconds_search,
+	       st.cpu_search, st.seconds_store);
 	if (st.subjects_unlocated)
 		mi_log(MI_LOG_WARN, "unlocated", "%lld subject properties have no coordinates",
 		       st.subjects_unlocated);

@@ -125,13 +125,14 @@ struct compset_opts {
 };
 
 struct compset_stats {
-	long long candidates, subjects, subjects_unlocated, members, metric_rows;
+	long long candidates, subjects, subjects_unlocated, members, metric_rows, nights_marked;
 	double seconds_load, seconds_search, seconds_store; /* wall clock */
 	double cpu_search; /* processor time of the search */
 };
 
 /*
- * Refresh the market metrics (when asked), then compute the competitive set
+ * Refresh the market metrics and the inferred night status of the latest
+ * snapshot (when asked), then compute the competitive set
  * of every subject (the portfolio TMKs and the kinds in o->subjects) and replace the rows of external.competitive_sets
  * computed on as_of for those subjects, in one transaction, with the
  * competitors' trailing metrics.  0 or -1 with err set.

@@ -25,3 +25,16 @@ int metrics_refresh(PGconn *conn, const char *as_of, int trailing_days, int forw
 	PQclear(res);
 	return 0;
 }
+
+int metrics_mark_nights(PGconn *conn, const char *as_of, long long *rows, struct mi_err *err)
+{
+	const char *pv[1] = { as_of };
+	PGresult *res = mi_pg_query(conn, "SELECT etl.mark_night_status($1::date)", 1, pv, err);
+
+	if (!res)
+		return -1;
+	if (rows)
+		*rows = atoll(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}

@@ -32,4 +32,12 @@
 int metrics_refresh(PGconn *conn, const char *as_of, int trailing_days, int forward_days,
 		    long long *rows, struct mi_err *err);
 
+/*
+ * Write the inferred status and confidence of every night onto the rows of
+ * the latest snapshot taken on or before as_of (external.property_pricing
+ * inferred_status, inferred_confidence).  *rows gets the rows changed (0 on
+ * a re-run).  0, or -1 with err set.
+ */
+int metrics_mark_nights(PGconn *conn, const char *as_of, long long *rows, struct mi_err *err);
+
 #endif

@@ -138,3 +138,40 @@ Test(metrics, bad_window_is_refused)
 	cr_assert_eq(metrics_refresh(conn, "2026-03-01", 0, 7, NULL, &err), -1);
 	cr_expect(strstr(err.msg, "must be between 1 and 1095") != NULL, "%s", err.msg);
 }
+
+Test(metrics, last_look_rows_carry_the_night_status)
+{
+	struct mi_err err = MI_ERR_INIT;
+	long long rows = -1;
+
+	cr_assert_eq(metrics_mark_nights(conn, "2026-02-20", &rows, &err), 0, "%s", err.msg);
+	/*
+	 * last looks as of 02-20: airbnb 02-01..02-14 on the 02-01 snapshot (14),
+	 * airbnb 02-15..03-07 on the 02-15 snapshot (21), vrbo 02-11..02-14 on 02-01 (4)
+	 */
+	cr_expect_eq(rows, 39);
+	cr_expect_eq(pgt_scalar(conn,
+		"SELECT count(*) FROM external.property_pricing WHERE snapshot_date = '2026-02-15'"
+		" AND listing_id = '1001' AND ((stay_date BETWEEN '2026-02-15' AND '2026-02-20'"
+		"   AND inferred_status = 'booked' AND inferred_confidence = 0.9)"
+		"  OR (stay_date BETWEEN '2026-02-21' AND '2026-02-24' AND inferred_status = 'blocked')"
+		"  OR (stay_date >= '2026-02-25' AND inferred_status = 'available'"
+		"      AND inferred_confidence = 0.9333))"), 21);
+	/* 02-01..02-10 closed on 02-01 after being open on 01-01: booked */
+	cr_expect_eq(pgt_scalar(conn,
+		"SELECT count(*) FROM external.property_pricing WHERE snapshot_date = '2026-02-01'"
+		" AND listing_id = '1001' AND stay_date <= '2026-02-10' AND inferred_status = 'booked'"), 10);
+	cr_expect_eq(pgt_scalar(conn,
+		"SELECT count(*) FROM external.property_pricing WHERE snapshot_date = '2026-02-01'"
+		" AND listing_id = '3210987' AND inferred_status = 'booked'"), 4);
+	/* a block first seen 51 days ahead */
+	cr_expect_eq(pgt_scalar(conn,
+		"SELECT (inferred_confidence * 10000)::int FROM external.property_pricing"
+		" WHERE snapshot_date = '2026-02-15' AND listing_id = '1001' AND stay_date = '2026-02-21'"),
+		7550);
+	/* earlier looks are left alone, and a re-run changes nothing */
+	cr_expect_eq(pgt_scalar(conn, "SELECT count(*) FROM external.property_pricing"
+				      " WHERE snapshot_date < '2026-02-01' AND inferred_status IS NOT NULL"), 0);
+	cr_assert_eq(metrics_mark_nights(conn, "2026-02-20", &rows, &err), 0);
+	cr_expect_eq(rows, 0);
+}
