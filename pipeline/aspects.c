@@ -79,8 +79,8 @@ static int family_line(void *ctx, char **f, int nf, struct mi_err *err)
 	struct asp_model *am = lc->am;
 	const char *p;
 
-	if (nf != 3 || (strcmp(f[1], "0") && strcmp(f[1], "1")))
-		return mi_err_set(err, MI_EXIT_CONFIG, "expected family TAB 0|1 TAB title");
+	if (nf != 3 || (strcmp(f[1], "0") && strcmp(f[1], "1") && strcmp(f[1], "m")))
+		return mi_err_set(err, MI_EXIT_CONFIG, "expected family TAB 0|1|m TAB title");
 	if (!*f[0] || strlen(f[0]) >= sizeof(am->fam[0]))
 		return mi_err_set(err, MI_EXIT_CONFIG, "bad family name '%s'", f[0]);
 	for (p = f[0]; *p; p++)
@@ -95,6 +95,8 @@ static int family_line(void *ctx, char **f, int nf, struct mi_err *err)
 	snprintf(am->fam[am->nfam], sizeof(am->fam[0]), "%s", f[0]);
 	if (f[1][0] == '1')
 		am->flag_mask |= 1u << am->nfam;
+	if (f[1][0] == 'm')
+		am->marker_mask |= 1u << am->nfam;
 	am->nfam++;
 	for (p = f[0]; *p; p++)
 		lc->hash = (lc->hash ^ (unsigned char)*p) * 16777619u;
@@ -582,11 +584,17 @@ int asp_score(const struct asp_model *am, struct asp_scorer *s, const char *text
 	for (f = 0; f < am->nfam; f++) {
 		if (!acount[f])
 			continue;
-		out->present |= 1u << f;
 		out->aspect[f] = asum[f] / acount[f];
+		if (am->marker_mask & (1u << f))
+			continue;
+		out->present |= 1u << f;
 		if ((am->flag_mask & (1u << f)) && out->aspect[f] <= ASP_NEG_THRESHOLD)
 			out->flags |= 1u << f;
 	}
+	/* a marker goes with a complaint: "the host never answered" */
+	for (f = 0; f < am->nfam && out->flags; f++)
+		if ((am->marker_mask & (1u << f)) && acount[f] && out->aspect[f] <= ASP_NEG_THRESHOLD)
+			out->flags |= 1u << f;
 	return 0;
 }
 
@@ -904,7 +912,8 @@ int asp_eval(const struct asp_model *am, const char *path, FILE *out, struct mi_
 		"negrecall (negatives)  tag-precision  tag-recall");
 	eval_print(out, "all", &ec->all, 0);
 	for (f = 0; f < am->nfam; f++)
-		eval_print(out, am->fam[f], &ec->fam[f], 1);
+		if (!(am->marker_mask & (1u << f)))
+			eval_print(out, am->fam[f], &ec->fam[f], 1);
 	ret = 0;
 out:
 	asp_scorer_release(&ec->sc);

@@ -8,7 +8,10 @@
  * The review's compound and pos/neu/neg come from the sum over its
  * sentences; an aspect's score is the mean compound of the sentences tagged
  * with it; the complaint flags are the manager-controllable families (flag
- * 1 in families.tsv) whose score is -0.05 or lower.  A review whose language
+ * 1 in families.tsv) whose score is -0.05 or lower, plus the markers (flag
+ * "m", e.g. names_manager: the review names the host or the management
+ * company in a negative sentence) when there is such a complaint.  Markers
+ * are not aspects: they never appear in the aspects JSON.  A review whose language
  * is not English (stopword counts, script) is not scored.
  *
  * Data files (under the data directory, see paths.h), all loaded by
@@ -46,6 +49,7 @@ struct asp_model {
 	int nfam;
 	char fam[ASP_MAX_FAMILIES][24];
 	uint32_t flag_mask;  /* families reported in complaint flags */
+	uint32_t marker_mask; /* markers (flag "m"): not aspects; flagged with a complaint */
 	int en;              /* stopword language index of "en", -1 if none */
 	char version[48];    /* "rental-1+1a2b3c4d" */
 };

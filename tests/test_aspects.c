@@ -181,6 +181,27 @@ Test(aspects, flags_only_for_manager_families)
 	cr_assert_eq(r.flags, 0u);
 }
 
+Test(aspects, names_manager_marker)
+{
+	struct asp_result r;
+
+	/* a negative sentence naming the management company, with a complaint */
+	r = score("The management company never fixed the leaking toilet.");
+	cr_assert(FLAGGED(r, "maintenance"));
+	cr_assert(FLAGGED(r, "names_manager"));
+	/* a marker is not an aspect */
+	cr_assert(!HAS(r, "names_manager"));
+	/* a kind word about the host is no signal */
+	r = score("The host was lovely and the condo spotless.");
+	cr_assert_eq(r.flags, 0u);
+	/* nor is naming the host without a complaint */
+	r = score("The host was rude. The condo was spotless.");
+	cr_assert(FLAGGED(r, "communication"));
+	cr_assert(FLAGGED(r, "names_manager"));
+	r = score("We never met the owner. The view was spectacular.");
+	cr_assert(!FLAGGED(r, "names_manager"));
+}
+
 Test(aspects, language_gate)
 {
 	struct asp_result r;
