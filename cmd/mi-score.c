@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "banned.h"
@@ -116,7 +117,12 @@ static int score_file(const struct asp_model *am, const char *in_path, const cha
 		return mi_err_set(err, errno == ENOENT ? MI_EXIT_NOINPUT : MI_EXIT_IO,
 				  "cannot open '%s': %s", in_path, strerror(errno));
 	if (dir) {
+		struct stat st_in;
+
 		fd = mkstemp(tmp);
+		/* the rewritten file keeps the original's permissions (mkstemp gives 0600) */
+		if (fd >= 0 && fstat(fileno(in), &st_in) == 0)
+			(void)fchmod(fd, st_in.st_mode & 07777);
 		if (fd < 0 || !(out = fdopen(fd, "w"))) {
 			mi_err_set(err, MI_EXIT_IO, "cannot create '%s': %s", tmp, strerror(errno));
 			if (fd >= 0)

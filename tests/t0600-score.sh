@@ -30,7 +30,9 @@ sed "s/$version/@VERSION@/" "$t_tmp/scored.tsv" | diff -u fixtures/sentiment/rev
 	fail "scored reviews differ"
 mkdir "$t_tmp/run"
 cp fixtures/sentiment/reviews-01.tsv "$t_tmp/run/reviews.tsv"
+chmod 640 "$t_tmp/run/reviews.tsv"
 "$bin" "$t_tmp/run" 2>"$t_tmp/log" || fail "DIR mode exit"
+[ "$(stat -c %a "$t_tmp/run/reviews.tsv")" = 640 ] || fail "DIR mode changed the file's permissions"
 cmp -s "$t_tmp/run/reviews.tsv" "$t_tmp/scored.tsv" || fail "DIR mode result"
 [ "$(ls -A "$t_tmp/run")" = "reviews.tsv" ] || fail "DIR mode left a temporary file"
 # scoring twice gives the same bytes (idempotent)
