@@ -399,6 +399,15 @@ static void derive_owner(struct ccsv *c, int county)
 		enum owner_absentee abs;
 
 		rec_set_str(r, OWNERS_mailing_key, a.key[0] ? a.key : NULL);
+		/* a one-line "CITY ST ZIP" column (OWNINFO address3): split it */
+		if (!r->set[OWNERS_mailing_state] && !r->set[OWNERS_mailing_zip] && a.city[0])
+			rec_set_str(r, OWNERS_mailing_city, a.city);
+		if (!r->set[OWNERS_mailing_state] && a.state[0])
+			rec_set_str(r, OWNERS_mailing_state, a.state);
+		if (!r->set[OWNERS_mailing_zip] && a.zip[0])
+			rec_set_str(r, OWNERS_mailing_zip, a.zip);
+		if (!r->set[OWNERS_mailing_country] && a.country[0])
+			rec_set_str(r, OWNERS_mailing_country, a.country);
 		abs = owner_absentee(&a, GEO_ISLAND_UNKNOWN, county);
 		if (abs != OWNER_ABS_UNKNOWN) {
 			rec_set_bool(r, OWNERS_absentee, abs != OWNER_ABS_LOCAL);
