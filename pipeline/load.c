@@ -1072,14 +1072,6 @@ static int load_pricing_fast(PGconn *conn, struct file_ctx *fc, struct mi_err *e
 	if (!snap[0])
 		return 0;
 	p[0] = snap;
-	/* only for a snapshot date nobody loaded yet */
-	res = mi_pg_query(conn, "SELECT etl.load_pricing_snapshot_exists($1::date)", 1, p, err);
-	if (!res)
-		return -1;
-	exists = PQgetvalue(res, 0, 0)[0] == 't';
-	PQclear(res);
-	if (exists)
-		return 0;
 	snprintf(build, sizeof(build), "pricing_build_%c%c%c%c%c%c%c%c", snap[0], snap[1], snap[2],
 		 snap[3], snap[5], snap[6], snap[8], snap[9]);
 
@@ -1106,6 +1098,17 @@ static int load_pricing_fast(PGconn *conn, struct file_ctx *fc, struct mi_err *e
 	if (mi_pg_command(conn, "SELECT pg_advisory_lock(hashtext('mi-load pricing ' || $1))", 1,
 			  p, NULL, err) < 0)
 		goto out;
+	/* only for a snapshot date nobody loaded yet (checked under the lock) */
+	res = mi_pg_query(conn, "SELECT etl.load_pricing_snapshot_exists($1::date)", 1, p, err);
+	if (!res)
+		goto unlock;
+	exists = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	res = NULL;
+	if (exists) {
+		ret = 0;
+		goto unlock;
+	}
 	snprintf(sql, sizeof(sql), "SELECT etl.load_pricing_build_table('%s', '%s'::date)", build,
 		 snap);
 	if (mi_pg_exec(conn, sql, err) < 0)
