@@ -415,6 +415,7 @@ static int lst_row(void *data, const struct csvr_row *row, struct mi_err *err)
 	const char *v, *name;
 	size_t len, nlen;
 	long long nlist = -1;
+	int from_description = 0;
 	int county, rc = iab_begin(s, row, lst_required, 1, err);
 
 	if (rc <= 0)
@@ -483,6 +484,7 @@ static int lst_row(void *data, const struct csvr_row *row, struct mi_err *err)
 	if (!ids.found) {
 		v = fld(s, row, L_DESCRIPTION, &len);
 		ids_scan(&ids, t, v, len, county);
+		from_description = ids.found > 0;
 	}
 	set_list(t, LISTINGS_tat_ids, &ids.tat);
 	set_list(t, LISTINGS_ge_ids, &ids.ge);
@@ -558,6 +560,8 @@ static int lst_row(void *data, const struct csvr_row *row, struct mi_err *err)
 	tab_json_num(&s->sb, "estimated_revenue_l365d", v, len);
 	if (ids.tmks.len)
 		tab_json_str(&s->sb, "more_tmks", ids.tmks.buf, ids.tmks.len);
+	if (from_description)
+		tab_json_str(&s->sb, "ids_from", "description", 11);
 	tab_json_close(t, LISTINGS_extra, &s->sb);
 
 	strbuf_release(&ids.tat);
