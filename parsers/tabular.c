@@ -12,7 +12,7 @@
 
 void tab_row_init(struct tab_row *t, enum rec_entity_id entity)
 {
-	/* 1 MiB per row: the CSV reader's field cap keeps values below it */
+	/* 2 MiB per row: the CSV reader caps a field at 1 MiB, a record at 2 MiB */
 	rec_row_init(&t->rec, &rec_entities[entity], 2 * 1024 * 1024);
 	t->why[0] = '\0';
 }
