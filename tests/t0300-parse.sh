@@ -71,6 +71,29 @@ if [ -w /dev/full ]; then
 	[ $? -eq 74 ] || fail "stdout write error: expected exit 74"
 fi
 
+# memory stays flat: 200,000 calendar rows and a 10 MB line within a few MB
+if [ -x /usr/bin/time ]; then
+	awk 'BEGIN { print "listing_id,date,available,price,adjusted_price,minimum_nights,maximum_nights";
+		for (i = 0; i < 200000; i++)
+			printf "%d,2024-%02d-%02d,t,\"$1,%03d.00\",,2,30\n", 1000 + i / 365, 1 + i % 12, 1 + i % 28, i % 1000 }' \
+		>"$t_tmp/cal.csv"
+	/usr/bin/time -f '%M' -o "$t_tmp/rss" "$bin" --format insideairbnb-calendar \
+		--out "$out" "$t_tmp/cal.csv" >/dev/null 2>&1 || fail "big calendar: exit $?"
+	[ "$(wc -l <"$out/pricing.tsv")" -eq 200000 ] || fail "big calendar: rows"
+	[ "$(cat "$t_tmp/rss")" -lt 32000 ] || fail "big calendar: peak RSS $(cat "$t_tmp/rss") kB"
+
+	{ echo "id,name,description,host_name"; echo "1,ok,short,Ann"
+	  printf '2,big,'; head -c 10485760 /dev/zero | tr '\0' 'x'; echo ',Bob'
+	  echo "3,ok,\"multi
+line\",Cy"; } >"$t_tmp/listings.csv"
+	/usr/bin/time -f '%M' -o "$t_tmp/rss" "$bin" --format insideairbnb-listings \
+		--max-reject-ratio 1 --out "$out" "$t_tmp/listings.csv" >/dev/null 2>&1 ||
+		fail "10 MB line: exit $?"
+	[ "$(wc -l <"$out/listings.tsv")" -eq 2 ] || fail "10 MB line: listings"
+	grep -q 'record too large' "$out/rejects.tsv" || fail "10 MB line: no reject"
+	[ "$(cat "$t_tmp/rss")" -lt 32000 ] || fail "10 MB line: peak RSS $(cat "$t_tmp/rss") kB"
+fi
+
 # a run that does not exist: 66
 "$bin" --run r-none --landing "$t_tmp/landing" --out "$out" >/dev/null 2>&1
 [ $? -eq 66 ] || fail "missing run: expected exit 66"
