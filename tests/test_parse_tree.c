@@ -213,7 +213,11 @@ Test(xml_feed, billion_laughs_is_refused_quickly)
 	cr_assert_eq(r.emitted, 0);
 	cr_assert_eq(r.rejected, 1);
 	cr_assert(strstr(r.err.msg, "entity"), "%s", r.err.msg);
+#ifndef __SANITIZE_ADDRESS__
 	cr_assert_lt(max_rss_kb() - before, 64 * 1024, "memory stays bounded");
+#else
+	(void)before;
+#endif
 	cleanup(&r);
 	strbuf_release(&doc);
 }
@@ -476,7 +480,11 @@ Test(geojson_parcels, memory_stays_flat_on_a_large_layer)
 	struct mi_err err = MI_ERR_INIT;
 	char dir[] = "/tmp/mi-geojson-out-XXXXXX";
 	long before;
-	int n = 200000;
+#ifdef __SANITIZE_ADDRESS__
+	int n = 20000; /* ASan's quarantine holds freed memory: no RSS check */
+#else
+	int n = 150000;
+#endif
 
 	cr_assert(fp && p && mkdtemp(dir));
 	fputs("{\"type\":\"FeatureCollection\",\"features\":[\n", fp);
@@ -504,9 +512,13 @@ Test(geojson_parcels, memory_stays_flat_on_a_large_layer)
 	cr_assert_eq(parse_out_close(&out, &err), 0);
 	cr_assert_eq(ctx.emitted, n);
 	cr_assert_eq(ctx.rejected, 0);
-	/* about 50 MB of GeoJSON; one feature at a time is held */
+#ifndef __SANITIZE_ADDRESS__
+	/* about 40 MB of GeoJSON; one feature at a time is held */
 	cr_assert_lt(max_rss_kb() - before, 16 * 1024, "rss grew by %ld kB",
 		     max_rss_kb() - before);
+#else
+	(void)before;
+#endif
 	unlink(path);
 	for (int i = 0; i < REC_E_COUNT; i++) {
 		char f[256];
