@@ -71,13 +71,17 @@ static void field_cb(void *s, size_t len, void *data)
 		int na = r->af ? 2 * r->af : 32;
 		size_t *ns = realloc(r->start, (size_t)na * sizeof(*ns));
 		size_t *nl;
+		const char **np;
 
 		if (ns)
 			r->start = ns;
 		nl = ns ? realloc(r->flen, (size_t)na * sizeof(*nl)) : NULL;
 		if (nl)
 			r->flen = nl;
-		if (!ns || !nl) {
+		np = nl ? realloc(r->fptr, (size_t)na * sizeof(*np)) : NULL;
+		if (np)
+			r->fptr = np;
+		if (!ns || !nl || !np) {
 			r->flags |= CSVR_F_TOOBIG;
 			return;
 		}
@@ -96,17 +100,10 @@ static void field_cb(void *s, size_t len, void *data)
 static void deliver(struct csvr *r)
 {
 	struct csvr_row row;
-	const char **fp;
+	const char **fp = r->fptr; /* as many slots as start and flen */
 
 	if (r->stop)
 		return;
-	fp = realloc(r->fptr, (size_t)(r->nf ? r->nf : 1) * sizeof(*fp));
-	if (!fp) {
-		mi_err_set(r->err, MI_EXIT_INTERNAL, "out of memory");
-		r->stop = 1;
-		return;
-	}
-	r->fptr = fp;
 	for (int i = 0; i < r->nf; i++)
 		fp[i] = r->store.buf + r->start[i];
 	row.nfields = r->nf;
