@@ -49,8 +49,9 @@ for args in "--format" "--format nope --out $out x" "--format insideairbnb-calen
 	"--format insideairbnb-calendar --out $out" "--county 5 --format county-csv --out $out x" \
 	"--snapshot-date 2024-13-01 --format insideairbnb-calendar --out $out x" \
 	"--run 'bad id' --out $out" "--bogus"; do
-	eval "\"\$bin\" $args" >/dev/null 2>&1
-	[ $? -eq 64 ] || fail "usage: '$args' did not exit 64"
+	eval "\"\$bin\" $args" >/dev/null 2>"$t_tmp/stderr"
+	rc=$?
+	[ $rc -eq 64 ] || fail "usage: '$args' exited $rc, not 64: $(cat "$t_tmp/stderr")"
 done
 
 # a bad column map: 78, with file:line
