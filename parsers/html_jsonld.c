@@ -288,17 +288,19 @@ static int emit_review(struct page *pg, struct json_object *rv, long line, const
 	snprintf(path, sizeof(path), "$.review[%d]", k);
 	rec_set_str(&row, REVIEWS_platform, platform);
 	rec_set_str(&row, REVIEWS_listing_id, listing_id);
-	if ((set_from(&row, REVIEWS_review_date, FM_DATE, rv, NULL, p_date, &sb, reason,
-		      sizeof(reason)) < 0 && (snprintf(why, sizeof(why), "bad review date: %s", reason), 1)) ||
-	    (set_from(&row, REVIEWS_reviewer_name, FM_TEXT, rv, NULL, p_author, &sb, reason,
-		      sizeof(reason)) < 0 && (snprintf(why, sizeof(why), "bad reviewer: %s", reason), 1)) ||
-	    (set_from(&row, REVIEWS_rating, FM_NUMERIC, rv, NULL, p_rating, &sb, reason,
-		      sizeof(reason)) < 0 && (snprintf(why, sizeof(why), "bad rating: %s", reason), 1)) ||
-	    (set_from(&row, REVIEWS_text, FM_TEXT, rv, NULL, p_text, &sb, reason,
-		      sizeof(reason)) < 0 && (snprintf(why, sizeof(why), "bad review text: %s", reason), 1))) {
-		ret = reject_at(pg->ctx, line, path, why, rv, err);
-		goto out;
-	}
+#define TRY(col, type, paths, what)                                                        \
+	do {                                                                               \
+		if (set_from(&row, col, type, rv, NULL, paths, &sb, reason, sizeof(reason)) < 0) { \
+			snprintf(why, sizeof(why), "bad %s: %s", what, reason);              \
+			ret = reject_at(pg->ctx, line, path, why, rv, err);                  \
+			goto out;                                                          \
+		}                                                                          \
+	} while (0)
+	TRY(REVIEWS_review_date, FM_DATE, p_date, "review date");
+	TRY(REVIEWS_reviewer_name, FM_TEXT, p_author, "reviewer");
+	TRY(REVIEWS_rating, FM_NUMERIC, p_rating, "rating");
+	TRY(REVIEWS_text, FM_TEXT, p_text, "review text");
+#undef TRY
 	set_from(&row, REVIEWS_language, FM_TEXT, rv, NULL, p_lang, &sb, reason, sizeof(reason));
 	if (row.set[REVIEWS_rating] &&
 	    set_from(&row, REVIEWS_rating_scale, FM_NUMERIC, rv, NULL, p_best, &sb, reason,

@@ -527,3 +527,75 @@ Test(geojson_parcels, memory_stays_flat_on_a_large_layer)
 	}
 	rmdir(dir);
 }
+
+/* ---- rules files ---- */
+
+static char *temp_ini(const char *text)
+{
+	char *path = strdup("/tmp/mi-rules-XXXXXX");
+	int fd = mkstemp(path);
+	FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	cr_assert(fp != NULL);
+	fputs(text, fp);
+	fclose(fp);
+	return path;
+}
+
+Test(geojson_parcels, rules_map_other_property_names)
+{
+	char *ini = temp_ini("[properties]\ntmk = properties.PARCEL_ID\n"
+			     "island = properties.ISLE\n");
+	const char doc[] = "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+			   "\"properties\":{\"PARCEL_ID\":\"4-2-8-014-032\",\"ISLE\":\"Kauai\"},"
+			   "\"geometry\":{\"type\":\"Point\",\"coordinates\":[-159.46,21.87]}}]}";
+	struct run r;
+	char *props;
+
+	run_parser(&r, "geojson-parcels", ini, "kauai-gis", doc, sizeof(doc) - 1);
+	cr_assert_eq(r.rc, 0, "%s", r.err.msg);
+	cr_assert_eq(r.emitted, 1);
+	props = output(&r, "properties.tsv");
+	cr_assert(strstr(props, "\t4280140320000\t"), "%s", props);
+	cr_assert(strstr(props, "\tKauai\t"), "%s", props);
+	cr_assert(strstr(props, "\t21.87\t-159.46\t"), "%s", props);
+	free(props);
+	cleanup(&r);
+	unlink(ini);
+	free(ini);
+}
+
+Test(html_rules, bad_rules_are_config_errors_with_file_and_line)
+{
+	char *ini = temp_ini("[site]\nplatform = x\n[listing]\nxpath = //div\nname = h3\n");
+	const char page[] = "<html><body><div><h3>x</h3></div></body></html>";
+	struct run r;
+
+	run_parser(&r, "html-rules", ini, "x", page, sizeof(page) - 1);
+	cr_assert_eq(r.rc, -1);
+	cr_assert_eq(r.err.code, 78, "MI_EXIT_CONFIG");
+	cr_assert(strstr(r.err.msg, ":4: unknown entity 'listing' in [listing]"), "%s", r.err.msg);
+	cleanup(&r);
+	unlink(ini);
+	free(ini);
+
+	ini = temp_ini("[listings]\nxpath = //div[\nname = h3\n");
+	run_parser(&r, "html-rules", ini, "x", page, sizeof(page) - 1);
+	cr_assert_eq(r.rc, -1);
+	cr_assert(strstr(r.err.msg, ":2: bad xpath '//div[' for 'xpath'"), "%s", r.err.msg);
+	cleanup(&r);
+	unlink(ini);
+	free(ini);
+}
+
+Test(xml_feed, no_rules_without_a_source)
+{
+	const char doc[] = "<feed/>";
+	struct run r;
+
+	run_parser(&r, "xml-feed", NULL, NULL, doc, sizeof(doc) - 1);
+	cr_assert_eq(r.rc, -1);
+	cr_assert_eq(r.err.code, 78);
+	cr_assert(strstr(r.err.msg, "needs rules"), "%s", r.err.msg);
+	cleanup(&r);
+}
