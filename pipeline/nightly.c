@@ -844,6 +844,23 @@ static int select_sources(struct run *r, struct mi_err *err)
 	return 0;
 }
 
+/* "mi-run: run ID on HOST pid N" as the session's application_name (at most
+ * 63 bytes are kept), for a run that finds the lock taken */
+static void name_session(struct run *r)
+{
+	struct mi_err err = MI_ERR_INIT;
+	char host[256] = "", name[128];
+	const char *p[1] = { name };
+	PGresult *res;
+
+	gethostname(host, sizeof(host) - 1);
+	snprintf(name, sizeof(name), "mi-run: run %s on %s pid %d", r->run_id, host, (int)getpid());
+	res = mi_pg_query(r->conn, "SELECT set_config('application_name', $1, false)", 1, p, &err);
+	if (!res)
+		mi_log(MI_LOG_WARN, "ledger_failed", "%s", err.msg);
+	PQclear(res);
+}
+
 static int take_lock(struct run *r, struct mi_err *err)
 {
 	PGresult *res = mi_pg_query(r->conn, "SELECT pg_try_advisory_lock(etl.run_lock_key())", 0,
@@ -856,6 +873,25 @@ static int take_lock(struct run *r, struct mi_err *err)
 	PQclear(res);
 	if (got)
 		return 0;
+	/* who holds it: the holder named itself in its application_name (see
+	 * name_session) before it took the lock, so this works even before its
+	 * etl.runs row is written */
+	res = mi_pg_query(r->conn,
+			  "SELECT substr(a.application_name, 9),"
+			  " to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ')"
+			  " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+			  " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+			  " AND ((l.classid::bigint << 32) | l.objid::bigint) = etl.run_lock_key()"
+			  " AND a.application_name LIKE 'mi-run: run %' LIMIT 1",
+			  0, NULL, err);
+	if (res && PQntuples(res) == 1) {
+		mi_err_set(err, MI_EXIT_BUSY, "another run holds the lock: %s since %s",
+			   PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+		mi_err_detail(err, "one run at a time; try again when it has finished");
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
 	res = mi_pg_query(r->conn,
 			  "SELECT run_id, coalesce(host, '?'), coalesce(pid::text, '?'),"
 			  " to_char(started_at, 'YYYY-MM-DD HH24:MI:SS TZ')"
@@ -1004,6 +1040,7 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 	r.conn = mi_pg_connect("mi-run", o->conninfo, err);
 	if (!r.conn)
 		goto out_noconn;
+	name_session(&r);
 	if (take_lock(&r, err) < 0)
 		goto out;
 	ledger_run_begin(&r);

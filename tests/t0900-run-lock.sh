@@ -29,6 +29,7 @@ esac
 grep -q 'another run holds the lock: run nightly-[0-9]\{8\} on .* pid [0-9]' \
 	"$t_tmp/$loser/err" || { cat "$t_tmp/$loser/err"; fail "the busy run does not name the holder"; }
 [ -s "$t_tmp/$loser/out" ] && fail "the busy run printed a summary"
+echo "busy run: $(head -n 1 "$t_tmp/$loser/err")"
 [ -d "$t_tmp/$loser/landing" ] && fail "the busy run fetched"
 n=$(psql -XAtc "SELECT count(*) FROM etl.runs")
 [ "$n" = 1 ] || fail "etl.runs has $n runs"
