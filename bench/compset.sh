@@ -137,5 +137,8 @@ t=$(now)
 mrows=$(psql -XAtc "select etl.refresh_market_metrics('2026-11-20', 90, 90)" 2>/dev/null)
 secs=$(elapsed "$t")
 awk -v s="$secs" -v r="$prows" -v m="$mrows" 'BEGIN { printf "   etl.refresh_market_metrics:   %6.2f s wall   %d metric rows, %.0f pricing rows/s\n", s, m, r / s }'
+t=$(now)
+marked=$(psql -XAtc "select etl.mark_night_status('2026-11-20')" 2>/dev/null)
+printf '   etl.mark_night_status:        %6.2f s wall   %d pricing rows marked\n' "$(elapsed "$t")" "$marked"
 run "   nightly with metrics (ours + leads)"
 echo "$first"

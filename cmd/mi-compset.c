@@ -63,6 +63,7 @@ static const struct mi_config_key known_keys[] = {
 	{ "weights", "type" },
 	{ "metrics", "trailing_days" },
 	{ "metrics", "forward_days" },
+	{ "metrics", "mark_nights" },
 	{ NULL, NULL },
 };
 
@@ -126,6 +127,8 @@ static int read_settings(const char *path, struct compset_opts *o, struct mi_err
 	if (mi_config_int(&cfg, "metrics", "forward_days", 1, 1095, o->forward_days, &v, err) < 0)
 		goto out;
 	o->forward_days = (int)v;
+	if (mi_config_bool(&cfg, "metrics", "mark_nights", o->mark_nights, &o->mark_nights, err) < 0)
+		goto out;
 	s = mi_config_str(&cfg, "compset", "candidates", NULL);
 	if (s) {
 		const struct mi_config_entry *e = mi_config_find(&cfg, "compset", "candidates");
@@ -247,6 +250,7 @@ int main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	compset_params_default(&o.params);
 	o.metrics = 1;
+	o.mark_nights = 1;
 	o.trailing_days = 90;
 	o.forward_days = 90;
 	o.candidates_listed_only = 1;

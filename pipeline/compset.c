@@ -413,7 +413,7 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	if (o->metrics &&
 	    (metrics_refresh(conn, o->as_of, o->trailing_days, o->forward_days, &st->metric_rows,
 			     err) < 0 ||
-	     metrics_mark_nights(conn, o->as_of, &st->nights_marked, err) < 0))
+	     (o->mark_nights && metrics_mark_nights(conn, o->as_of, &st->nights_marked, err) < 0)))
 		goto out;
 	{
 		char sql[1536];

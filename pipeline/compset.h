@@ -120,6 +120,7 @@ struct compset_opts {
 	unsigned subjects;      /* enum compset_subject_kinds */
 	int candidates_listed_only; /* candidates must have a matched listing */
 	int metrics;            /* refresh etl.market_metrics first */
+	int mark_nights;        /* and write the night status onto the pricing rows */
 	int trailing_days, forward_days;
 	struct compset_params params;
 };

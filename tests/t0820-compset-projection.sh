@@ -17,6 +17,15 @@ out=$(compset --as-of 2026-11-20 2>"$t_tmp/err") || fail "mi-compset: $(cat "$t_
 echo "$out" | grep -q "^compset 2026-11-20: 7 subjects (0 without coordinates), 22 members from 6 candidates, 20 metric rows" ||
 	fail "compset summary: $out"
 
+# the nights carry their status on their last look (daily snapshots: the night's own
+# day), for the snapshots of the last 31 days: from 10-20 on, the sold unit's booked
+# nights are 10-20, 10-24, 10-28, 11-04, 11-08, 11-12, 11-16
+n=$(q "select string_agg(to_char(stay_date, 'MM-DD'), ' ' order by stay_date) from external.property_pricing
+        where listing_id = '48213377' and inferred_status = 'booked' and stay_date < '2026-11-20'")
+[ "$n" = "10-20 10-24 10-28 11-04 11-08 11-12 11-16" ] || fail "booked nights marked on the sold unit's calendar: $n"
+n=$(q "select count(*) from external.property_pricing where inferred_status is not null and snapshot_date < '2026-10-20'")
+[ "$n" = 0 ] || fail "$n rows older than the lookback marked"
+
 # the set of the sold unit: the two units of the same building first, Napili last
 set=$(q "select string_agg(rank || ':' || competitor_tmk || ':' || coalesce(occupancy::text, '-') || ':'
                            || coalesce(adr::text, '-'), ' ' order by rank)
@@ -63,7 +72,8 @@ grep -q "net to owner by scenario: conservative \$64,104, optimistic \$64,104" "
 
 # re-runs change nothing
 rows=$(q "select count(*), sum(similarity) from external.competitive_sets")
-compset --as-of 2026-11-20 >/dev/null 2>&1 || fail "second mi-compset"
+out=$(compset --as-of 2026-11-20 2>&1) || fail "second mi-compset"
+echo "$out" | grep -q ", 0 nights marked" || fail "second run marked nights again: $out"
 [ "$(q "select count(*), sum(similarity) from external.competitive_sets")" = "$rows" ] || fail "compset re-run changed the sets"
 out=$(leads score --as-of 2026-11-20 2>&1) || fail "third score"
 echo "$out" | grep -q "0 rescored, 0 new activities, 0 new projections" || fail "third score: $out"
