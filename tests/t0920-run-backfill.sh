@@ -1,7 +1,9 @@
 #!/bin/sh
 # mi-run backfill over the day a nightly run landed: re-parses and re-loads from
 # the landing store without fetching (the server sees no request), twice adds
-# nothing; --dry-run prints the plan and changes nothing; --source limits it.
+# nothing; --dry-run prints the plan and changes nothing; --source limits it; a
+# corrected column map reaches the tables; a day that never landed is fetched
+# for a source whose URL takes the date.
 . tests/lib.sh
 . tests/run-lib.sh
 
@@ -82,4 +84,15 @@ cp "$t_tmp/oahu-owndat.fixed" "$t_tmp/config/formats/oahu-owndat.ini"
 c=$(country)
 [ "$c" != "-" ] || fail "the backfill did not load the fixed parse (no mailing country)"
 [ "$(run_requests)" = "$requests" ] || fail "the backfill after the fix fetched"
+
+# 6. a day that never landed, for a source whose URL takes the date: fetched
+yday=$(date -u -d '-1 day' +%Y-%m-%d)
+sed -e 's/^id = .*/id = dated-reviews/' -e 's|^url = \(.*\)$|url = \1?day={date}|' \
+	"$t_tmp/config/sources/airbnb-hawaii-reviews.ini" >"$t_tmp/config/sources/dated-reviews.ini"
+"$MI_BIN/mi-run" backfill --from "$yday" --to "$yday" --source dated-reviews \
+	--config-dir "$t_tmp/config" --landing "$land" --work "$work" --no-progress \
+	>"$t_tmp/b5.out" 2>"$t_tmp/b5.err" || { cat "$t_tmp/b5.out" "$t_tmp/b5.err"; fail "dated backfill exited $?"; }
+[ "$(run_requests)" = $((requests + 1)) ] || fail "the dated source was not fetched once ($(run_requests) requests, was $requests)"
+grep -Eq "^fetch +dated-reviews $yday +succeeded" "$t_tmp/b5.out" || { cat "$t_tmp/b5.out"; fail "no fetch row for the dated day"; }
+grep -Eq "^load +dated-reviews $yday +succeeded" "$t_tmp/b5.out" || { cat "$t_tmp/b5.out"; fail "the fetched day was not loaded"; }
 exit 0
