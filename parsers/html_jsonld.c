@@ -603,6 +603,12 @@ static int html_jsonld_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err
 			mi_err_set(err, MI_EXIT_DATA, "cannot read '%s': %s", ctx->file, reason);
 		goto out;
 	}
+	if (tree_html_bad_encoding(pg->doc, page.buf, page.len, reason, sizeof(reason))) {
+		parse_count(ctx);
+		if (parse_reject(ctx, 0, -1, NULL, reason, page.buf, page.len > 200 ? 200 : page.len,
+				 err) < 0)
+			goto out;
+	}
 	pg->xc = xmlXPathNewContext(pg->doc);
 	if (!pg->xc) {
 		mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");

@@ -278,6 +278,13 @@ static int html_rules_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 			mi_err_set(err, MI_EXIT_DATA, "cannot parse '%s': %s", ctx->file, reason);
 		goto out;
 	}
+	if (tree_html_bad_encoding(doc, page.buf, page.len, reason, sizeof(reason))) {
+		/* still use the page (names are mostly ASCII), but say its text is a guess */
+		parse_count(ctx);
+		if (parse_reject(ctx, 0, -1, NULL, reason, page.buf, page.len > 200 ? 200 : page.len,
+				 err) < 0)
+			goto out;
+	}
 	if (!truncation_checked(&page)) {
 		/* still use the page, but say its end is missing: the last record may be partial */
 		parse_count(ctx);

@@ -10,6 +10,7 @@
 #include <libxml/xmlsave.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "banned.h"
@@ -167,6 +168,32 @@ static int node_text(xmlNodePtr top, struct strbuf *out)
 	rc = raw.toobig ? -1 : fm_add_clean_text(out, raw.buf, raw.len);
 	strbuf_release(&raw);
 	return rc;
+}
+
+int tree_html_bad_encoding(htmlDocPtr doc, const char *buf, size_t len, char *reason,
+			   size_t rsize)
+{
+	const char *enc = doc && doc->encoding ? (const char *)doc->encoding : NULL;
+	size_t off = 0;
+
+	if (enc && strcasecmp(enc, "utf-8") && strcasecmp(enc, "utf8"))
+		return 0; /* declared otherwise and converted by libxml2 */
+	if (rec_utf8_valid(buf, len))
+		return 0;
+	/* find the first bad sequence: grow a valid prefix */
+	while (off < len) {
+		size_t step = 1;
+		unsigned char c = (unsigned char)buf[off];
+		if (c >= 0xC0)
+			step = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+		if (off + step > len || !rec_utf8_valid(buf + off, step))
+			break;
+		off += step;
+	}
+	snprintf(reason, rsize,
+		 "html page is not valid utf-8 (byte %zu): read as iso-8859-1, text may be garbled",
+		 off);
+	return 1;
 }
 
 int tree_xpath_string(xmlXPathContextPtr xc, xmlXPathCompExprPtr expr, xmlNodePtr node,

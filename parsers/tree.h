@@ -62,6 +62,15 @@ int tree_rules(struct parse_ctx *ctx, const char *subdir, struct mi_config *own,
 htmlDocPtr tree_html_parse(const char *buf, size_t len, char *reason, size_t rsize);
 
 /*
+ * Whether a page that is UTF-8 by declaration (or by default) holds bytes
+ * that are not UTF-8: libxml2 then reads the rest as ISO-8859-1, so the
+ * text is a guess.  Returns 1 and a reason naming the first bad byte's
+ * offset, else 0.
+ */
+int tree_html_bad_encoding(htmlDocPtr doc, const char *buf, size_t len, char *reason,
+			   size_t rsize);
+
+/*
  * Evaluate expr at node and append its string value to out, whitespace
  * collapsed: a node-set gives the text of its first node (attribute value,
  * element text), a string/number/boolean its XPath string.  Returns 1 when
