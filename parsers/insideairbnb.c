@@ -270,20 +270,40 @@ static int county_of_group(const char *s, size_t len)
 	return 0;
 }
 
-/* Words in a host name that say "a business", whatever owner.h thinks of it. */
+/*
+ * Words in a host name that say "a business", whatever owner.h thinks of it.
+ * Whole words; a trailing '*' matches any ending ("rental*": Rentals).
+ */
 static int looks_like_company(const char *name)
 {
 	static const char *const words[] = {
-		"rental", "vacation", "propert", "management", "managed", "realty",
-		"resort", "hotel", "hospitality", "villas", "stays", "condos", "homes",
-		"suites", "team", "group", "llc", "inc", "getaway", "retreat", "lodging",
-		"collection", "hawaii", "maui", "kauai", "oahu", "kona", "beach", "reservations",
-		NULL,
+		"rental*", "vacation*", "propert*", "manag*", "realt*", "resort*", "hotel*",
+		"hospitality", "villa", "villas", "stays", "condo", "condos", "homes", "suites",
+		"team", "group", "llc", "inc", "ltd", "getaway*", "retreat*", "lodg*",
+		"collection", "hawaii", "maui", "kauai", "oahu", "kona", "beach*",
+		"reservation*", "escape*", "co", "company", "services", NULL,
 	};
+	const char *p = name;
 
-	for (int i = 0; words[i]; i++)
-		if (strcasestr(name, words[i]))
-			return 1;
+	while (*p) {
+		size_t n;
+
+		while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			       (*p >= '0' && *p <= '9')))
+			p++;
+		for (n = 0; (p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') ||
+			    (p[n] >= '0' && p[n] <= '9'); n++)
+			;
+		for (int i = 0; n && words[i]; i++) {
+			size_t wl = strlen(words[i]);
+			int prefix = words[i][wl - 1] == '*';
+
+			if (prefix ? n >= wl - 1 && !strncasecmp(p, words[i], wl - 1)
+				   : n == wl && !strncasecmp(p, words[i], wl))
+				return 1;
+		}
+		p += n;
+	}
 	return 0;
 }
 
