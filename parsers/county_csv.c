@@ -7,6 +7,7 @@
  *   entity = owners            ; owners | sales | properties
  *   county = 1                 ; TMK county for ids written without it
  *   delimiter = comma          ; comma, semicolon, pipe or tab
+ *   encoding = utf-8           ; or windows-1252 (values not valid UTF-8 are read as it)
  *   [columns]
  *   ; entity column = header name, alternatives joined by '|', a leading '?'
  *   ; makes the column optional (absent from the header: NULL)
@@ -89,11 +90,12 @@ struct ccsv {
 	int parcel;               /* parcel-csv: check coordinates */
 	int county;
 	unsigned char delim;
+	int cp1252;               /* encoding = windows-1252 */
 	struct map m[MAX_MAP];
 	int n;
 	int have_header, nhdr;
 	struct tab_row row;
-	struct strbuf sb, key;
+	struct strbuf sb, key, conv;
 };
 
 static int add_map(struct ccsv *c, const char *key, const char *value, int line, int is_extra,
@@ -164,9 +166,12 @@ static int load_rules(struct ccsv *c, const struct mi_config *cfg, struct mi_err
 {
 	static const struct mi_config_key known[] = {
 		{ "format", "entity" }, { "format", "county" }, { "format", "delimiter" },
-		{ "format", "description" }, { "columns", "*" }, { "extra", "*" }, { NULL, NULL },
+		{ "format", "description" }, { "format", "encoding" }, { "columns", "*" },
+		{ "extra", "*" }, { NULL, NULL },
 	};
 	static const char *const entities[] = { "owners", "sales", "properties", NULL };
+	static const char *const encodings[] = { "utf-8", "windows-1252", NULL };
+	int enc;
 	long long county;
 	const char *d;
 	int ent;
@@ -183,6 +188,9 @@ static int load_rules(struct ccsv *c, const struct mi_config *cfg, struct mi_err
 	if (mi_config_int(cfg, "format", "county", 0, 4, 0, &county, err) < 0)
 		return -1;
 	c->county = county ? (int)county : c->ctx->county;
+	if (mi_config_enum(cfg, "format", "encoding", encodings, 0, &enc, err) < 0)
+		return -1;
+	c->cp1252 = enc == 1;
 	d = mi_config_str(cfg, "format", "delimiter", ",");
 	/* ';' starts a comment in INI files: the delimiters have names too */
 	if (!strcmp(d, "tab") || !strcmp(d, "\\t"))
@@ -400,7 +408,8 @@ static void derive_owner(struct ccsv *c, int county)
 
 		rec_set_str(r, OWNERS_mailing_key, a.key[0] ? a.key : NULL);
 		/* a one-line "CITY ST ZIP" column (OWNINFO address3): split it */
-		if (!r->set[OWNERS_mailing_state] && !r->set[OWNERS_mailing_zip] && a.city[0])
+		if (!r->set[OWNERS_mailing_state] && !r->set[OWNERS_mailing_zip] && a.city[0] &&
+		    (a.state[0] || a.zip[0]))
 			rec_set_str(r, OWNERS_mailing_city, a.city);
 		if (!r->set[OWNERS_mailing_state] && a.state[0])
 			rec_set_str(r, OWNERS_mailing_state, a.state);
@@ -472,6 +481,12 @@ static int ccsv_row(void *data, const struct csvr_row *row, struct mi_err *err)
 		if (m->idx < 0)
 			continue;
 		s = val(row, m, &len);
+		if (c->cp1252 && s && len) {
+			/* the value is copied by the setters before the next conversion */
+			tab_cp1252_utf8(&c->conv, s, len);
+			s = c->conv.buf;
+			len = c->conv.len;
+		}
 		if (m->is_extra) {
 			tab_json_str(&c->sb, m->key, s, len);
 		} else if (m->target == P_COUNTY) {
@@ -543,6 +558,7 @@ static int run(struct parse_ctx *ctx, FILE *in, int parcel, struct mi_err *err)
 	c.parcel = parcel;
 	strbuf_init(&c.sb, 0);
 	strbuf_init(&c.key, 0);
+	strbuf_init(&c.conv, 0);
 	if (ctx->rules) {
 		if (load_rules(&c, ctx->rules, err) < 0)
 			goto out;
@@ -570,6 +586,7 @@ out:
 		free(c.m[i].buf);
 	strbuf_release(&c.sb);
 	strbuf_release(&c.key);
+	strbuf_release(&c.conv);
 	return ret;
 }
 

@@ -211,49 +211,6 @@ static const char *field(const struct maui *m, int k, size_t *len)
 	return s + b;
 }
 
-/* windows-1252 0x80-0x9F; 0 = undefined byte */
-static const uint16_t cp1252_hi[32] = {
-	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
-	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
-};
-
-/*
- * The value as UTF-8: kept when it is valid UTF-8, else read as
- * windows-1252.  Returns the number of undefined bytes (written U+FFFD).
- */
-static int to_utf8(struct strbuf *out, const char *s, size_t len)
-{
-	int bad = 0;
-
-	strbuf_reset(out);
-	if (rec_utf8_valid(s, len)) {
-		strbuf_add(out, s, len);
-		return 0;
-	}
-	for (size_t i = 0; i < len; i++) {
-		unsigned c = (unsigned char)s[i];
-		unsigned u = c < 0x80 ? c : c < 0xA0 ? cp1252_hi[c - 0x80] : c;
-
-		if (!u && c) {
-			u = 0xFFFD;
-			bad++;
-		}
-		if (u < 0x80) {
-			strbuf_addch(out, (int)u);
-		} else if (u < 0x800) {
-			strbuf_addch(out, (int)(0xC0 | (u >> 6)));
-			strbuf_addch(out, (int)(0x80 | (u & 0x3F)));
-		} else {
-			strbuf_addch(out, (int)(0xE0 | (u >> 12)));
-			strbuf_addch(out, (int)(0x80 | ((u >> 6) & 0x3F)));
-			strbuf_addch(out, (int)(0x80 | (u & 0x3F)));
-		}
-	}
-	return bad;
-}
-
 static void add_flag(struct strbuf *sb, const char *flag)
 {
 	if (sb->len)
@@ -280,7 +237,7 @@ static int set_text(struct maui *m, int k, int col, int *bad)
 
 	if (!s || !len)
 		return rec_set(&m->row.rec, col, NULL, 0);
-	*bad += to_utf8(&m->conv, s, len);
+	*bad += tab_cp1252_utf8(&m->conv, s, len);
 	return tab_set_text(&m->row, col, m->conv.buf, m->conv.len);
 }
 

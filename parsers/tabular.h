@@ -63,6 +63,13 @@ int tab_int(const char *s, size_t len, long long min, long long max, long long *
  */
 const char *tab_show(const char *s, size_t len, char *buf, size_t size);
 
+/*
+ * The value as UTF-8 into out (replacing its content): kept as is when it is
+ * valid UTF-8, else read as windows-1252.  Returns the number of bytes that
+ * windows-1252 leaves undefined (written as U+FFFD).
+ */
+int tab_cp1252_utf8(struct strbuf *out, const char *s, size_t len);
+
 /* JSON object builder: start with tab_json_open, add members, tab_json_close. */
 void tab_json_open(struct strbuf *sb);
 /* Add "key": "value" (value trimmed; skipped when empty or not UTF-8). */
