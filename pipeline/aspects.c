@@ -321,6 +321,7 @@ int asp_strip_html(struct strbuf *out, const char *text, size_t len)
 	size_t i = 0, run = 0, next_gt = (size_t)-1; /* unknown yet */
 
 	strbuf_reset(out);
+	out->toobig = 0;
 	while (i < len) {
 		unsigned char c = (unsigned char)text[i];
 
@@ -368,6 +369,12 @@ int asp_strip_html(struct strbuf *out, const char *text, size_t len)
 			i++;
 		if (i == run)
 			i++;
+		if (out->cap_limit && i - run > out->cap_limit - out->len) {
+			/* keep what fits of an over-long text */
+			strbuf_add(out, text + run, out->cap_limit - out->len);
+			out->toobig = 1;
+			return -1;
+		}
 		if (strbuf_add(out, text + run, i - run) < 0)
 			return -1;
 	}

@@ -425,3 +425,21 @@ Test(aspects, linear_time_on_hostile_input)
 	}
 	free(t);
 }
+
+Test(aspects, over_long_review_is_cut_not_refused)
+{
+	size_t len = (16u << 20) + 4096, i;
+	char *t = malloc(len);
+	struct asp_result r, r2;
+
+	cr_assert_not_null(t);
+	for (i = 0; i < len; i++)
+		t[i] = "Clean. "[i % 7];
+	cr_assert_eq(asp_score(&am, &sc, t, len, &r), 0);
+	cr_assert_eq(r.scored, 1);
+	cr_assert_gt(r.compound, 0.9);
+	/* the next review is not affected by the cut */
+	r2 = score("Filthy.");
+	cr_assert_lt(r2.compound, -0.5);
+	free(t);
+}
