@@ -1046,6 +1046,75 @@ static void drop_build(PGconn *conn, const char *build)
 }
 
 /*
+ * Move the line start *off forward to the first line whose field col differs
+ * from that of the line at *off (a listing boundary in a file sorted by
+ * listing); that field goes to key.  Returns 0, or -1 when none is found
+ * within a bounded look-ahead (then no split there).
+ */
+static int listing_boundary(const char *path, int col, long long *off, long long *line,
+			    long long limit, struct strbuf *key)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 16u << 20;
+	char *buf = malloc(cap);
+	ssize_t n;
+	const char *p, *end;
+	char first[256] = "";
+	int ret = -1, have_first = 0;
+	long long pos = *off, lineno = *line;
+
+	if (fd < 0 || !buf)
+		goto out;
+	n = pread(fd, buf, cap, pos);
+	if (n <= 0)
+		goto out;
+	p = buf;
+	end = buf + n;
+	while (p < end && pos < limit) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *f = p, *fe;
+		size_t flen;
+		if (!nl)
+			break;
+		for (int i = 0; i < col && f; i++) {
+			f = memchr(f, '\t', (size_t)(nl - f));
+			if (f)
+				f++;
+		}
+		if (!f)
+			break;
+		fe = memchr(f, '\t', (size_t)(nl - f));
+		if (!fe)
+			fe = nl;
+		flen = (size_t)(fe - f);
+		if (!have_first) {
+			if (flen >= sizeof(first))
+				break;
+			memcpy(first, f, flen);
+			first[flen] = '\0';
+			have_first = 1;
+		} else if (flen != strlen(first) || memcmp(f, first, flen)) {
+			if (flen == 0 || flen > 200 || memchr(f, '\\', flen))
+				break; /* no usable key here */
+			strbuf_reset(key);
+			strbuf_add(key, f, flen);
+			*off = pos;
+			*line = lineno;
+			ret = 0;
+			break;
+		}
+		pos += nl + 1 - p;
+		lineno++;
+		p = nl + 1;
+	}
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/*
  * Returns 1 when the fast path loaded the file, 0 when it does not apply (the
  * caller takes the merge path), -1 on error.
  */
@@ -1056,7 +1125,8 @@ static int load_pricing_fast(PGconn *conn, struct file_ctx *fc, struct mi_err *e
 	char snap[16], build[64], sql[1024], state[6] = "";
 	const char *p[2];
 	unsigned char keep[REC_MAX_COLS];
-	struct strbuf cols = STRBUF_INIT, copy = STRBUF_INIT;
+	struct strbuf cols = STRBUF_INIT, copy = STRBUF_INIT, splits = STRBUF_INIT;
+	int lcol = rec_column_index(e, "listing_id");
 	struct stream_job jobs[4];
 	pthread_t th[4];
 	int started[4] = { 0 };
@@ -1109,15 +1179,39 @@ static int load_pricing_fast(PGconn *conn, struct file_ctx *fc, struct mi_err *e
 		ret = 0;
 		goto unlock;
 	}
-	snprintf(sql, sizeof(sql), "SELECT etl.load_pricing_build_table('%s', '%s'::date)", build,
-		 snap);
-	if (mi_pg_exec(conn, sql, err) < 0)
+	/*
+	 * The slices of the streams start at listing boundaries; the work table
+	 * is partitioned at those listing ids, so that each stream fills its own
+	 * heap in file order and the key is built on (usually) sorted rows.
+	 */
+	if (split_points(fc->path, fc->bytes, n, off, line, err) < 0)
 		goto unlock;
+	strbuf_addch(&splits, '{');
+	for (int i = 1; i < n; i++) {
+		struct strbuf key = STRBUF_INIT;
+		long long lim = off[i + 1];
+		if (off[i] < lim &&
+		    listing_boundary(fc->path, lcol, &off[i], &line[i], lim, &key) == 0) {
+			strbuf_addstr(&splits, splits.len > 1 ? ",\"" : "\"");
+			for (size_t k = 0; k < key.len; k++) {
+				if (key.buf[k] == '"' || key.buf[k] == '\\')
+					strbuf_addch(&splits, '\\');
+				strbuf_addch(&splits, key.buf[k]);
+			}
+			strbuf_addch(&splits, '"');
+		}
+		strbuf_release(&key);
+	}
+	strbuf_addch(&splits, '}');
+	{
+		const char *bp[3] = { build, snap, splits.buf };
+		if (mi_pg_command(conn, "SELECT etl.load_pricing_build_table($1, $2::date, $3::text[])",
+				  3, bp, NULL, err) < 0)
+			goto unlock;
+	}
 
 	t_build = mono_now();
 	/* 2. parallel COPY streams over slices of the file */
-	if (split_points(fc->path, fc->bytes, n, off, line, err) < 0)
-		goto unlock;
 	for (int i = 0; i < n; i++) {
 		jobs[i].path = fc->path;
 		jobs[i].ncols = e->ncols;
@@ -1242,6 +1336,7 @@ out:
 	}
 	strbuf_release(&cols);
 	strbuf_release(&copy);
+	strbuf_release(&splits);
 	return ret;
 }
 

@@ -55,4 +55,13 @@ load_checksums >"$t_tmp/sum4"
 load_run --run r3 --source airbnb --dry-run "$t_tmp/d" 2>"$t_tmp/err5" || fail "dry run: $(cat "$t_tmp/err5")"
 load_checksums >"$t_tmp/sum5"
 diff "$t_tmp/sum4" "$t_tmp/sum5" >"$t_tmp/diff" || fail "dry run changed tables: $(cat "$t_tmp/diff")"
+# a snapshot file that repeats keys: one row per key, the repeats counted as skipped
+mkdir "$t_tmp/dup"
+{ head -n 1000 "$t_tmp/d/pricing.tsv"; sed -n '10,14p' "$t_tmp/d/pricing.tsv"; } |
+	sed 's/\t2026-11-01\t/\t2026-10-31\t/' >"$t_tmp/dup/pricing.tsv"
+load_run --run r4 --source airbnb "$t_tmp/dup" 2>"$t_tmp/err6" || fail "duplicates: $(cat "$t_tmp/err6")"
+n=$(psql -XAtc "select count(*) from external.property_pricing where snapshot_date = '2026-10-31'")
+[ "$n" -eq 1000 ] || fail "duplicate keys: expected 1000 rows, got $n"
+s=$(psql -XAtc "select rows_read, rows_inserted, rows_skipped from etl.stage_results where run_id = 'r4'")
+[ "$s" = "1005|1000|5" ] || fail "duplicate keys: stage counts $s"
 exit 0

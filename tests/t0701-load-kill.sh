@@ -30,7 +30,9 @@ for delay in 0.3 1.1 0.05 2.2 0.7 1.6; do
 	wait "$pid" 2>/dev/null
 done
 [ "$kills" -ge 3 ] || fail "only $kills of the loads were still running when killed"
-load_run --run k1 --source airbnb "$t_tmp/d" 2>"$t_tmp/err1" || fail "final load: $(cat "$t_tmp/err1")"
+# the last one with a single COPY stream (an unpartitioned work table): same result
+load_run --run k1 --source airbnb --streams 1 "$t_tmp/d" 2>"$t_tmp/err1" ||
+	fail "final load: $(cat "$t_tmp/err1")"
 load_checksums >"$t_tmp/killed"
 diff "$t_tmp/clean" "$t_tmp/killed" >"$t_tmp/diff" ||
 	fail "killed-then-finished load differs from a clean load: $(cat "$t_tmp/diff")"
