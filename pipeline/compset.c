@@ -18,6 +18,7 @@
 #define EARTH_RADIUS_M 6371008.8
 #define M_PER_DEG (EARTH_RADIUS_M * M_PI / 180.0)
 #define MAX_CELLS (4u << 20)
+#define COPY_CHUNK (1u << 20) /* bytes of COPY text sent at a time */
 
 static const char *const type_names[COMPSET_T_COUNT] = {
 	"single_family", "condo", "townhouse", "multi_family", "vacant_land",
@@ -393,6 +394,26 @@ static int add_member(struct strbuf *sb, const char *as_of, const struct compset
 	return rc ? -1 : 0;
 }
 
+/* Log each portfolio TMK that is not a located property (subj is sorted by tmk). */
+static void warn_missing(const struct compset_opts *o, const struct compset_point *subj,
+			 size_t nsubj)
+{
+	for (size_t i = 0; i < o->n_extra; i++) {
+		size_t lo = 0, hi = nsubj;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(subj[mid].tmk, o->extra_subjects[i]) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == nsubj || strcmp(subj[lo].tmk, o->extra_subjects[i]))
+			mi_log_kv(MI_LOG_WARN, "portfolio_tmk_missing", "tmk", o->extra_subjects[i],
+				  "msg", "portfolio tmk is not a located property: no competitive set",
+				  NULL);
+	}
+}
+
 static const char point_cols[] =
 	"tmk, latitude, longitude, bedrooms, bathrooms, max_guests, property_type";
 
@@ -405,9 +426,9 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	struct strbuf sb = STRBUF_INIT, arr = STRBUF_INIT;
 	PGresult *res = NULL;
 	size_t ncand = 0, nsubj = 0;
-	double t0 = now_s(), t1;
+	double t0 = now_s(), t1, sent = 0;
 	clock_t c0;
-	int ret = -1, in_tx = 0;
+	int ret = -1, in_tx = 0, in_copy = 0;
 
 	memset(st, 0, sizeof(*st));
 	if (o->metrics &&
@@ -478,23 +499,15 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	best = calloc((size_t)o->params.k, sizeof(*best));
 	if (!ix || !best)
 		goto oom;
-	for (size_t i = 0; i < nsubj; i++) {
-		int n;
-
-		if (!subj[i].tmk[0])
-			continue;
-		n = compset_knn(ix, &subj[i], &o->params, best);
-		for (int r = 0; r < n; r++)
-			if (add_member(&sb, o->as_of, &subj[i], &cand[best[r].index], r + 1,
-				       &best[r], &o->params) < 0)
-				goto oom;
-		st->members += n;
-	}
+	warn_missing(o, subj, nsubj);
 	t0 = now_s();
 	st->seconds_search = t0 - t1;
-	st->cpu_search = (double)(clock() - c0) / CLOCKS_PER_SEC;
-	/* the day's sets are replaced whole: a re-run gives the same rows */
 
+	/*
+	 * The day's sets are replaced whole, in one transaction (a re-run gives
+	 * the same rows); members are streamed into COPY as they are found, so
+	 * memory stays flat however many subjects there are.
+	 */
 	if (mi_pg_begin(conn, err) < 0)
 		goto out;
 	in_tx = 1;
@@ -511,19 +524,52 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 			     "COPY external.competitive_sets (subject_tmk, competitor_tmk, computed_on,"
 			     " rank, similarity, distance_m, basis, metrics_from, metrics_to,"
 			     " nights_observed, booked_nights, blocked_nights, adr, occupancy, revpar)"
-			     " FROM STDIN", err) < 0 ||
-	    mi_pg_copy_send(conn, sb.buf, sb.len, err) < 0 ||
-	    mi_pg_copy_end(conn, NULL, NULL, err) < 0)
+			     " FROM STDIN", err) < 0)
+		goto out;
+	in_copy = 1;
+	t1 = now_s();
+	st->seconds_store = t1 - t0;
+	for (size_t i = 0; i < nsubj; i++) {
+		int n;
+
+		if (!subj[i].tmk[0])
+			continue;
+		n = compset_knn(ix, &subj[i], &o->params, best);
+		for (int r = 0; r < n; r++)
+			if (add_member(&sb, o->as_of, &subj[i], &cand[best[r].index], r + 1,
+				       &best[r], &o->params) < 0)
+				goto oom;
+		st->members += n;
+		if (sb.len >= COPY_CHUNK) {
+			double ts = now_s();
+			if (mi_pg_copy_send(conn, sb.buf, sb.len, err) < 0)
+				goto out;
+			strbuf_reset(&sb);
+			sent += now_s() - ts;
+		}
+	}
+	t0 = now_s();
+	st->seconds_search += t0 - t1 - sent;
+	st->seconds_store += sent;
+	st->cpu_search = (double)(clock() - c0) / CLOCKS_PER_SEC;
+	if (sb.len && mi_pg_copy_send(conn, sb.buf, sb.len, err) < 0)
+		goto out;
+	in_copy = 0;
+	if (mi_pg_copy_end(conn, NULL, NULL, err) < 0)
 		goto out;
 	if (mi_pg_commit(conn, err) < 0)
 		goto out;
 	in_tx = 0;
-	st->seconds_store = now_s() - t0;
+	st->seconds_store += now_s() - t0;
 	ret = 0;
 	goto out;
 oom:
 	mi_err_set(err, MI_EXIT_INTERNAL, "out of memory computing competitive sets");
 out:
+	if (in_copy) {
+		struct mi_err ignored = MI_ERR_INIT;
+		mi_pg_copy_end(conn, "mi-compset failed", NULL, &ignored);
+	}
 	if (in_tx)
 		mi_pg_rollback(conn);
 	PQclear(res);

@@ -89,9 +89,11 @@ printf '[compset]\nsubjects = ours, everyone\n' >"$t_tmp/bad-kind.ini"
 grep -q "bad-kind.ini:2: unknown subject kind 'everyone'" "$t_tmp/err" || fail "bad kind message: $(cat "$t_tmp/err")"
 
 # --k and the portfolio file
-printf '[portfolio]\ntmks = (2) 3-9-001:011-0104; 2-4-5-001-001\n' >"$t_tmp/portfolio.ini"
+printf '[portfolio]\ntmks = (2) 3-9-001:011-0104; 2-4-5-001-001, (4) 4-1-001:001\n' >"$t_tmp/portfolio.ini"
 "$MI_BIN/mi-compset" --config config/compset.ini --portfolio "$t_tmp/portfolio.ini" --k 2 \
 	--as-of 2026-11-21 --no-metrics >/dev/null 2>"$t_tmp/err" || fail "k 2: $(cat "$t_tmp/err")"
+grep -q '"event":"portfolio_tmk_missing".*"tmk":"4410010010000"' "$t_tmp/err" ||
+	fail "no warning for the portfolio tmk that is not in the registry: $(cat "$t_tmp/err")"
 n=$(q "select max(rank) from external.competitive_sets where computed_on = '2026-11-21'")
 [ "$n" = 2 ] || fail "--k 2 gave rank $n"
 n=$(q "select count(*) from external.competitive_sets where computed_on = '2026-11-21' and subject_tmk = '2450010010000'")
