@@ -10,7 +10,9 @@ gen_data "$t_tmp/d" 0.01 11
 # the reference: one clean load
 fresh_db
 clean=$PGDATABASE
+t0=$(date +%s.%N)
 load_run --run k1 --source airbnb "$t_tmp/d" 2>"$t_tmp/err0" || fail "clean load: $(cat "$t_tmp/err0")"
+t1=$(date +%s.%N)
 load_checksums >"$t_tmp/clean"
 
 # the same load, killed again and again
@@ -18,9 +20,13 @@ PGDATABASE="${clean}_k"
 export PGDATABASE
 createdb -T "${MI_TEMPLATE_DB:-mi_template}" "$PGDATABASE" || fail "createdb"
 t_cleanup "dropdb --if-exists --force '$PGDATABASE' >/dev/null 2>&1"
-# delays spread over the whole load (a clean load takes about a few seconds here)
+# random delays spread over the time a clean load took; MI_KILL_DELAYS replays a
+# failing sequence
+delays=${MI_KILL_DELAYS:-$(awk -v seed="$$" -v t0="$t0" -v t1="$t1" 'BEGIN {
+	srand(seed); d = t1 - t0; for (i = 0; i < 6; i++) printf "%.2f ", 0.02 + rand() * d * 0.9 }')}
+echo "kill delays: $delays"
 kills=0
-for delay in 0.3 1.1 0.05 2.2 0.7 1.6; do
+for delay in $delays; do
 	"$MI_BIN/mi-load" --sql-dir sql -q --run k1 --source airbnb "$t_tmp/d" >/dev/null 2>&1 &
 	pid=$!
 	sleep "$delay"
@@ -29,13 +35,14 @@ for delay in 0.3 1.1 0.05 2.2 0.7 1.6; do
 	fi
 	wait "$pid" 2>/dev/null
 done
-[ "$kills" -ge 3 ] || fail "only $kills of the loads were still running when killed"
+[ "$kills" -ge 1 ] || fail "no load was still running when killed"
+echo "$kills loads killed"
 # the last one with a single COPY stream (an unpartitioned work table): same result
 load_run --run k1 --source airbnb --streams 1 "$t_tmp/d" 2>"$t_tmp/err1" ||
 	fail "final load: $(cat "$t_tmp/err1")"
 load_checksums >"$t_tmp/killed"
 diff "$t_tmp/clean" "$t_tmp/killed" >"$t_tmp/diff" ||
-	fail "killed-then-finished load differs from a clean load: $(cat "$t_tmp/diff")"
+	fail "killed-then-finished load (delays $delays) differs from a clean load: $(cat "$t_tmp/diff")"
 left=$(psql -XAtc "select count(*) from pg_class where relname like 'pricing_build_%'")
 [ "$left" -eq 0 ] || fail "a pricing work table was left behind"
 dup=$(psql -XAtc "select count(*) from (select 1 from external.property_pricing
