@@ -60,7 +60,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps test test-build demo install fuzz check-style clean bench-% schema-docs
+.PHONY: all deps test test-build demo install fuzz fuzz-build check-style clean bench-% schema-docs
 .DEFAULT_GOAL := all
 
 all: $(addprefix $(BIN)/,$(PROGRAMS))
@@ -114,18 +114,29 @@ schema-docs: all
 bench-%: all $(BENCH_BINS) $(TOOL_BINS)
 	@MI_BUILD=$(BUILD) MI_BIN=$(BIN) sh bench/$*.sh
 
-# Fuzz targets need clang's libFuzzer; they link the library sources directly.
+# Fuzz targets need clang's libFuzzer: the library is built once more with
+# coverage instrumentation and sanitizers (build-fuzz/), then each target links it.
 FUZZ_SECONDS ?= 20
 FUZZ_CC ?= clang
-FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-fuzz:
-	@mkdir -p build-fuzz
-	@set -e; for f in $(FUZZ_SRC); do \
-		n=$$(basename $$f .c); \
-		echo "fuzz: building $$n"; \
-		$(FUZZ_CC) $(STD_CFLAGS) $(PKG_CFLAGS) $(FUZZ_FLAGS) -o build-fuzz/$$n $$f \
-			$(LIB_SRC) $(PKG_LIBS); \
-	done
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = $(STD_CFLAGS) $(PKG_CFLAGS) -g -O1 $(FUZZ_SAN)
+FUZZ_LIB_OBJ := $(patsubst %.c,build-fuzz/obj/%.o,$(LIB_SRC))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
+
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build-fuzz/libmi.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libmi.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libmi.a $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
 	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 install: all
