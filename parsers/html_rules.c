@@ -7,7 +7,7 @@
  *   [site]
  *   platform = example-pm      ; platform column when the entity has one
  *   county = 2                 ; TMK county hint
- *   max_bytes = 33554432       ; page size cap
+ *   max_bytes = 16777216       ; page size cap (the tree needs ~20x in memory)
  *
  *   [listings]                 ; an entity name, or "entity:label" for several
  *   xpath = //div[@class='card']   ; one record per matching node

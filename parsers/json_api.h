@@ -10,7 +10,7 @@
  *                                 ; nested arrays (calendar months -> days)
  *   status = status               ; optional: the page's status field ...
  *   status_ok = success           ; ... and the value a usable page has
- *   max_bytes = 67108864
+ *   max_bytes = 16777216          ; the page cap (json-c needs ~30x in memory)
  *
  *   [reviews]                     ; the entity the format writes
  *   review_id = id                ; column = path inside the record
