@@ -12,7 +12,7 @@ fresh_db
 db_a=$PGDATABASE
 
 # 1. an uninterrupted run
-run_nightly "$t_tmp/a" || { cat "$t_tmp/a/out" "$t_tmp/a/err"; fail "first nightly run exited $?"; }
+run_nightly "$t_tmp/a" || { rc=$?; cat "$t_tmp/a/out" "$t_tmp/a/err"; fail "first nightly run exited $rc"; }
 grep -q '^exit 0 (ok)$' "$t_tmp/a/out" || fail "the summary does not end with exit 0"
 for s in gis-parcels maui-owners oahu-owners maui-sales airbnb-hawaii-listings \
 	island-breeze airbnb-hawaii-reviews airbnb-hawaii-calendar; do
@@ -32,7 +32,7 @@ status=$(psql -XAtc "SELECT status || ' ' || exit_code || ' ' || (summary ? 'sta
 
 # 2. the same night again: nothing new
 requests=$(run_requests)
-run_nightly "$t_tmp/a" || { cat "$t_tmp/a/out" "$t_tmp/a/err"; fail "second nightly run exited $?"; }
+run_nightly "$t_tmp/a" || { rc=$?; cat "$t_tmp/a/out" "$t_tmp/a/err"; fail "second nightly run exited $rc"; }
 tables_digest >"$t_tmp/digest.2"
 diff "$t_tmp/digest.1" "$t_tmp/digest.2" >&2 || fail "the second run changed the tables"
 grep -q '0 new prospects, 0 new leads' "$t_tmp/a/out" || fail "the second run made leads"
@@ -78,7 +78,7 @@ while [ "$(psql -XAtc "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
 	[ $i -le 100 ] || fail "the killed run's lock is still held"
 	sleep 0.1
 done
-run_nightly "$t_tmp/b" || { cat "$t_tmp/b/out" "$t_tmp/b/err"; fail "the restarted run exited $?"; }
+run_nightly "$t_tmp/b" || { rc=$?; cat "$t_tmp/b/out" "$t_tmp/b/err"; fail "the restarted run exited $rc"; }
 tables_digest >"$t_tmp/digest.b"
 diff "$t_tmp/digest.1" "$t_tmp/digest.b" >&2 ||
 	fail "killed and restarted run: tables differ from an uninterrupted run"

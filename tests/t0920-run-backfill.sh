@@ -24,14 +24,14 @@ backfill() { # out-prefix, args...
 cp "$t_tmp/config/formats/oahu-owndat.ini" "$t_tmp/oahu-owndat.fixed"
 grep -v '^mailing_country' "$t_tmp/oahu-owndat.fixed" >"$t_tmp/config/formats/oahu-owndat.ini"
 
-run_nightly "$t_tmp/n" || { cat "$t_tmp/n/out" "$t_tmp/n/err"; fail "nightly exited $?"; }
+run_nightly "$t_tmp/n" || { rc=$?; cat "$t_tmp/n/out" "$t_tmp/n/err"; fail "nightly exited $rc"; }
 tables_digest >"$t_tmp/digest.0"
 requests=$(run_requests)
 [ "$requests" -gt 0 ] || fail "the nightly run made no request"
 runs=$(psql -XAtc "SELECT count(*) FROM etl.runs")
 
 # 1. the dry run: the plan, and nothing changed
-backfill "$t_tmp/dry" --dry-run || { cat "$t_tmp/dry.err"; fail "backfill --dry-run exited $?"; }
+backfill "$t_tmp/dry" --dry-run || { rc=$?; cat "$t_tmp/dry.err"; fail "backfill --dry-run exited $rc"; }
 grep -q "^run backfill-$ymd-$ymd (dry run" "$t_tmp/dry.out" || { cat "$t_tmp/dry.out"; fail "dry run: no run line"; }
 grep -q "^day $day: re-parse and re-load what nightly-$ymd landed (no fetch)" "$t_tmp/dry.out" ||
 	{ cat "$t_tmp/dry.out"; fail "dry run: no plan for $day"; }
@@ -40,7 +40,7 @@ grep -q '^source maui-sales ' "$t_tmp/dry.out" || fail "dry run: sources not lis
 [ -d "$work/backfill-$ymd-$ymd" ] && fail "the dry run made a work folder"
 
 # 2. the backfill: every source re-parsed and re-loaded, nothing fetched
-backfill "$t_tmp/b1" || { cat "$t_tmp/b1.out" "$t_tmp/b1.err"; fail "backfill exited $?"; }
+backfill "$t_tmp/b1" || { rc=$?; cat "$t_tmp/b1.out" "$t_tmp/b1.err"; fail "backfill exited $rc"; }
 [ "$(run_requests)" = "$requests" ] || fail "the backfill fetched ($(run_requests) requests, was $requests)"
 grep -Eq '^fetch ' "$t_tmp/b1.out" && fail "the backfill has a fetch stage"
 for s in gis-parcels maui-sales airbnb-hawaii-listings airbnb-hawaii-calendar; do
@@ -55,13 +55,13 @@ st=$(psql -XAtc "SELECT kind || ' ' || status FROM etl.runs WHERE run_id = 'back
 [ "$st" = "backfill succeeded" ] || fail "backfill ledger row: '$st'"
 
 # 3. again: nothing new
-backfill "$t_tmp/b2" || { cat "$t_tmp/b2.out" "$t_tmp/b2.err"; fail "second backfill exited $?"; }
+backfill "$t_tmp/b2" || { rc=$?; cat "$t_tmp/b2.out" "$t_tmp/b2.err"; fail "second backfill exited $rc"; }
 tables_digest >"$t_tmp/digest.2"
 diff "$t_tmp/digest.0" "$t_tmp/digest.2" >&2 || fail "the second backfill changed the tables"
 [ "$(run_requests)" = "$requests" ] || fail "the second backfill fetched"
 
 # 4. --source: only that source (then compset and leads)
-backfill "$t_tmp/b3" --source maui-sales || { cat "$t_tmp/b3.out" "$t_tmp/b3.err"; fail "backfill --source exited $?"; }
+backfill "$t_tmp/b3" --source maui-sales || { rc=$?; cat "$t_tmp/b3.out" "$t_tmp/b3.err"; fail "backfill --source exited $rc"; }
 grep -Eq "^parse +maui-sales $day +succeeded" "$t_tmp/b3.out" || fail "--source: maui-sales not parsed"
 other=$(grep -E '^(parse|score|load) ' "$t_tmp/b3.out" | grep -vc ' maui-sales ')
 [ "$other" = 0 ] || { cat "$t_tmp/b3.out"; fail "--source maui-sales ran other sources"; }
@@ -80,7 +80,7 @@ country() {
 cp "$t_tmp/oahu-owndat.fixed" "$t_tmp/config/formats/oahu-owndat.ini"
 "$MI_BIN/mi-run" backfill --from "$day" --to "$day" --source oahu-owners --run-id backfill-fix \
 	--config-dir "$t_tmp/config" --landing "$land" --work "$work" --no-progress \
-	>"$t_tmp/b4.out" 2>"$t_tmp/b4.err" || { cat "$t_tmp/b4.out" "$t_tmp/b4.err"; fail "backfill after the fix exited $?"; }
+	>"$t_tmp/b4.out" 2>"$t_tmp/b4.err" || { rc=$?; cat "$t_tmp/b4.out" "$t_tmp/b4.err"; fail "backfill after the fix exited $rc"; }
 c=$(country)
 [ "$c" != "-" ] || fail "the backfill did not load the fixed parse (no mailing country)"
 [ "$(run_requests)" = "$requests" ] || fail "the backfill after the fix fetched"
@@ -91,7 +91,7 @@ sed -e 's/^id = .*/id = dated-reviews/' -e 's|^url = \(.*\)$|url = \1?day={date}
 	"$t_tmp/config/sources/airbnb-hawaii-reviews.ini" >"$t_tmp/config/sources/dated-reviews.ini"
 "$MI_BIN/mi-run" backfill --from "$yday" --to "$yday" --source dated-reviews \
 	--config-dir "$t_tmp/config" --landing "$land" --work "$work" --no-progress \
-	>"$t_tmp/b5.out" 2>"$t_tmp/b5.err" || { cat "$t_tmp/b5.out" "$t_tmp/b5.err"; fail "dated backfill exited $?"; }
+	>"$t_tmp/b5.out" 2>"$t_tmp/b5.err" || { rc=$?; cat "$t_tmp/b5.out" "$t_tmp/b5.err"; fail "dated backfill exited $rc"; }
 [ "$(run_requests)" = $((requests + 1)) ] || fail "the dated source was not fetched once ($(run_requests) requests, was $requests)"
 grep -Eq "^fetch +dated-reviews $yday +succeeded" "$t_tmp/b5.out" || { cat "$t_tmp/b5.out"; fail "no fetch row for the dated day"; }
 grep -Eq "^load +dated-reviews $yday +succeeded" "$t_tmp/b5.out" || { cat "$t_tmp/b5.out"; fail "the fetched day was not loaded"; }
