@@ -22,6 +22,7 @@ struct csvr {
 	int max_fields;
 	unsigned char delim;
 	int fast;
+	int direct;           /* the fields point into the input block */
 
 	/* the record being collected */
 	struct strbuf store;  /* field bytes, each followed by a NUL */
@@ -53,6 +54,28 @@ static void begin_record(struct csvr *r)
 	r->raw_len = 0;
 }
 
+/* Room for one more field in the per-field arrays; -1 when out of memory. */
+static int grow_fields(struct csvr *r)
+{
+	int na = r->af ? 2 * r->af : 32;
+	size_t *ns = realloc(r->start, (size_t)na * sizeof(*ns));
+	size_t *nl;
+	const char **np;
+
+	if (ns)
+		r->start = ns;
+	nl = ns ? realloc(r->flen, (size_t)na * sizeof(*nl)) : NULL;
+	if (nl)
+		r->flen = nl;
+	np = nl ? realloc(r->fptr, (size_t)na * sizeof(*np)) : NULL;
+	if (np)
+		r->fptr = np;
+	if (!ns || !nl || !np)
+		return -1;
+	r->af = na;
+	return 0;
+}
+
 static void field_cb(void *s, size_t len, void *data)
 {
 	struct csvr *r = data;
@@ -67,25 +90,9 @@ static void field_cb(void *s, size_t len, void *data)
 		r->flags |= CSVR_F_TOOBIG;
 		return;
 	}
-	if (r->nf == r->af) {
-		int na = r->af ? 2 * r->af : 32;
-		size_t *ns = realloc(r->start, (size_t)na * sizeof(*ns));
-		size_t *nl;
-		const char **np;
-
-		if (ns)
-			r->start = ns;
-		nl = ns ? realloc(r->flen, (size_t)na * sizeof(*nl)) : NULL;
-		if (nl)
-			r->flen = nl;
-		np = nl ? realloc(r->fptr, (size_t)na * sizeof(*np)) : NULL;
-		if (np)
-			r->fptr = np;
-		if (!ns || !nl || !np) {
-			r->flags |= CSVR_F_TOOBIG;
-			return;
-		}
-		r->af = na;
+	if (r->nf == r->af && grow_fields(r) < 0) {
+		r->flags |= CSVR_F_TOOBIG;
+		return;
 	}
 	r->start[r->nf] = r->store.len;
 	if (strbuf_add(&r->store, s ? s : "", s ? len : 0) < 0 ||
@@ -104,8 +111,10 @@ static void deliver(struct csvr *r)
 
 	if (r->stop)
 		return;
-	for (int i = 0; i < r->nf; i++)
-		fp[i] = r->store.buf + r->start[i];
+	if (!r->direct) /* fields in the store; a split line points into the block */
+		for (int i = 0; i < r->nf; i++)
+			fp[i] = r->store.buf + r->start[i];
+	r->direct = 0;
 	row.nfields = r->nf;
 	row.f = fp;
 	row.len = r->flen;
@@ -168,21 +177,32 @@ static int is_blank_line(const char *s, size_t len)
  * would (unquoted fields lose their surrounding blanks, CR and LF end the
  * line), without its per-byte state machine.
  */
-static void split_line(struct csvr *r, const char *s, size_t len)
+static void split_line(struct csvr *r, char *s, size_t len)
 {
 	size_t i = 0;
 
 	while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
 		len--;
+	/* no copy: each field is cut in place (s[len] is the line's CR or LF) */
+	r->direct = 1;
 	for (;;) {
-		const char *d = memchr(s + i, r->delim, len - i);
+		char *d = memchr(s + i, r->delim, len - i);
 		size_t e = d ? (size_t)(d - s) : len, b = i, f = e;
 
 		while (b < f && (s[b] == ' ' || s[b] == '\t'))
 			b++;
 		while (f > b && (s[f - 1] == ' ' || s[f - 1] == '\t'))
 			f--;
-		field_cb((void *)(s + b), f - b, r);
+		if (!(r->flags & CSVR_F_TOOBIG)) {
+			if (r->nf >= r->max_fields || (r->nf == r->af && grow_fields(r) < 0)) {
+				r->flags |= CSVR_F_TOOBIG;
+			} else {
+				s[f] = '\0';
+				r->fptr[r->nf] = s + b;
+				r->flen[r->nf] = f - b;
+				r->nf++;
+			}
+		}
 		if (!d)
 			break;
 		i = e + 1;
@@ -191,7 +211,7 @@ static void split_line(struct csvr *r, const char *s, size_t len)
 }
 
 /* Feed one segment (a line or part of one); returns 1 when the record went too big. */
-static int feed(struct csvr *r, const char *s, size_t len)
+static int feed(struct csvr *r, char *s, size_t len)
 {
 	size_t n;
 
