@@ -33,6 +33,7 @@ DECLARE
     rv_cap numeric := etl.leads_setting(p_cfg, 'review_cap');
     gap_min numeric := etl.leads_setting(p_cfg, 'compset_gap');
     comp_min integer := etl.leads_setting(p_cfg, 'compset_min_members');
+    comp_sim numeric := etl.leads_setting(p_cfg, 'compset_min_similarity');
     dark_days integer := etl.leads_setting(p_cfg, 'dark_window_days');
     closed_days integer := etl.leads_setting(p_cfg, 'dark_closed_nights');
     w_sale numeric := etl.leads_setting(p_cfg, 'w_sale');
@@ -58,8 +59,9 @@ BEGIN
         SELECT DISTINCT ON (m.tmk) m.tmk, s.sale_key, s.price, s.grantee, s.buyer_mailing_state,
                s.buyer_is_out_of_state, s.buyer_is_absentee,
                coalesce(s.recording_date, s.sale_date) AS recorded
-          FROM market m
-          JOIN external.property_sales s ON s.tmks @> ARRAY[m.tmk::external.tmk]
+          FROM external.property_sales s
+         CROSS JOIN LATERAL unnest(s.tmks) AS deed(parcel)
+          JOIN market m ON m.tmk = deed.parcel::text
          WHERE coalesce(s.recording_date, s.sale_date) > p_as_of - sale_days
            AND coalesce(s.recording_date, s.sale_date) <= p_as_of
            AND s.is_arms_length IS NOT FALSE
@@ -146,6 +148,7 @@ BEGIN
                count(c.adr) AS n_adr
           FROM cs_day d
           JOIN external.competitive_sets c ON c.subject_tmk = d.tmk AND c.computed_on = d.computed_on
+         WHERE c.similarity >= comp_sim
          GROUP BY d.tmk, d.computed_on
     ),
     -- 6. a listing that disappeared lately, or whose calendar is closed ahead
@@ -445,6 +448,7 @@ DECLARE
     owner_nights integer := etl.leads_setting(p_cfg, 'owner_nights');
     fee_pct numeric := etl.leads_setting(p_cfg, 'management_fee_pct');
     comp_min integer := etl.leads_setting(p_cfg, 'compset_min_members');
+    comp_sim numeric := etl.leads_setting(p_cfg, 'compset_min_similarity');
     model text := 'compset-v1';
     made bigint;
 BEGIN
@@ -475,7 +479,8 @@ BEGIN
                min(c.metrics_from) AS metrics_from, max(c.metrics_to) AS metrics_to
           FROM lead l
           JOIN external.competitive_sets c ON c.subject_tmk = l.tmk AND c.computed_on = l.computed_on
-         WHERE c.adr IS NOT NULL AND c.occupancy IS NOT NULL AND c.similarity > 0
+         WHERE c.adr IS NOT NULL AND c.occupancy IS NOT NULL AND c.similarity >= comp_sim
+           AND c.similarity > 0
          GROUP BY l.prospect_property_id, l.tmk, l.computed_on
         HAVING count(*) >= comp_min
     ),
@@ -521,7 +526,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION etl.project_revenue(date, jsonb, text) IS
-    'Writes three revenue projections (conservative, expected, optimistic) for every open lead property whose latest competitive set (computed on or before p_as_of) has at least compset_min_members members with metrics: comp ADR x occupancy x (horizon_days - owner_nights) nights = gross, management_fee_pct of it as fee, the rest net to owner, every input in assumptions. Expected uses the similarity-weighted means of the members, conservative and optimistic their lower and upper quartiles. Projections are immutable: an existing one for the same comp-set date is kept. Returns the number written.';
+    'Writes three revenue projections (conservative, expected, optimistic) for every open lead property whose latest competitive set (computed on or before p_as_of) has at least compset_min_members members with metrics and a similarity of at least compset_min_similarity: comp ADR x occupancy x (horizon_days - owner_nights) nights = gross, management_fee_pct of it as fee, the rest net to owner, every input in assumptions. Expected uses the similarity-weighted means of the members, conservative and optimistic their lower and upper quartiles. Projections are immutable: an existing one for the same comp-set date is kept. Returns the number written.';
 
 -- ---------------------------------------------------------------------------
 -- Hot leads: NOTIFY mi_hot_lead

@@ -7,8 +7,8 @@ psql -X -q -v ON_ERROR_STOP=1 -f fixtures/leads/market.sql >/dev/null || fail "l
 "$MI_BIN/mi-leads" --config config/leads.ini score --as-of 2026-11-20 >/dev/null || fail "score"
 leads() { "$MI_BIN/mi-leads" --config config/leads.ini "$@"; }
 
-# two agents at the same moment, several times over: five waiting leads, five claims
-for round in 1 2; do
+# two agents at the same moment, several times over: seven waiting leads, seven claims
+for round in 1 2 3; do
 	leads next --agent "kalani$round" >"$t_tmp/a$round" 2>"$t_tmp/ea$round" &
 	pa=$!
 	leads next --agent "noe$round" >"$t_tmp/b$round" 2>"$t_tmp/eb$round" &
@@ -24,14 +24,14 @@ done
 cat "$t_tmp/a1" "$t_tmp/b1" | grep -q "score 81.00" || fail "the 81-point lead was not claimed first"
 cat "$t_tmp/a1" "$t_tmp/b1" | grep -q "review_cleanliness .*cleanliness sentiment" || fail "reasons missing"
 n=$(psql -XAtc "select count(distinct claimed_by) from homeowner_acquisition.prospect_properties where status = 'claimed'")
-[ "$n" = 4 ] || fail "expected 4 distinct claimers, got $n"
+[ "$n" = 6 ] || fail "expected 6 distinct claimers, got $n"
 
-leads next --agent keala >"$t_tmp/c" 2>&1 || fail "fifth claim: $(cat "$t_tmp/c")"
+leads next --agent keala >"$t_tmp/c" 2>&1 || fail "seventh claim: $(cat "$t_tmp/c")"
 # every claim is in its lead's log
 n=$(psql -XAtc "select count(*) from homeowner_acquisition.lead_activities a
                 join homeowner_acquisition.prospect_properties pp using (prospect_property_id)
                 where a.activity_type = 'status_change' and a.performed_by = pp.claimed_by")
-[ "$n" = 5 ] || fail "expected 5 claim activities, got $n"
+[ "$n" = 7 ] || fail "expected 7 claim activities, got $n"
 leads next --agent keala >"$t_tmp/d" 2>"$t_tmp/ed"
 rc=$?
 [ $rc -eq 1 ] || fail "empty queue: exit $rc"

@@ -14,7 +14,7 @@ compset() { "$MI_BIN/mi-compset" --config config/compset.ini --portfolio config/
 
 leads score --as-of 2026-11-20 >/dev/null 2>"$t_tmp/err" || fail "first score: $(cat "$t_tmp/err")"
 out=$(compset --as-of 2026-11-20 2>"$t_tmp/err") || fail "mi-compset: $(cat "$t_tmp/err")"
-echo "$out" | grep -q "^compset 2026-11-20: 7 subjects (0 without coordinates), 22 members from 6 candidates, 20 metric rows" ||
+echo "$out" | grep -q "^compset 2026-11-20: 9 subjects (0 without coordinates), 34 members from 6 candidates, 20 metric rows, 365 nights marked" ||
 	fail "compset summary: $out"
 
 # the nights carry their status on their last look (daily snapshots: the night's own
@@ -42,7 +42,7 @@ n=$(q "select count(*) from external.competitive_sets where subject_tmk = compet
 [ "$n" = 0 ] || fail "a property in its own set"
 
 out=$(leads score --as-of 2026-11-20 2>"$t_tmp/err") || fail "second score: $(cat "$t_tmp/err")"
-echo "$out" | grep -q "1 rescored, 2 new activities, 9 new projections" || fail "second score: $out"
+echo "$out" | grep -q "1 rescored, 2 new activities, 3 new projections" || fail "second score: $out"
 sig=$(q "select string_agg(e->>'signal' || '=' || (e->>'contribution'), ' ' order by e->>'signal')
          from homeowner_acquisition.prospect_properties pp, jsonb_array_elements(pp.score_signals) e
          where pp.tmk = '2440130040203'")
@@ -61,6 +61,10 @@ q "select assumptions ? 'comps' and assumptions ? 'formula' and (assumptions->>'
 n=$(q "select string_agg(scenario, ',' order by scenario) from homeowner_acquisition.revenue_projections
         where tmk = '2440130040203'")
 [ "$n" = "conservative,expected,optimistic" ] || fail "scenarios: $n"
+
+# the Lahaina houses have only 2-bedroom condos 7 km away as comps: no projection
+n=$(q "select count(*) from homeowner_acquisition.revenue_projections where tmk in ('2460180050000', '2460180060000')")
+[ "$n" = 0 ] || fail "houses projected from dissimilar condos: $n"
 
 # the agent sees it
 leads next --agent kalani >"$t_tmp/lead" 2>"$t_tmp/err" || fail "next: $(cat "$t_tmp/err")"
