@@ -496,6 +496,7 @@ static int emit_listing(struct page *pg, struct json_object *o, long line, size_
 		if (rec_set(&row, LISTINGS_extra, ex.buf, ex.len) != REC_OK)
 			rec_set(&row, LISTINGS_extra, NULL, 0);
 	}
+	tree_defaults(ctx, platform, county, &row);
 	ret = parse_emit(ctx, &row, line, -1, path, err);
 	if (ret < 0)
 		goto out;
@@ -569,6 +570,7 @@ static int opengraph(struct page *pg, const char *page, size_t plen, struct mi_e
 	strbuf_add(&text, pg->visible.buf, pg->visible.len);
 	ids(&row, text.buf, text.len, ctx->county);
 	rec_set_str(&row, LISTINGS_extra, "{\"via\":\"opengraph\"}");
+	tree_defaults(ctx, NULL, ctx->county, &row);
 	ret = parse_emit(ctx, &row, 0, -1, "/html/head/meta[@property='og:url']", err);
 	rec_row_release(&row);
 out:

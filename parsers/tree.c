@@ -1,6 +1,8 @@
 #include "tree.h"
+#include "address.h"
 #include "exitcode.h"
 #include "fieldmap.h"
+#include "owner.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -416,11 +418,31 @@ int tree_json_text(struct json_object *v, struct strbuf *out)
 	return strbuf_add(out, s, n) < 0 ? -1 : 1;
 }
 
+/* Derive key column kc from the value of column vc with fn (owner_key, addr_key). */
+static void derive_key(struct rec_row *row, const char *vname, const char *kname,
+		       int (*fn)(const char *, size_t, char *, size_t))
+{
+	int vc = rec_column_index(row->e, vname), kc = rec_column_index(row->e, kname);
+	char key[256];
+	int kl;
+
+	if (vc < 0 || kc < 0 || !row->set[vc] || row->set[kc])
+		return;
+	/* the stored value is COPY-escaped; names and addresses hold no TAB or backslash */
+	kl = fn(row->data.buf + row->start[vc], row->len[vc], key, sizeof(key));
+	if (kl > 0 && (size_t)kl < sizeof(key))
+		rec_set(row, kc, key, (size_t)kl);
+}
+
 void tree_defaults(struct parse_ctx *ctx, const char *platform, int county,
 		   struct rec_row *row)
 {
 	const struct rec_entity *e = row->e;
 	int c;
+
+	derive_key(row, "manager_name", "manager_key", owner_key);
+	derive_key(row, "owner_name", "owner_key", owner_key);
+	derive_key(row, "address", "address_key", addr_key);
 
 	if ((c = rec_column_index(e, "platform")) >= 0 && !row->set[c])
 		rec_set_str(row, c, platform ? platform : ctx->source ? ctx->source : ctx->format);

@@ -96,7 +96,9 @@ void tree_node_excerpt(xmlNodePtr node, struct strbuf *out);
 /*
  * Fill the columns every tree format fills the same way when its rules do
  * not map them: platform (platform, else the source id), snapshot_date (the
- * context's), county (county, else the context's).
+ * context's), county (county, else the context's), and the matching keys
+ * manager_key / owner_key (owner.h) and address_key (address.h) from
+ * manager_name / owner_name / address.
  */
 void tree_defaults(struct parse_ctx *ctx, const char *platform, int county,
 		   struct rec_row *row);
