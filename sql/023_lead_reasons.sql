@@ -9,8 +9,8 @@ CREATE FUNCTION etl.signal_reason(p_signal text, p_evidence jsonb) RETURNS text
             || coalesce(' for ' || to_char((p_evidence ->> 'price')::numeric, 'FM$999,999,999,990'), '')
             || coalesce(' to ' || (p_evidence ->> 'grantee'), '')
             || CASE WHEN (p_evidence ->> 'buyer_out_of_state')::boolean
-                    THEN ' (buyer mails from ' || coalesce(p_evidence ->> 'buyer_state', 'out of state')
-                         || ', out of state)'
+                    THEN coalesce(' (buyer mails from ' || (p_evidence ->> 'buyer_state') || ', out of state)',
+                                  ' (out-of-state buyer)')
                     WHEN (p_evidence ->> 'buyer_absentee')::boolean THEN ' (absentee buyer)'
                     ELSE '' END
         WHEN p_signal = 'manager_change' THEN
