@@ -472,6 +472,8 @@ static int walk_one(const struct landing_record *rec, void *data)
 		return 0;
 	if (w->o->format && (!rec->format || strcmp(w->o->format, rec->format)))
 		return 0;
+	if (w->o->source && (!rec->source || strcmp(w->o->source, rec->source)))
+		return 0;
 	if (!w->o->config_path && source_rules(w, rec->source, w->err) < 0)
 		return 1;
 	if (rec->fetched_at && strlen(rec->fetched_at) >= 10) {
@@ -480,7 +482,7 @@ static int walk_one(const struct landing_record *rec, void *data)
 	}
 	one.file = rec->path;
 	one.format = rec->format;
-	one.source = w->o->source ? w->o->source : rec->source;
+	one.source = rec->source;
 	one.county = w->o->county ? w->o->county : rec->county;
 	one.snapshot_date = w->o->snapshot_date ? w->o->snapshot_date : date[0] ? date : NULL;
 	one.hash = rec->sha256;

@@ -59,7 +59,8 @@ int parse_run_files(const struct parse_run_opts *opts, char *const *files, int n
  * opts->snapshot_date is set; the landing hash is the object's name.  The
  * rules of a source are config_dir/sources/<id>.ini's `rules` file (relative
  * to config_dir); opts->config_path, when set, overrides them.  When
- * opts->format is set only that format's bodies are parsed.  A body whose
+ * opts->format is set only that format's bodies are parsed, when
+ * opts->source is set only that source's.  A body whose
  * format is unknown or missing is one reject.  Same returns as
  * parse_run_files (a missing run: MI_EXIT_NOINPUT).
  */

@@ -217,6 +217,18 @@ Test(parse_run, landed_run_is_parsed_with_each_source_format)
 	cr_expect_eq(parse_run_landing(&o, store, cfgdir, "r1", &res, &err), 0, "%s", err.msg);
 	cr_expect_eq(res.files, 1);
 
+	/* only one source: selected, not relabelled */
+	o.format = NULL;
+	o.source = "airbnb-hawaii";
+	cr_expect_eq(parse_run_landing(&o, store, cfgdir, "r1", &res, &err), 0, "%s", err.msg);
+	cr_expect_eq(res.files, 1);
+	slurp(path, &sb);
+	cr_expect(!strncmp(sb.buf, "airbnb-hawaii\t", 14), "%s", sb.buf);
+	o.source = "no-such-source";
+	cr_expect_eq(parse_run_landing(&o, store, cfgdir, "r1", &res, &err), 0, "%s", err.msg);
+	cr_expect_eq(res.files, 0);
+	o.source = NULL;
+
 	/* a run that does not exist */
 	cr_expect_eq(parse_run_landing(&o, store, cfgdir, "r2", &res, &err), -1);
 	cr_expect_eq(err.code, MI_EXIT_NOINPUT);
