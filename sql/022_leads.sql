@@ -106,7 +106,8 @@ BEGIN
                avg(x.score) FILTER (WHERE x.review_date <= p_as_of - rv_recent) AS prior_mean,
                count(*) FILTER (WHERE x.review_date <= p_as_of - rv_recent) AS prior_n,
                max(x.review_date) FILTER (WHERE x.review_date > p_as_of - rv_recent AND x.score < 0)
-                   AS last_negative
+                   AS last_negative,
+               max(x.review_date) FILTER (WHERE x.review_date > p_as_of - rv_recent) AS last_recent
           FROM rv x
          GROUP BY x.tmk, x.aspect
     ),
@@ -114,7 +115,7 @@ BEGIN
         SELECT g.*, least(1, greatest(-g.recent_mean, coalesce(g.prior_mean - g.recent_mean, 0)))
                    AS severity
           FROM rv_agg g
-         WHERE g.recent_n >= rv_min AND g.last_negative IS NOT NULL
+         WHERE g.recent_n >= rv_min
            AND (g.recent_mean < rv_below OR g.prior_mean - g.recent_mean >= rv_drop)
     ),
     rv_scaled AS (
@@ -203,12 +204,12 @@ BEGIN
     UNION ALL
     SELECT r.tmk, 'review_' || r.aspect, 'REVIEW_SIGNAL', round(r.severity, 4), w_review,
            round(r.points, 4),
-           'REVIEW_SIGNAL:' || r.tmk || ':' || r.aspect || ':' || r.last_negative,
+           'REVIEW_SIGNAL:' || r.tmk || ':' || r.aspect || ':' || coalesce(r.last_negative, r.last_recent),
            jsonb_build_object('aspect', r.aspect, 'recent_mean', round(r.recent_mean, 4),
                               'recent_reviews', r.recent_n, 'prior_mean', round(r.prior_mean, 4),
                               'prior_reviews', r.prior_n, 'last_negative', r.last_negative,
                               'recent_days', rv_recent),
-           r.last_negative, NULL::bigint
+           coalesce(r.last_negative, r.last_recent), NULL::bigint
       FROM rv_scaled r
     UNION ALL
     SELECT o.tmk, 'occupancy_below_compset', 'PRICING_SIGNAL', round(1 - o.occupancy / c.occ, 4),
