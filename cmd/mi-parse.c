@@ -20,7 +20,8 @@
 static const struct mi_cmd_info info = {
 	"mi-parse",
 	"usage: mi-parse --format NAME [--source ID] [--county N] [--snapshot-date D]\n"
-	"                [--config FILE] [--append] [--max-reject-ratio R] --out DIR FILE...\n"
+	"                [--config FILE] [--append] [--max-reject-ratio R]\n"
+	"                --out DIR FILE...\n"
 	"       mi-parse --run ID [--landing DIR] [--config-dir DIR] [--format NAME]\n"
 	"                [--source ID] --out DIR\n"
 	"       mi-parse --list-formats\n"
@@ -37,8 +38,8 @@ static const struct mi_cmd_info info = {
 	"                         with --run: parse only that source's bodies)\n"
 	"  --county N             the source's county 1-4 (1 Honolulu, 2 Maui, 3 Hawaii,\n"
 	"                         4 Kauai), for TMKs written without their county digit\n"
-	"  --snapshot-date D      YYYY-MM-DD the input was fetched (default: a date in the\n"
-	"                         file's path, else what the format finds in the file)\n"
+	"  --snapshot-date D      YYYY-MM-DD the input was fetched (default: a date in\n"
+	"                         the file's path, else what the format finds in it)\n"
 	"  --config FILE          the format's rules (county-csv: column map INI)\n"
 	"  --out DIR              output directory (created if missing)\n"
 	"  --append               append to the entity files instead of replacing them\n"
@@ -57,7 +58,8 @@ static const struct mi_cmd_info info = {
 	"On success the rows written per entity are printed on stdout (entity TAB count).\n"
 	"\n"
 	"Exit status: 0 done, 64 usage, 65 a file could not be read or too many rejects,\n"
-	"66 an input file or run does not exist, 74 output cannot be written, 78 bad --config.\n",
+	"66 an input file or run does not exist, 74 output cannot be written,\n"
+	"78 bad --config.\n",
 };
 
 static int list_formats(void)
