@@ -105,7 +105,7 @@ test: deps
 	@MI_BUILD=$(BUILD) MI_BIN=$(BIN) sh tests/run.sh
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(TOOL_BINS)
 	@MI_BUILD=$(BUILD) MI_BIN=$(BIN) sh scripts/demo.sh
 
 schema-docs: all
