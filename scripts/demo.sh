@@ -35,9 +35,11 @@ for tool in httpd dateshift; do
 	fi
 done
 
+own_db=0
 if [ -n "${PGHOST:-}${PGDATABASE:-}${PGSERVICE:-}" ]; then
 	echo "demo: using the database named by libpq's environment"
 else
+	own_db=1
 	eval "$(sh "$top/scripts/pg.sh" start "$demo/pg")"
 	export PGDATABASE=market_intel
 	psql -XAtqc "select 1 from pg_database where datname = 'market_intel'" postgres | grep -q 1 ||
@@ -45,7 +47,22 @@ else
 	echo "demo: throwaway PostgreSQL in .demo/pg (stop it with: sh scripts/pg.sh stop .demo/pg)"
 fi
 
-"$BIN/mi-migrate" --dir "$top/sql"
+rc=0
+"$BIN/mi-migrate" --dir "$top/sql" >"$demo/migrate.log" 2>&1 || rc=$?
+if [ $rc -eq 78 ] && [ $own_db -eq 1 ]; then
+	# the throwaway database was made by an older checkout whose migrations
+	# have since changed: it holds nothing but demo data, so start it afresh
+	echo "demo: .demo's database predates this checkout's migrations; recreating it"
+	dropdb --force market_intel && createdb market_intel
+	rm -rf "$demo/landing" "$demo/work"
+	rc=0
+	"$BIN/mi-migrate" --dir "$top/sql" >"$demo/migrate.log" 2>&1 || rc=$?
+fi
+if [ $rc -ne 0 ]; then
+	cat "$demo/migrate.log" >&2
+	exit $rc
+fi
+tail -n 1 "$demo/migrate.log"
 
 # The fixture sources, moved to today (scripts/demo-lib.sh), over HTTP on
 # 127.0.0.1 (an ephemeral port); the server is stopped by its pid when this
