@@ -4,6 +4,7 @@
 #include "log.h"
 #include "opts.h"
 #include "pg.h"
+#include "records.h"
 #include "source.h"
 #include "spawn.h"
 #include "strbuf.h"
@@ -295,94 +296,7 @@ static int mkdirs(const char *path)
 	return mkdir(tmp, 0777) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-static const char *const entity_files[] = { "properties.tsv", "owners.tsv", "sales.tsv",
-					    "listings.tsv", "reviews.tsv", "pricing.tsv",
-					    "rejects.tsv" };
-
 #define MAX_BODIES 64
-
-/*
- * Keep only the rows of source id in DIR's entity files (COPY text: one row
- * per line, the source id first, the landing hash of the body second).  Rows
- * come body by body; a body parsed again (the same bytes landed under two
- * URLs of the run, e.g. a server that moved to another port) is kept once.
- * A missing file is fine.  0 or -1.
- */
-static int keep_source_rows(const char *dir, const char *id)
-{
-	size_t idlen = strlen(id);
-	int ret = 0;
-	char seen[MAX_BODIES][65];
-
-	for (size_t e = 0; e < sizeof(entity_files) / sizeof(*entity_files); e++) {
-		char path[PATH_MAX + 32], tmp[PATH_MAX + 48];
-		FILE *in, *out;
-		char *line = NULL;
-		size_t cap = 0;
-		ssize_t n;
-		long long dropped = 0;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, entity_files[e]);
-		snprintf(tmp, sizeof(tmp), "%s.keep", path);
-		in = fopen(path, "r");
-		if (!in)
-			continue;
-		out = fopen(tmp, "w");
-		if (!out) {
-			fclose(in);
-			ret = -1;
-			continue;
-		}
-		size_t nseen = 0;
-		int skip_body = 0;
-		char cur[65] = "", *first = NULL;
-		while ((n = getline(&line, &cap, in)) > 0) {
-			const char *h = line + idlen + 1, *tab;
-			if ((size_t)n <= idlen || memcmp(line, id, idlen) || line[idlen] != '\t') {
-				dropped++;
-				continue;
-			}
-			tab = strchr(h, '\t');
-			if (tab && tab - h < 65 && (strlen(cur) != (size_t)(tab - h) ||
-						    memcmp(cur, h, (size_t)(tab - h)))) {
-				/* a new body starts: seen before? */
-				memcpy(cur, h, (size_t)(tab - h));
-				cur[tab - h] = '\0';
-				skip_body = 0;
-				for (size_t k = 0; k < nseen; k++)
-					if (!strcmp(seen[k], cur))
-						skip_body = 1;
-				if (!skip_body && nseen < MAX_BODIES)
-					memcpy(seen[nseen++], cur, sizeof(cur));
-				free(first);
-				first = strdup(line);
-			} else if (!skip_body && first && !strcmp(first, line)) {
-				/* the same body again right after itself: parsing is
-				 * deterministic, so its copy starts with the same row */
-				skip_body = 1;
-			}
-			if (skip_body) {
-				dropped++;
-				continue;
-			}
-			fwrite(line, 1, (size_t)n, out);
-		}
-		free(first);
-		free(line);
-		if (ferror(in) | ferror(out) | (fclose(out) != 0)) {
-			fclose(in);
-			unlink(tmp);
-			ret = -1;
-			continue;
-		}
-		fclose(in);
-		if (!dropped)
-			unlink(tmp);
-		else if (rename(tmp, path) < 0)
-			ret = -1;
-	}
-	return ret;
-}
 
 struct fetch_count {
 	const char *source;
@@ -499,23 +413,16 @@ static void stage_source(struct run *r, const struct source *src, const char *fe
 	if (!s)
 		return;
 	{
-		/* mi-parse --run parses every body of the run (--source would only
-		 * relabel them all): --format narrows the walk, and the rows of
-		 * other sources of the same format are dropped afterwards */
-		char *argv[] = { "mi-parse", "--run", (char *)fetch_run, "--format", src->format,
+		/* only this source's bodies of the run, with its format and rules */
+		char *argv[] = { "mi-parse", "--run", (char *)fetch_run, "--source", src->id,
 				 "--landing", (char *)r->o->landing_dir, "--config-dir",
 				 (char *)r->o->config_dir, "--out", dir, NULL };
 		rc = run_stage(r, s, argv);
-		if (keep_source_rows(dir, src->id) < 0 && rc == 0) {
-			rc = s->exit_code = MI_EXIT_IO;
-			snprintf(s->note, sizeof(s->note), "cannot filter the entity files of '%s'",
-				 dir);
-		}
 	}
-	for (int e = 0; e < 6; e++) {
-		static const char *const files[] = { "properties.tsv", "owners.tsv", "sales.tsv",
-						     "listings.tsv", "reviews.tsv", "pricing.tsv" };
-		snprintf(path, sizeof(path), "%s/%s", dir, files[e]);
+	for (int e = 0; e < REC_E_COUNT; e++) {
+		if (e == REC_E_REJECTS)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, rec_entities[e].file);
 		rows += count_lines(path);
 	}
 	snprintf(path, sizeof(path), "%s/rejects.tsv", dir);
