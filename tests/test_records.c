@@ -86,3 +86,25 @@ Test(records, split_line_round_trips)
 	cr_assert_null(fields[PRICING_max_nights]);
 	rec_row_release(&r);
 }
+
+Test(records, long_rows_are_written_whole)
+{
+	static char big[40000], line[50000];
+	struct rec_row r;
+	char *fields[64];
+	size_t lens[64];
+	FILE *fp = fmemopen(line, sizeof(line), "w");
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[100] = '\t';
+	rec_row_init(&r, &rec_entities[REC_E_REVIEWS], 0);
+	rec_set_str(&r, REVIEWS_text, big);
+	rec_set_int(&r, REVIEWS_src_line, -1234567890123LL);
+	cr_assert_eq(rec_row_write(&r, fp), 0);
+	fclose(fp);
+	cr_assert_eq(rec_split_line(line, strlen(line), fields, lens, 64), REVIEWS__N);
+	cr_assert_eq(lens[REVIEWS_text], sizeof(big) - 1);
+	cr_assert_eq(fields[REVIEWS_text][100], '\t');
+	cr_assert_str_eq(fields[REVIEWS_src_line], "-1234567890123");
+	rec_row_release(&r);
+}
