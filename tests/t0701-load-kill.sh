@@ -43,7 +43,7 @@ load_run --run k1 --source airbnb --streams 1 "$t_tmp/d" 2>"$t_tmp/err1" ||
 load_checksums >"$t_tmp/killed"
 diff "$t_tmp/clean" "$t_tmp/killed" >"$t_tmp/diff" ||
 	fail "killed-then-finished load (delays $delays) differs from a clean load: $(cat "$t_tmp/diff")"
-left=$(psql -XAtc "select count(*) from pg_class where relname like 'pricing_build_%'")
+left=$(psql -XAtc "select count(*) from pg_class where relname like 'pricing\\_build\\_%'")
 [ "$left" -eq 0 ] || fail "a pricing work table was left behind"
 dup=$(psql -XAtc "select count(*) from (select 1 from external.property_pricing
 	group by platform, listing_id, snapshot_date, stay_date having count(*) > 1) x")
