@@ -153,35 +153,188 @@ int parse_reject(struct parse_ctx *ctx, long long line, long long offset, const 
 	return ret;
 }
 
-/* A FILE that reads through zlib: gzread passes plain bytes through unchanged. */
-static ssize_t gz_read(void *cookie, char *buf, size_t size)
+/*
+ * A gzip stream that ends early is a read error, not a quiet end of file:
+ * zlib's gzread() reports a truncated stream as Z_BUF_ERROR "unexpected end
+ * of file" and then returns 0.
+ */
+static ssize_t gz_read_strict(void *cookie, char *buf, size_t size)
 {
 	int n = gzread((gzFile)cookie, buf, size > (1u << 30) ? (1u << 30) : (unsigned)size);
+	int zerr = Z_OK;
 
-	if (n < 0) {
+	if (n == 0)
+		gzerror((gzFile)cookie, &zerr);
+	if (n < 0 || zerr != Z_OK) {
 		errno = EIO;
 		return -1;
 	}
 	return n;
 }
 
-static int gz_close(void *cookie)
+static int gz_close_strict(void *cookie)
 {
 	return gzclose_r((gzFile)cookie) == Z_OK ? 0 : -1;
 }
 
+/*
+ * A zip archive (the Maui County sales file is published as a zip holding
+ * sales.csv): its first member, stored or deflated, read as a stream.
+ */
+struct zip_in {
+	int fd;
+	z_stream z;
+	int method;          /* 0 stored, 8 deflate */
+	unsigned long long left; /* stored: bytes left */
+	int done;
+	unsigned char buf[65536];
+};
+
+static ssize_t zip_read(void *cookie, char *out, size_t size)
+{
+	struct zip_in *zi = cookie;
+	unsigned want;
+	ssize_t n;
+
+	if (zi->done || !size)
+		return 0;
+	if (zi->method == 0) {
+		if (!zi->left)
+			return 0;
+		n = read(zi->fd, out, size < zi->left ? size : (size_t)zi->left);
+		if (n <= 0) {
+			errno = EIO; /* truncated */
+			return -1;
+		}
+		zi->left -= (unsigned long long)n;
+		return n;
+	}
+	want = size > (1u << 30) ? (1u << 30) : (unsigned)size;
+	zi->z.next_out = (unsigned char *)out;
+	zi->z.avail_out = want;
+	while (zi->z.avail_out == want) { /* until some bytes come out */
+		int rc;
+
+		if (!zi->z.avail_in) {
+			n = read(zi->fd, zi->buf, sizeof(zi->buf));
+			if (n <= 0) {
+				errno = EIO; /* the member ends early */
+				return -1;
+			}
+			zi->z.next_in = zi->buf;
+			zi->z.avail_in = (unsigned)n;
+		}
+		rc = inflate(&zi->z, Z_NO_FLUSH);
+		if (rc == Z_STREAM_END) {
+			zi->done = 1;
+			break;
+		}
+		if (rc != Z_OK && rc != Z_BUF_ERROR) {
+			errno = EIO;
+			return -1;
+		}
+	}
+	return (ssize_t)((unsigned char *)zi->z.next_out - (unsigned char *)out);
+}
+
+static int zip_close(void *cookie)
+{
+	struct zip_in *zi = cookie;
+
+	if (zi->method == 8)
+		inflateEnd(&zi->z);
+	close(zi->fd);
+	free(zi);
+	return 0;
+}
+
+static unsigned le16(const unsigned char *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static unsigned long le32(const unsigned char *p)
+{
+	return (unsigned long)le16(p) | (unsigned long)le16(p + 2) << 16;
+}
+
+/* fd is at offset 0 of a file starting "PK\3\4"; NULL with err on failure. */
+static FILE *open_zip(int fd, const char *path, struct mi_err *err)
+{
+	cookie_io_functions_t io = { zip_read, NULL, NULL, zip_close };
+	unsigned char h[30];
+	struct zip_in *zi;
+	unsigned flags, method, skip;
+	FILE *fp;
+
+	if (read(fd, h, sizeof(h)) != (ssize_t)sizeof(h)) {
+		mi_err_set(err, MI_EXIT_DATA, "cannot read '%s': truncated zip header", path);
+		return NULL;
+	}
+	flags = le16(h + 6);
+	method = le16(h + 8);
+	skip = le16(h + 26) + le16(h + 28);
+	if (flags & 1) {
+		mi_err_set(err, MI_EXIT_DATA, "cannot read '%s': encrypted zip member", path);
+		return NULL;
+	}
+	if (method != 0 && method != 8) {
+		mi_err_set(err, MI_EXIT_DATA, "cannot read '%s': zip compression method %u "
+			   "(only stored and deflate are read)", path, method);
+		return NULL;
+	}
+	if (method == 0 && (flags & 8)) {
+		mi_err_set(err, MI_EXIT_DATA, "cannot read '%s': stored zip member of unknown size",
+			   path);
+		return NULL;
+	}
+	if (lseek(fd, (off_t)skip, SEEK_CUR) < 0) {
+		mi_err_set(err, MI_EXIT_IO, "cannot read '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	zi = calloc(1, sizeof(*zi));
+	if (!zi) {
+		mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+		return NULL;
+	}
+	zi->fd = fd;
+	zi->method = (int)method;
+	zi->left = le32(h + 18);
+	if (method == 8 && inflateInit2(&zi->z, -MAX_WBITS) != Z_OK) {
+		free(zi);
+		mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+		return NULL;
+	}
+	fp = fopencookie(zi, "r", io);
+	if (!fp) {
+		if (method == 8)
+			inflateEnd(&zi->z);
+		free(zi);
+		mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+		return NULL;
+	}
+	setvbuf(fp, NULL, _IOFBF, 256 * 1024);
+	return fp;
+}
+
 FILE *parse_open_input(const char *path, struct mi_err *err)
 {
-	cookie_io_functions_t io = { gz_read, NULL, NULL, gz_close };
+	cookie_io_functions_t io = { gz_read_strict, NULL, NULL, gz_close_strict };
+	unsigned char magic[4];
 	gzFile gz;
 	FILE *fp;
-	int fd;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		mi_err_set(err, errno == ENOENT ? MI_EXIT_NOINPUT : MI_EXIT_IO,
 			   "cannot open '%s': %s", path, strerror(errno));
 		return NULL;
+	}
+	if (pread(fd, magic, 4, 0) == 4 && !memcmp(magic, "PK\3\4", 4)) {
+		fp = open_zip(fd, path, err);
+		if (!fp)
+			close(fd);
+		return fp;
 	}
 	gz = gzdopen(fd, "rb");
 	if (!gz) {

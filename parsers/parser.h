@@ -88,9 +88,11 @@ const struct parser *parser_find(const char *name);
 const struct parser *const *parser_all(void);
 
 /*
- * Open path for reading, transparently gunzipping .gz content (by magic
- * bytes, not by name).  The returned FILE reads the decompressed stream.
- * NULL with err set on failure.
+ * Open path for reading: a zip archive's first member (stored or deflated;
+ * Maui publishes its sales file as a zip), gzip content (by magic bytes, not
+ * by name), or the plain bytes.  The returned FILE reads the decompressed
+ * stream; a compressed stream that ends early is a read error (ferror), not a
+ * quiet end of file.  NULL with err set on failure.
  */
 FILE *parse_open_input(const char *path, struct mi_err *err);
 
