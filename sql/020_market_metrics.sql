@@ -29,6 +29,9 @@ CREATE FUNCTION etl.calendar_night_status(p_as_of date, p_from date, p_to date)
           FROM external.property_pricing p
          WHERE p.snapshot_date <= p_as_of
            AND p.snapshot_date <= p.stay_date
+           -- a look more than a year before the night adds nothing in practice, and
+           -- the bound lets the planner skip the old snapshot partitions
+           AND p.snapshot_date >= p_from - 365
            AND p.stay_date BETWEEN p_from AND p_to
            AND p.available IS NOT NULL
          GROUP BY p.platform, p.listing_id, p.stay_date
@@ -53,7 +56,7 @@ CREATE FUNCTION etl.calendar_night_status(p_as_of date, p_from date, p_to date)
       FROM obs o
 $$;
 COMMENT ON FUNCTION etl.calendar_night_status(date, date, date) IS
-    'Inferred status of every (platform, listing, night) with stay dates from p_from to p_to, from the pricing snapshots taken on or before p_as_of and on or before the night: available (open at the last look), booked (open in an earlier snapshot, closed in the last one; rate = the last listed open price) or blocked (closed in every snapshot), with a confidence 0-1 and the snapshots seen. Nights never observed are absent. Definitions: docs/metrics.md.';
+    'Inferred status of every (platform, listing, night) with stay dates from p_from to p_to, from the pricing snapshots taken on or before p_as_of and on or before the night (and at most 365 days before p_from): available (open at the last look), booked (open in an earlier snapshot, closed in the last one; rate = the last listed open price) or blocked (closed in every snapshot), with a confidence 0-1 and the snapshots seen. Nights never observed are absent. Definitions: docs/metrics.md.';
 
 CREATE TABLE etl.market_metrics (
     market_metric_id  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
