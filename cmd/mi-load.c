@@ -34,6 +34,7 @@ static const struct mi_cmd_info info = {
 	"  --dry-run                check and merge everything, then roll back\n"
 	"  --streams N              parallel COPY streams for a new pricing snapshot (1-4,\n"
 	"                           default 2)\n"
+	"  --text-copy              send that snapshot as COPY text (default: binary)\n"
 	"  --sql-dir DIR            the sql/ folder holding load/*.sql (default: installed)\n"
 	"  --dbname CONNINFO        connection string or URI (default: libpq's environment:\n"
 	"                           PGHOST, PGPORT, PGDATABASE, PGUSER, PGSERVICE, PGPASSFILE)\n"
@@ -53,6 +54,7 @@ int main(int argc, char **argv)
 		{ "max-reject-share", required_argument, NULL, 'm' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "streams", required_argument, NULL, 'S' },
+		{ "text-copy", no_argument, NULL, 't' },
 		{ "sql-dir", required_argument, NULL, 'd' },
 		{ "dbname", required_argument, NULL, 'D' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -84,6 +86,7 @@ int main(int argc, char **argv)
 			if (mi_opts_int(&info, "streams", optarg, 1, 4, &streams) < 0)
 				return MI_EXIT_USAGE;
 			break;
+		case 't': o.text_copy = 1; break;
 		case 'd': o.sqldir = optarg; break;
 		case 'D': o.conninfo = optarg; break;
 		case 'q': quiet = 1; break;

@@ -443,6 +443,9 @@ struct stream_job {
 	const char *path;
 	int ncols;
 	const unsigned char *keep; /* NULL: the whole line */
+	const struct rec_column *cols; /* with keep: the types, for binary COPY */
+	int binary;                    /* send COPY binary tuples of the kept fields */
+	int fallback;                  /* a value binary cannot carry: use the merge path */
 	long long from, to, first_line;
 	PGconn *conn;
 	struct rejlist rejs;
@@ -461,6 +464,220 @@ static int stream_flush(struct stream_job *j, struct strbuf *out)
 	return 0;
 }
 
+/* ---- COPY binary encoding of the canonical values records.h writes ---- */
+
+static void put_be16(struct strbuf *out, unsigned v)
+{
+	unsigned char b[2] = { (unsigned char)(v >> 8), (unsigned char)v };
+	strbuf_add(out, b, 2);
+}
+
+static void put_be32(struct strbuf *out, uint32_t v)
+{
+	unsigned char b[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16),
+			       (unsigned char)(v >> 8), (unsigned char)v };
+	strbuf_add(out, b, 4);
+}
+
+static int bin_date(struct strbuf *out, const char *p, size_t n)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d, leap;
+	long era, days;
+	unsigned yoe, doy, doe;
+
+	if (n != 10 || p[4] != '-' || p[7] != '-')
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (i != 4 && i != 7 && (p[i] < '0' || p[i] > '9'))
+			return -1;
+	y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+	m = (p[5] - '0') * 10 + (p[6] - '0');
+	d = (p[8] - '0') * 10 + (p[9] - '0');
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && leap))
+		return -1;
+	/* days from civil (Howard Hinnant), then from 2000-01-01 */
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (unsigned)(m > 2 ? m - 3 : m + 9) + 2) / 5 + (unsigned)d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	days = era * 146097 + (long)doe - 719468 - 10957;
+	put_be32(out, 4);
+	put_be32(out, (uint32_t)(int32_t)days);
+	return 0;
+}
+
+static int bin_int(struct strbuf *out, const char *p, size_t n, int bytes)
+{
+	long long v = 0;
+	size_t i = 0;
+	int neg = 0;
+
+	if (n && (p[0] == '-' || p[0] == '+')) {
+		neg = p[0] == '-';
+		i = 1;
+	}
+	if (i == n || n - i > 18)
+		return -1;
+	for (; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	if (neg)
+		v = -v;
+	if (bytes == 4) {
+		if (v < INT32_MIN || v > INT32_MAX)
+			return -1;
+		put_be32(out, 4);
+		put_be32(out, (uint32_t)(int32_t)v);
+	} else {
+		put_be32(out, 8);
+		put_be32(out, (uint32_t)((unsigned long long)v >> 32));
+		put_be32(out, (uint32_t)v);
+	}
+	return 0;
+}
+
+/* "-123.45" as PostgreSQL's binary numeric (base 10000 digits). */
+static int bin_numeric(struct strbuf *out, const char *p, size_t n)
+{
+	char ip[64], fp[64];
+	size_t il = 0, fl = 0, i = 0;
+	int neg = 0, weight, ndig = 0, lead, seen = 0;
+	unsigned digits[40];
+
+	if (n && (p[0] == '-' || p[0] == '+')) {
+		neg = p[0] == '-';
+		i = 1;
+	}
+	for (; i < n && p[i] != '.'; i++) {
+		if (p[i] < '0' || p[i] > '9' || il >= 40)
+			return -1;
+		seen++;
+		if (il || p[i] != '0') /* drop leading zeros */
+			ip[il++] = p[i];
+	}
+	if (i < n) {
+		for (i++; i < n; i++) {
+			if (p[i] < '0' || p[i] > '9' || fl >= 40)
+				return -1;
+			fp[fl++] = p[i];
+		}
+		if (!fl)
+			return -1;
+	}
+	if (!seen && !fl)
+		return -1;
+	/* integer part in groups of 4 from the right, fraction from the left */
+	lead = (int)((4 - il % 4) % 4);
+	{
+		int ig = (int)((il + (size_t)lead) / 4), fg = (int)((fl + 3) / 4);
+		for (int g = 0; g < ig; g++) {
+			unsigned v = 0;
+			for (int k = 0; k < 4; k++) {
+				int pos = g * 4 + k - lead;
+				v = v * 10 + (unsigned)(pos >= 0 ? ip[pos] - '0' : 0);
+			}
+			digits[ndig++] = v;
+		}
+		for (int g = 0; g < fg; g++) {
+			unsigned v = 0;
+			for (int k = 0; k < 4; k++) {
+				size_t pos = (size_t)(g * 4 + k);
+				v = v * 10 + (unsigned)(pos < fl ? fp[pos] - '0' : 0);
+			}
+			digits[ndig++] = v;
+		}
+		weight = ig - 1;
+	}
+	/* strip leading and trailing zero groups */
+	{
+		int start = 0;
+		while (start < ndig && digits[start] == 0) {
+			start++;
+			weight--;
+		}
+		while (ndig > start && digits[ndig - 1] == 0)
+			ndig--;
+		ndig -= start;
+		if (ndig <= 0) {
+			ndig = 0;
+			weight = 0;
+			neg = 0;
+		}
+		put_be32(out, (uint32_t)(8 + 2 * ndig));
+		put_be16(out, (unsigned)ndig);
+		put_be16(out, (unsigned)(uint16_t)(int16_t)weight);
+		put_be16(out, neg ? 0x4000 : 0);
+		put_be16(out, (unsigned)fl);
+		for (int g = 0; g < ndig; g++)
+			put_be16(out, digits[start + g]);
+	}
+	return 0;
+}
+
+static int bin_text(struct strbuf *out, const char *p, size_t n)
+{
+	size_t lenpos = out->len, start;
+
+	put_be32(out, 0);
+	start = out->len;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (c == '\\' && i + 1 < n) {
+			char e = p[++i];
+			c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
+		}
+		strbuf_addch(out, c);
+	}
+	{
+		uint32_t l = (uint32_t)(out->len - start);
+		unsigned char *b = (unsigned char *)out->buf + lenpos;
+		b[0] = (unsigned char)(l >> 24);
+		b[1] = (unsigned char)(l >> 16);
+		b[2] = (unsigned char)(l >> 8);
+		b[3] = (unsigned char)l;
+	}
+	return 0;
+}
+
+/* One field as binary; -1 when binary cannot carry it (the caller falls back). */
+static int bin_field(struct strbuf *out, const char *type, const char *p, size_t n)
+{
+	if (n == 2 && p[0] == '\\' && p[1] == 'N') {
+		put_be32(out, 0xFFFFFFFFu);
+		return 0;
+	}
+	if (!strcmp(type, "text"))
+		return bin_text(out, p, n);
+	if (!strcmp(type, "date"))
+		return bin_date(out, p, n);
+	if (!strcmp(type, "integer"))
+		return bin_int(out, p, n, 4);
+	if (!strcmp(type, "bigint"))
+		return bin_int(out, p, n, 8);
+	if (!strcmp(type, "numeric"))
+		return bin_numeric(out, p, n);
+	if (!strcmp(type, "boolean")) {
+		int v;
+		if (n == 1 && (p[0] == 't' || p[0] == 'f'))
+			v = p[0] == 't';
+		else if (n == 4 && !memcmp(p, "true", 4))
+			v = 1;
+		else if (n == 5 && !memcmp(p, "false", 5))
+			v = 0;
+		else
+			return -1;
+		put_be32(out, 1);
+		strbuf_addch(out, v);
+		return 0;
+	}
+	return -1;
+}
+
 static int stream_line(struct stream_job *j, const char *line, size_t len, long long lineno,
 		       long long offset, struct strbuf *out)
 {
@@ -473,6 +690,28 @@ static int stream_line(struct stream_job *j, const char *line, size_t len, long 
 	}
 	if (!j->keep) {
 		if (strbuf_add(out, line, len) < 0 || strbuf_addch(out, '\n') < 0)
+			return mi_err_set(&j->err, MI_EXIT_INTERNAL, "out of memory");
+	} else if (j->binary) {
+		const char *p = line, *end = line + len;
+		int nkeep = 0;
+		size_t at = out->len;
+		for (int f = 0; f < j->ncols; f++)
+			nkeep += j->keep[f] != 0;
+		put_be16(out, (unsigned)nkeep);
+		for (int f = 0; f < j->ncols; f++) {
+			const char *t = memchr(p, '\t', (size_t)(end - p));
+			const char *fe = t ? t : end;
+			if (j->keep[f] && bin_field(out, j->cols[f].pgtype, p, (size_t)(fe - p)) < 0) {
+				strbuf_setlen(out, at);
+				j->fallback = 1;
+				return mi_err_set(&j->err, MI_EXIT_DATA,
+						  "line %lld: value '%.*s' of column '%s' cannot be sent "
+						  "in binary", lineno, (int)(fe - p > 60 ? 60 : fe - p), p,
+						  j->cols[f].name);
+			}
+			p = fe + 1;
+		}
+		if (out->toobig)
 			return mi_err_set(&j->err, MI_EXIT_INTERNAL, "out of memory");
 	} else {
 		const char *p = line, *end = line + len;
@@ -516,6 +755,12 @@ static int stream_run(struct stream_job *j)
 	if (!buf) {
 		mi_err_set(&j->err, MI_EXIT_INTERNAL, "out of memory");
 		goto out;
+	}
+	if (j->binary) {
+		/* signature, flags, header extension length */
+		strbuf_add(&out, "PGCOPY\n\377\r\n\0", 11);
+		put_be32(&out, 0);
+		put_be32(&out, 0);
 	}
 	for (;;) {
 		size_t want = CHUNK - have;
@@ -567,6 +812,8 @@ static int stream_run(struct stream_job *j)
 		memmove(buf, buf + start, have - start);
 		have -= start;
 	}
+	if (j->binary)
+		put_be16(&out, 0xFFFFu); /* trailer */
 	if (stream_flush(j, &out) < 0)
 		goto out;
 	ret = 0;
@@ -1162,7 +1409,8 @@ static int load_pricing_fast(PGconn *conn, struct file_ctx *fc, struct mi_err *e
 			strbuf_addf(&cols, "%s%s", cols.len ? ", " : "", name);
 	}
 	PQclear(res);
-	strbuf_addf(&copy, "COPY etl.%s (%s) FROM STDIN", build, cols.buf);
+	strbuf_addf(&copy, "COPY etl.%s (%s) FROM STDIN%s", build, cols.buf,
+		    o->text_copy ? "" : " (FORMAT binary)");
 
 	/* 1. a fresh build table, committed so that the streams can see it */
 	if (mi_pg_command(conn, "SELECT pg_advisory_lock(hashtext('mi-load pricing ' || $1))", 1,
@@ -1216,6 +1464,8 @@ static int load_pricing_fast(PGconn *conn, struct file_ctx *fc, struct mi_err *e
 		jobs[i].path = fc->path;
 		jobs[i].ncols = e->ncols;
 		jobs[i].keep = keep;
+		jobs[i].cols = e->cols;
+		jobs[i].binary = !o->text_copy;
 		jobs[i].from = off[i];
 		jobs[i].to = off[i + 1];
 		jobs[i].first_line = line[i];
@@ -1271,6 +1521,11 @@ streams_done:
 			mi_pg_finish(jobs[i].conn);
 			jobs[i].conn = NULL;
 		}
+		for (int i = 0; i < n; i++)
+			if (jobs[i].fallback) {
+				*err = jobs[i].err;
+				snprintf(state, sizeof(state), "22000");
+			}
 		if (bad) {
 			/* a row of another date (23514) or a bad value: the merge path decides */
 			drop_build(conn, build);

@@ -50,6 +50,7 @@ struct load_opts {
 	double max_reject_share; /* fail (MI_EXIT_DATA) above this share of rejected rows */
 	int dry_run;             /* check and merge everything, then roll back */
 	int copy_streams;        /* parallel COPY streams for a new pricing snapshot (1-4; 0: 2) */
+	int text_copy;           /* send that snapshot as COPY text, not binary */
 	FILE *report;            /* one line per file and a summary; may be NULL */
 };
 

@@ -55,6 +55,16 @@ load_checksums >"$t_tmp/sum4"
 load_run --run r3 --source airbnb --dry-run "$t_tmp/d" 2>"$t_tmp/err5" || fail "dry run: $(cat "$t_tmp/err5")"
 load_checksums >"$t_tmp/sum5"
 diff "$t_tmp/sum4" "$t_tmp/sum5" >"$t_tmp/diff" || fail "dry run changed tables: $(cat "$t_tmp/diff")"
+# the binary COPY of the snapshot gives exactly what the server's own text input gives
+main_db=$PGDATABASE
+PGDATABASE="${main_db}_text"
+createdb -T "${MI_TEMPLATE_DB:-mi_template}" "$PGDATABASE" || fail "createdb"
+t_cleanup "dropdb --if-exists --force '$PGDATABASE' >/dev/null 2>&1"
+load_run --run r1 --source airbnb --text-copy "$t_tmp/d" 2>"$t_tmp/err7" || fail "text COPY: $(cat "$t_tmp/err7")"
+load_checksums >"$t_tmp/sum_text"
+diff "$t_tmp/sum1" "$t_tmp/sum_text" >"$t_tmp/diff" || fail "binary and text COPY differ: $(cat "$t_tmp/diff")"
+PGDATABASE=$main_db
+
 # a snapshot file that repeats keys: one row per key, the repeats counted as skipped
 mkdir "$t_tmp/dup"
 { head -n 1000 "$t_tmp/d/pricing.tsv"; sed -n '10,14p' "$t_tmp/d/pricing.tsv"; } |
