@@ -445,6 +445,8 @@ struct stream_job {
 	const unsigned char *keep; /* NULL: the whole line */
 	const struct rec_column *cols; /* with keep: the types, for binary COPY */
 	int binary;                    /* send COPY binary tuples of the kept fields */
+	int nkeep;
+	unsigned char btype[REC_MAX_COLS]; /* enum bin_type of each column */
 	int fallback;                  /* a value binary cannot carry: use the merge path */
 	long long from, to, first_line;
 	PGconn *conn;
@@ -466,17 +468,32 @@ static int stream_flush(struct stream_job *j, struct strbuf *out)
 
 /* ---- COPY binary encoding of the canonical values records.h writes ---- */
 
-static void put_be16(struct strbuf *out, unsigned v)
+/*
+ * The row's room is reserved once (strbuf_grow in stream_line), so these
+ * append without checks; stream_line restores the terminating NUL.
+ */
+static inline void put_raw(struct strbuf *out, const void *p, size_t n)
 {
-	unsigned char b[2] = { (unsigned char)(v >> 8), (unsigned char)v };
-	strbuf_add(out, b, 2);
+	memcpy(out->buf + out->len, p, n);
+	out->len += n;
 }
 
-static void put_be32(struct strbuf *out, uint32_t v)
+static inline void put_be16(struct strbuf *out, unsigned v)
 {
-	unsigned char b[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16),
-			       (unsigned char)(v >> 8), (unsigned char)v };
-	strbuf_add(out, b, 4);
+	unsigned char *b = (unsigned char *)out->buf + out->len;
+	b[0] = (unsigned char)(v >> 8);
+	b[1] = (unsigned char)v;
+	out->len += 2;
+}
+
+static inline void put_be32(struct strbuf *out, uint32_t v)
+{
+	unsigned char *b = (unsigned char *)out->buf + out->len;
+	b[0] = (unsigned char)(v >> 24);
+	b[1] = (unsigned char)(v >> 16);
+	b[2] = (unsigned char)(v >> 8);
+	b[3] = (unsigned char)v;
+	out->len += 4;
 }
 
 static int bin_date(struct strbuf *out, const char *p, size_t n)
@@ -623,6 +640,11 @@ static int bin_text(struct strbuf *out, const char *p, size_t n)
 {
 	size_t lenpos = out->len, start;
 
+	if (!memchr(p, '\\', n)) {
+		put_be32(out, (uint32_t)n);
+		put_raw(out, p, n);
+		return 0;
+	}
 	put_be32(out, 0);
 	start = out->len;
 	for (size_t i = 0; i < n; i++) {
@@ -631,7 +653,7 @@ static int bin_text(struct strbuf *out, const char *p, size_t n)
 			char e = p[++i];
 			c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
 		}
-		strbuf_addch(out, c);
+		out->buf[out->len++] = c;
 	}
 	{
 		uint32_t l = (uint32_t)(out->len - start);
@@ -644,24 +666,43 @@ static int bin_text(struct strbuf *out, const char *p, size_t n)
 	return 0;
 }
 
+enum bin_type { BIN_NONE, BIN_TEXT, BIN_DATE, BIN_INT4, BIN_INT8, BIN_NUMERIC, BIN_BOOL };
+
+static unsigned char bin_type_of(const char *pgtype)
+{
+	if (!strcmp(pgtype, "text"))
+		return BIN_TEXT;
+	if (!strcmp(pgtype, "date"))
+		return BIN_DATE;
+	if (!strcmp(pgtype, "integer"))
+		return BIN_INT4;
+	if (!strcmp(pgtype, "bigint"))
+		return BIN_INT8;
+	if (!strcmp(pgtype, "numeric"))
+		return BIN_NUMERIC;
+	if (!strcmp(pgtype, "boolean"))
+		return BIN_BOOL;
+	return BIN_NONE;
+}
+
 /* One field as binary; -1 when binary cannot carry it (the caller falls back). */
-static int bin_field(struct strbuf *out, const char *type, const char *p, size_t n)
+static int bin_field(struct strbuf *out, unsigned char type, const char *p, size_t n)
 {
 	if (n == 2 && p[0] == '\\' && p[1] == 'N') {
 		put_be32(out, 0xFFFFFFFFu);
 		return 0;
 	}
-	if (!strcmp(type, "text"))
+	if (type == BIN_TEXT)
 		return bin_text(out, p, n);
-	if (!strcmp(type, "date"))
+	if (type == BIN_DATE)
 		return bin_date(out, p, n);
-	if (!strcmp(type, "integer"))
+	if (type == BIN_INT4)
 		return bin_int(out, p, n, 4);
-	if (!strcmp(type, "bigint"))
+	if (type == BIN_INT8)
 		return bin_int(out, p, n, 8);
-	if (!strcmp(type, "numeric"))
+	if (type == BIN_NUMERIC)
 		return bin_numeric(out, p, n);
-	if (!strcmp(type, "boolean")) {
+	if (type == BIN_BOOL) {
 		int v;
 		if (n == 1 && (p[0] == 't' || p[0] == 'f'))
 			v = p[0] == 't';
@@ -672,7 +713,7 @@ static int bin_field(struct strbuf *out, const char *type, const char *p, size_t
 		else
 			return -1;
 		put_be32(out, 1);
-		strbuf_addch(out, v);
+		out->buf[out->len++] = (char)v;
 		return 0;
 	}
 	return -1;
@@ -693,15 +734,15 @@ static int stream_line(struct stream_job *j, const char *line, size_t len, long 
 			return mi_err_set(&j->err, MI_EXIT_INTERNAL, "out of memory");
 	} else if (j->binary) {
 		const char *p = line, *end = line + len;
-		int nkeep = 0;
 		size_t at = out->len;
-		for (int f = 0; f < j->ncols; f++)
-			nkeep += j->keep[f] != 0;
-		put_be16(out, (unsigned)nkeep);
+		/* room for the row: the text, plus lengths and numeric digits */
+		if (strbuf_grow(out, len + 32 * (size_t)j->ncols + 16) < 0)
+			return mi_err_set(&j->err, MI_EXIT_INTERNAL, "out of memory");
+		put_be16(out, (unsigned)j->nkeep);
 		for (int f = 0; f < j->ncols; f++) {
 			const char *t = memchr(p, '\t', (size_t)(end - p));
 			const char *fe = t ? t : end;
-			if (j->keep[f] && bin_field(out, j->cols[f].pgtype, p, (size_t)(fe - p)) < 0) {
+			if (j->keep[f] && bin_field(out, j->btype[f], p, (size_t)(fe - p)) < 0) {
 				strbuf_setlen(out, at);
 				j->fallback = 1;
 				return mi_err_set(&j->err, MI_EXIT_DATA,
@@ -711,8 +752,7 @@ static int stream_line(struct stream_job *j, const char *line, size_t len, long 
 			}
 			p = fe + 1;
 		}
-		if (out->toobig)
-			return mi_err_set(&j->err, MI_EXIT_INTERNAL, "out of memory");
+		out->buf[out->len] = '\0';
 	} else {
 		const char *p = line, *end = line + len;
 		int first = 1;
@@ -758,9 +798,14 @@ static int stream_run(struct stream_job *j)
 	}
 	if (j->binary) {
 		/* signature, flags, header extension length */
-		strbuf_add(&out, "PGCOPY\n\377\r\n\0", 11);
+		if (strbuf_grow(&out, 32) < 0) {
+			mi_err_set(&j->err, MI_EXIT_INTERNAL, "out of memory");
+			goto out;
+		}
+		put_raw(&out, "PGCOPY\n\377\r\n\0", 11);
 		put_be32(&out, 0);
 		put_be32(&out, 0);
+		out.buf[out.len] = '\0';
 	}
 	for (;;) {
 		size_t want = CHUNK - have;
@@ -812,8 +857,14 @@ static int stream_run(struct stream_job *j)
 		memmove(buf, buf + start, have - start);
 		have -= start;
 	}
-	if (j->binary)
+	if (j->binary) {
+		if (strbuf_grow(&out, 4) < 0) {
+			mi_err_set(&j->err, MI_EXIT_INTERNAL, "out of memory");
+			goto out;
+		}
 		put_be16(&out, 0xFFFFu); /* trailer */
+		out.buf[out.len] = '\0';
+	}
 	if (stream_flush(j, &out) < 0)
 		goto out;
 	ret = 0;
@@ -1466,6 +1517,10 @@ static int load_pricing_fast(PGconn *conn, struct file_ctx *fc, struct mi_err *e
 		jobs[i].keep = keep;
 		jobs[i].cols = e->cols;
 		jobs[i].binary = !o->text_copy;
+		for (int c = 0; c < e->ncols; c++) {
+			jobs[i].btype[c] = bin_type_of(e->cols[c].pgtype);
+			jobs[i].nkeep += keep[c] != 0;
+		}
 		jobs[i].from = off[i];
 		jobs[i].to = off[i + 1];
 		jobs[i].first_line = line[i];
