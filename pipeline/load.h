@@ -22,11 +22,15 @@
  *     database as it was before that file.
  *
  * pricing.tsv holding one snapshot date that is not loaded yet takes the fast
- * path: the snapshot partition is built apart (a table created and filled by
- * two COPY streams in parallel, provenance columns cut on the client), given
- * its primary key (de-duplicated first when the key build finds duplicates),
- * and attached in the same transaction that records the file.  Otherwise
- * pricing rows are merged into their partitions (created when missing).
+ * path: the snapshot partition is built apart as a work table partitioned by
+ * listing ranges that start at the streams' slices of the file, filled by
+ * parallel COPY streams (one thread and connection each; provenance columns
+ * cut and the rest encoded as COPY binary on the client), given its primary
+ * key (de-duplicated first when the key build finds duplicates), and attached
+ * in the same transaction that records the file.  A leftover work table of a
+ * killed load is dropped by the next one.  A value the binary encoder cannot
+ * carry, or a row the work table refuses, sends the file to the merge path:
+ * pricing rows merged into their partitions (created when missing).
  *
  * After the files, listings are matched to parcels (match.h) and the manager
  * history follows the matched listings.
