@@ -29,6 +29,7 @@ ON CONFLICT (event_type, event_key) DO NOTHING
 WITH s AS (
     SELECT DISTINCT ON (tmk)
            tmk::external.tmk AS tmk, nullif(owner_name, '') AS owner_name,
+           nullif(owner_display, '') AS owner_display,
            nullif(owner_key, '') AS owner_key, nullif(owner_kind, '') AS owner_kind,
            nullif(mailing_address, '') AS mailing_address, nullif(mailing_city, '') AS mailing_city,
            nullif(mailing_state, '') AS mailing_state, nullif(mailing_zip, '') AS mailing_zip,
@@ -40,15 +41,16 @@ WITH s AS (
      WHERE rn BETWEEN $3 AND $4 AND coalesce(tmk, '') <> ''
      ORDER BY tmk, rn DESC)
 INSERT INTO external.properties AS p (
-       tmk, owner_name, owner_key, owner_kind, owner_mailing_address, owner_mailing_city,
+       tmk, owner_name, owner_display, owner_key, owner_kind, owner_mailing_address, owner_mailing_city,
        owner_mailing_state, owner_mailing_zip, owner_mailing_country, owner_mailing_key,
        owner_is_absentee, owner_out_of_state, owner_tax_year, sources, first_seen, last_seen)
-SELECT tmk, owner_name, owner_key, owner_kind, mailing_address, mailing_city, mailing_state,
+SELECT tmk, owner_name, owner_display, owner_key, owner_kind, mailing_address, mailing_city, mailing_state,
        mailing_zip, mailing_country, mailing_key, absentee, out_of_state, tax_year, sources,
        current_date, current_date
   FROM s
 ON CONFLICT (tmk) DO UPDATE SET
        owner_name = coalesce(EXCLUDED.owner_name, p.owner_name),
+       owner_display = coalesce(EXCLUDED.owner_display, p.owner_display),
        owner_key = coalesce(EXCLUDED.owner_key, p.owner_key),
        owner_kind = coalesce(EXCLUDED.owner_kind, p.owner_kind),
        owner_mailing_address = coalesce(EXCLUDED.owner_mailing_address, p.owner_mailing_address),
@@ -62,11 +64,12 @@ ON CONFLICT (tmk) DO UPDATE SET
        owner_tax_year = coalesce(EXCLUDED.owner_tax_year, p.owner_tax_year),
        sources = etl.load_merge_array(p.sources, EXCLUDED.sources),
        last_seen = greatest(p.last_seen, EXCLUDED.last_seen)
- WHERE (p.owner_name, p.owner_key, p.owner_kind, p.owner_mailing_address, p.owner_mailing_city,
+ WHERE (p.owner_name, p.owner_display, p.owner_key, p.owner_kind, p.owner_mailing_address, p.owner_mailing_city,
         p.owner_mailing_state, p.owner_mailing_zip, p.owner_mailing_country, p.owner_mailing_key,
         p.owner_is_absentee, p.owner_out_of_state, p.owner_tax_year, p.sources, p.last_seen)
        IS DISTINCT FROM
-       (coalesce(EXCLUDED.owner_name, p.owner_name), coalesce(EXCLUDED.owner_key, p.owner_key),
+       (coalesce(EXCLUDED.owner_name, p.owner_name),
+        coalesce(EXCLUDED.owner_display, p.owner_display), coalesce(EXCLUDED.owner_key, p.owner_key),
         coalesce(EXCLUDED.owner_kind, p.owner_kind),
         coalesce(EXCLUDED.owner_mailing_address, p.owner_mailing_address),
         coalesce(EXCLUDED.owner_mailing_city, p.owner_mailing_city),
