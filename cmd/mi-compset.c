@@ -41,6 +41,11 @@ static const struct mi_cmd_info info = {
 	"  -h, --help         show this help and exit\n"
 	"  -V, --version      show the version and exit\n"
 	"\n"
+	"The portfolio file is the truth about our units: when it lists TMKs,\n"
+	"external.properties.is_ours is made true for them and false for every other\n"
+	"property (logged as portfolio_sync with the counts); an empty list changes\n"
+	"nothing.\n"
+	"\n"
 	"Subjects are the portfolio TMKs and the kinds in [compset] subjects: ours\n"
 	"(external.properties.is_ours), prospects (open prospect properties), listed\n"
 	"(an active matched listing).  One summary line goes to stdout.\n"
@@ -294,6 +299,11 @@ int main(int argc, char **argv)
 	}
 	if (portfolio && read_portfolio(portfolio, &tmks, &ntmks, &err) < 0)
 		goto fail;
+	/* an empty list is a portfolio nobody filled in, not "we manage nothing" */
+	o.sync_ours = ntmks > 0;
+	if (portfolio && !ntmks)
+		mi_log_kv(MI_LOG_WARN, "portfolio_empty", "file", portfolio, "msg",
+			  "the portfolio lists no tmk: is_ours left as it is", NULL);
 	if (k)
 		o.params.k = (int)k;
 	if (all)

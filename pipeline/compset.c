@@ -414,6 +414,59 @@ static void warn_missing(const struct compset_opts *o, const struct compset_poin
 	}
 }
 
+/* A text[] literal of canonical TMKs (digits only: no quoting needed). */
+static int tmk_array(struct strbuf *arr, const char *const *tmks, size_t n)
+{
+	if (strbuf_addch(arr, '{') < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (strbuf_addf(arr, "%s%s", i ? "," : "", tmks[i]) < 0)
+			return -1;
+	return strbuf_addch(arr, '}');
+}
+
+int compset_sync_ours(PGconn *conn, const char *const *tmks, size_t n, long long *set,
+		      long long *cleared, long long *missing, struct mi_err *err)
+{
+	/*
+	 * One statement: the flips and the count of unknown TMKs are computed
+	 * from the same snapshot, and a concurrent reader sees the old or the
+	 * new portfolio, never half of it.
+	 */
+	static const char sql[] =
+		"WITH portfolio AS (SELECT DISTINCT t FROM unnest($1::text[]) AS u(t)),"
+		" flipped AS ("
+		"  UPDATE external.properties p SET is_ours = NOT p.is_ours, updated_at = now()"
+		"   WHERE (NOT p.is_ours AND p.tmk IN (SELECT t FROM portfolio))"
+		"      OR (p.is_ours AND p.tmk NOT IN (SELECT t FROM portfolio))"
+		"  RETURNING p.is_ours)"
+		" SELECT (SELECT count(*) FROM flipped WHERE is_ours),"
+		"        (SELECT count(*) FROM flipped WHERE NOT is_ours),"
+		"        (SELECT count(*) FROM portfolio WHERE t NOT IN"
+		"          (SELECT q.tmk FROM external.properties q WHERE q.tmk IN (SELECT t FROM portfolio)))";
+	struct strbuf arr = STRBUF_INIT;
+	PGresult *res = NULL;
+	const char *pv[1];
+	int ret = -1;
+
+	if (tmk_array(&arr, tmks, n) < 0) {
+		mi_err_set(err, MI_EXIT_INTERNAL, "out of memory syncing the portfolio");
+		goto out;
+	}
+	pv[0] = arr.buf;
+	res = mi_pg_query(conn, sql, 1, pv, err);
+	if (!res)
+		goto out;
+	*set = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	*cleared = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	*missing = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	ret = 0;
+out:
+	PQclear(res);
+	strbuf_release(&arr);
+	return ret;
+}
+
 static const char point_cols[] =
 	"tmk, latitude, longitude, bedrooms, bathrooms, max_guests, property_type";
 
@@ -431,6 +484,19 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	int ret = -1, in_tx = 0, in_copy = 0;
 
 	memset(st, 0, sizeof(*st));
+	if (o->sync_ours && o->n_extra) {
+		char a[24], b[24], c[24], d[24];
+
+		if (compset_sync_ours(conn, o->extra_subjects, o->n_extra, &st->ours_set,
+				      &st->ours_cleared, &st->ours_missing, err) < 0)
+			goto out;
+		snprintf(a, sizeof(a), "%zu", o->n_extra);
+		snprintf(b, sizeof(b), "%lld", st->ours_set);
+		snprintf(c, sizeof(c), "%lld", st->ours_cleared);
+		snprintf(d, sizeof(d), "%lld", st->ours_missing);
+		mi_log_kv(MI_LOG_INFO, "portfolio_sync", "portfolio", a, "set_ours", b,
+			  "cleared_ours", c, "not_in_registry", d, NULL);
+	}
 	if (o->metrics &&
 	    (metrics_refresh(conn, o->as_of, o->trailing_days, o->forward_days, &st->metric_rows,
 			     err) < 0 ||
@@ -456,12 +522,7 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 		res = NULL;
 	}
 	/* the subjects: TMKs in a text[] literal (canonical TMKs need no quoting) */
-	if (strbuf_addch(&arr, '{') < 0)
-		goto oom;
-	for (size_t i = 0; i < o->n_extra; i++)
-		if (strbuf_addf(&arr, "%s%s", i ? "," : "", o->extra_subjects[i]) < 0)
-			goto oom;
-	if (strbuf_addch(&arr, '}') < 0)
+	if (tmk_array(&arr, o->extra_subjects, o->n_extra) < 0)
 		goto oom;
 	{
 		char sql[512], kinds[64];

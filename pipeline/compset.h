@@ -123,16 +123,34 @@ struct compset_opts {
 	int mark_nights;        /* and write the night status onto the pricing rows */
 	int trailing_days, forward_days;
 	struct compset_params params;
+	/*
+	 * The portfolio file is the truth about external.properties.is_ours:
+	 * when set (and n_extra > 0), compset_run first makes is_ours true for
+	 * the extra_subjects and false for every other property that was ours.
+	 */
+	int sync_ours;
 };
 
 struct compset_stats {
 	long long candidates, subjects, subjects_unlocated, members, metric_rows, nights_marked;
+	long long ours_set, ours_cleared; /* is_ours flips made by the portfolio sync */
+	long long ours_missing; /* portfolio TMKs not in external.properties */
 	double seconds_load, seconds_search, seconds_store; /* wall clock */
 	double cpu_search; /* processor time of the search */
 };
 
 /*
- * Refresh the market metrics and the inferred night status of the latest
+ * Make external.properties.is_ours match the portfolio, in one statement:
+ * true for the n canonical TMKs (borrowed), false for every other property
+ * that was true.  *set and *cleared get the number of rows flipped each way,
+ * *missing the number of TMKs with no property row.  Callers must not pass
+ * an empty portfolio unless they mean "nothing is ours".  0 or -1 with err set.
+ */
+int compset_sync_ours(PGconn *conn, const char *const *tmks, size_t n, long long *set,
+		      long long *cleared, long long *missing, struct mi_err *err);
+
+/*
+ * Sync is_ours from the portfolio (when o->sync_ours and o->n_extra > 0), refresh the market metrics and the inferred night status of the latest
  * snapshot (when asked), then compute the competitive set
  * of every subject (the portfolio TMKs and the kinds in o->subjects) and replace the rows of external.competitive_sets
  * computed on as_of for those subjects, in one transaction, with the
