@@ -7,8 +7,9 @@
 --    description, JSON-LD identifier).  A well-formed TMK the registry does not
 --    know yet is added to it: the listing is the evidence.
 -- @final
-INSERT INTO external.properties (tmk, sources, first_seen, last_seen)
-SELECT DISTINCT ON (l.tmk_raw) l.tmk_raw::external.tmk, ARRAY[l.source], l.last_seen, l.last_seen
+INSERT INTO external.properties (tmk, sources, first_seen, last_seen, first_run_id, last_run_id)
+SELECT DISTINCT ON (l.tmk_raw) l.tmk_raw::external.tmk, ARRAY[l.source], l.last_seen, l.last_seen,
+       $1, $1
   FROM etl.listings l
  WHERE l.tmk IS NULL AND etl.load_tmk_ok(l.tmk_raw)
  ORDER BY l.tmk_raw, l.last_seen
@@ -24,7 +25,8 @@ UPDATE etl.listings l
 -- TAT ids of listings matched by their TMK become known ties of the parcel.
 -- @final
 UPDATE external.properties p
-   SET tat_ids = etl.load_merge_array(p.tat_ids::text[], x.ids)::external.tax_id[]
+   SET tat_ids = etl.load_merge_array(p.tat_ids::text[], x.ids)::external.tax_id[],
+       last_run_id = $1
   FROM (SELECT l.tmk, array_agg(DISTINCT t::text) AS ids
           FROM etl.listings l, unnest(l.tat_ids) AS t
          WHERE l.tmk_match_method IN ('tmk_in_listing', 'manual')
@@ -61,8 +63,9 @@ UPDATE etl.listings l
  WHERE l.platform = c.platform AND l.listing_id = c.listing_id AND c.n = 1
 
 -- 4. geo: the nearest parcel within 200 m (coordinates are blurred up to
---    ~150 m) whose type and bedrooms agree; confidence falls with the distance
---    and with the number of candidates.
+--    ~150 m) whose type and bedrooms agree (the listing's platform type,
+--    e.g. Entire condo, read by etl.load_property_type); confidence falls with
+--    the distance and with the number of candidates.
 -- @final
 WITH c AS (
     SELECT l.platform, l.listing_id, g.tmk, g.d, g.n
@@ -76,7 +79,7 @@ WITH c AS (
             WHERE p.latitude BETWEEN l.latitude - 0.0019 AND l.latitude + 0.0019
               AND p.longitude BETWEEN l.longitude - 0.0021 AND l.longitude + 0.0021
               AND (l.county IS NULL OR p.county = l.county)
-              AND p.property_type IS NOT DISTINCT FROM l.property_type
+              AND p.property_type IS NOT DISTINCT FROM etl.load_property_type(l.property_type)
               AND p.bedrooms IS NOT DISTINCT FROM l.bedrooms
             ORDER BY 2, p.tmk
             LIMIT 1) g
@@ -105,7 +108,7 @@ SELECT DISTINCT ON (l.tmk)
 -- the same manager seen later: only the confirmation date moves
 -- @final
 UPDATE external.property_managers m
-   SET last_confirmed_on = c.seen_on
+   SET last_confirmed_on = c.seen_on, last_run_id = $1
   FROM load_mgr c
  WHERE m.tmk = c.tmk AND m.is_current AND m.manager_key = c.manager_key
    AND c.seen_on > coalesce(m.last_confirmed_on, m.valid_from)
@@ -114,7 +117,7 @@ UPDATE external.property_managers m
 -- @final
 WITH closed AS (
     UPDATE external.property_managers m
-       SET valid_to = c.seen_on, is_current = false
+       SET valid_to = c.seen_on, is_current = false, last_run_id = $1
       FROM load_mgr c
      WHERE m.tmk = c.tmk AND m.is_current AND m.manager_key <> c.manager_key
        AND c.seen_on > m.valid_from
@@ -132,7 +135,7 @@ ON CONFLICT (event_type, event_key) DO NOTHING
 -- @final
 INSERT INTO external.property_managers (
        tmk, manager_key, manager_name, manager_kind, is_self_managed, host_ids, listing_refs,
-       evidence, confidence, valid_from, last_confirmed_on, source)
+       evidence, confidence, valid_from, last_confirmed_on, source, first_run_id, last_run_id)
 SELECT c.tmk, c.manager_key, c.manager_name,
        CASE WHEN c.self_managed OR c.manager_key LIKE 'host:%' THEN 'individual_host'
             ELSE 'pm_company' END,
@@ -142,7 +145,7 @@ SELECT c.tmk, c.manager_key, c.manager_name,
        jsonb_strip_nulls(jsonb_build_object('host_name', c.host_name,
                                             'host_listings', c.host_listings_count,
                                             'match_method', c.tmk_match_method)),
-       c.tmk_match_confidence, c.seen_on, c.seen_on, c.source
+       c.tmk_match_confidence, c.seen_on, c.seen_on, c.source, $1, $1
   FROM load_mgr c
  WHERE NOT EXISTS (SELECT 1 FROM external.property_managers m WHERE m.tmk = c.tmk AND m.is_current)
    AND NOT EXISTS (SELECT 1 FROM external.property_managers m
@@ -152,7 +155,7 @@ SELECT c.tmk, c.manager_key, c.manager_name,
 -- @final
 UPDATE external.properties p
    SET current_manager_key = m.manager_key, current_manager_name = m.manager_name,
-       is_self_managed = m.is_self_managed
+       is_self_managed = m.is_self_managed, last_run_id = $1
   FROM external.property_managers m
  WHERE m.tmk = p.tmk AND m.is_current
    AND (p.current_manager_key, p.current_manager_name, p.is_self_managed)

@@ -43,10 +43,11 @@ WITH s AS (
 INSERT INTO external.properties AS p (
        tmk, owner_name, owner_display, owner_key, owner_kind, owner_mailing_address, owner_mailing_city,
        owner_mailing_state, owner_mailing_zip, owner_mailing_country, owner_mailing_key,
-       owner_is_absentee, owner_out_of_state, owner_tax_year, sources, first_seen, last_seen)
+       owner_is_absentee, owner_out_of_state, owner_tax_year, sources, first_seen, last_seen,
+       first_run_id, last_run_id)
 SELECT tmk, owner_name, owner_display, owner_key, owner_kind, mailing_address, mailing_city, mailing_state,
        mailing_zip, mailing_country, mailing_key, absentee, out_of_state, tax_year, sources,
-       current_date, current_date
+       current_date, current_date, $1, $1
   FROM s
 ON CONFLICT (tmk) DO UPDATE SET
        owner_name = coalesce(EXCLUDED.owner_name, p.owner_name),
@@ -63,7 +64,9 @@ ON CONFLICT (tmk) DO UPDATE SET
        owner_out_of_state = coalesce(EXCLUDED.owner_out_of_state, p.owner_out_of_state),
        owner_tax_year = coalesce(EXCLUDED.owner_tax_year, p.owner_tax_year),
        sources = etl.load_merge_array(p.sources, EXCLUDED.sources),
-       last_seen = greatest(p.last_seen, EXCLUDED.last_seen)
+       last_seen = greatest(p.last_seen, EXCLUDED.last_seen),
+       first_run_id = coalesce(p.first_run_id, EXCLUDED.first_run_id),
+       last_run_id = EXCLUDED.last_run_id
  WHERE (p.owner_name, p.owner_display, p.owner_key, p.owner_kind, p.owner_mailing_address, p.owner_mailing_city,
         p.owner_mailing_state, p.owner_mailing_zip, p.owner_mailing_country, p.owner_mailing_key,
         p.owner_is_absentee, p.owner_out_of_state, p.owner_tax_year, p.sources, p.last_seen)

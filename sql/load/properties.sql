@@ -7,7 +7,11 @@
 -- landing_hash, src_path, excerpt); @count returns one boolean per row written
 -- (true inserted, false updated); @step is run for its effect; @final once after
 -- all ranges.  A known value is never overwritten with an empty one; tax and
--- permit ids and sources accumulate; last_seen moves forward only.
+-- permit ids and sources accumulate; last_seen moves forward only.  A row
+-- inserted or changed takes the run id ($1) as last_run_id (first_run_id when
+-- new); a row the file confirms without a change is not rewritten.  The
+-- county's property type is mapped by etl.load_property_type (the raw value
+-- kept in extra.property_type_raw).
 
 -- @reject
 SELECT rn, 'no_tmk', 'record has no TMK', src_line, src_offset, landing_hash, src_path,
@@ -23,7 +27,7 @@ WITH s AS (
            nullif(unit, '') AS unit, nullif(city, '') AS city, nullif(zip, '') AS zip,
            nullif(island, '') AS island, nullif(district, '') AS district,
            nullif(lat, '')::numeric(9,6) AS latitude, nullif(lon, '')::numeric(10,6) AS longitude,
-           nullif(property_type, '') AS property_type, nullif(bedrooms, '')::smallint AS bedrooms,
+           etl.load_property_type(property_type) AS property_type, nullif(bedrooms, '')::smallint AS bedrooms,
            nullif(bathrooms, '')::numeric(4,1) AS bathrooms, nullif(max_guests, '')::smallint AS max_guests,
            nullif(living_area_sqft, '')::integer AS living_area_sqft,
            nullif(land_area_sqft, '')::numeric(14,1) AS land_area_sqft,
@@ -32,7 +36,11 @@ WITH s AS (
            nullif(building_value, '')::numeric(14,2) AS building_value,
            etl.load_split_ids(str_permit) AS str_permit_ids,
            etl.load_split_ids(tat_ids)::external.tax_id[] AS tat_ids,
-           coalesce(nullif(extra, '')::jsonb, '{}') AS extra,
+           coalesce(nullif(extra, '')::jsonb, '{}')
+               || CASE WHEN nullif(btrim(property_type), '') IS NOT NULL
+                        AND property_type <> etl.load_property_type(property_type)
+                       THEN jsonb_build_object('property_type_raw', property_type)
+                       ELSE '{}' END AS extra,
            ARRAY[coalesce(nullif(source, ''), $2)] AS sources
       FROM stg
      WHERE rn BETWEEN $3 AND $4 AND coalesce(tmk, '') <> ''
@@ -41,11 +49,11 @@ INSERT INTO external.properties AS p (
        tmk, address, address_key, unit, city, zip, island, district, latitude, longitude,
        property_type, bedrooms, bathrooms, max_guests, living_area_sqft, land_area_sqft,
        year_built, tax_class, assessed_land_value, assessed_building_value, str_permit_ids,
-       tat_ids, extra, sources, first_seen, last_seen)
+       tat_ids, extra, sources, first_seen, last_seen, first_run_id, last_run_id)
 SELECT tmk, address, address_key, unit, city, zip, island, district, latitude, longitude,
        property_type, bedrooms, bathrooms, max_guests, living_area_sqft, land_area_sqft,
        year_built, tax_class, land_value, building_value, str_permit_ids, tat_ids, extra,
-       sources, current_date, current_date
+       sources, current_date, current_date, $1, $1
   FROM s
 ON CONFLICT (tmk) DO UPDATE SET
        address = coalesce(EXCLUDED.address, p.address),
@@ -71,7 +79,9 @@ ON CONFLICT (tmk) DO UPDATE SET
        tat_ids = etl.load_merge_array(p.tat_ids::text[], EXCLUDED.tat_ids::text[])::external.tax_id[],
        extra = p.extra || EXCLUDED.extra,
        sources = etl.load_merge_array(p.sources, EXCLUDED.sources),
-       last_seen = greatest(p.last_seen, EXCLUDED.last_seen)
+       last_seen = greatest(p.last_seen, EXCLUDED.last_seen),
+       first_run_id = coalesce(p.first_run_id, EXCLUDED.first_run_id),
+       last_run_id = EXCLUDED.last_run_id
  WHERE (p.address, p.address_key, p.unit, p.city, p.zip, p.island, p.district, p.latitude,
         p.longitude, p.property_type, p.bedrooms, p.bathrooms, p.max_guests, p.living_area_sqft,
         p.land_area_sqft, p.year_built, p.tax_class, p.assessed_land_value,

@@ -42,11 +42,11 @@ INSERT INTO external.property_reviews AS r (
        platform, review_id, listing_id, review_date, reviewer_name, rating, rating_scale,
        category_ratings, review_text, host_response, language, sentiment_compound, sentiment_pos,
        sentiment_neu, sentiment_neg, aspect_scores, complaint_flags, scorer_version, scored_at,
-       source, landing_hash, src_line)
+       source, landing_hash, src_line, first_run_id, last_run_id)
 SELECT platform, review_id, listing_id, review_date, reviewer_name, rating, rating_scale,
        category_ratings, review_text, host_response, language, compound, pos, neu, neg, aspects,
        complaint_flags, scorer_version, CASE WHEN scorer_version IS NOT NULL THEN now() END,
-       source, landing_hash, src_line
+       source, landing_hash, src_line, $1, $1
   FROM s
 ON CONFLICT (platform, review_id) DO UPDATE SET
        listing_id = EXCLUDED.listing_id,
@@ -68,7 +68,9 @@ ON CONFLICT (platform, review_id) DO UPDATE SET
        complaint_flags = CASE WHEN EXCLUDED.scorer_version IS NOT NULL THEN EXCLUDED.complaint_flags
                               ELSE r.complaint_flags END,
        scorer_version = coalesce(EXCLUDED.scorer_version, r.scorer_version),
-       scored_at = coalesce(EXCLUDED.scored_at, r.scored_at)
+       scored_at = coalesce(EXCLUDED.scored_at, r.scored_at),
+       first_run_id = coalesce(r.first_run_id, EXCLUDED.first_run_id),
+       last_run_id = EXCLUDED.last_run_id
  WHERE (r.listing_id, r.review_date, r.reviewer_name, r.rating, r.rating_scale,
         r.category_ratings, r.review_text, r.host_response, r.language, r.sentiment_compound,
         r.sentiment_pos, r.sentiment_neu, r.sentiment_neg, r.aspect_scores, r.complaint_flags,

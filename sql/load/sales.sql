@@ -13,13 +13,15 @@ SELECT rn, 'no_tmk', 'sale row has no TMK', src_line, src_offset, landing_hash, 
  WHERE rn BETWEEN $3 AND $4 AND coalesce(tmk, '') = ''
 
 -- @step
-INSERT INTO external.properties AS p (tmk, sources, first_seen, last_seen)
-SELECT DISTINCT tmk::external.tmk, ARRAY[$2], current_date, current_date
+INSERT INTO external.properties AS p (tmk, sources, first_seen, last_seen, first_run_id, last_run_id)
+SELECT DISTINCT tmk::external.tmk, ARRAY[$2], current_date, current_date, $1, $1
   FROM stg
  WHERE rn BETWEEN $3 AND $4 AND coalesce(tmk, '') <> ''
 ON CONFLICT (tmk) DO UPDATE SET
        sources = etl.load_merge_array(p.sources, EXCLUDED.sources),
-       last_seen = greatest(p.last_seen, EXCLUDED.last_seen)
+       last_seen = greatest(p.last_seen, EXCLUDED.last_seen),
+       first_run_id = coalesce(p.first_run_id, EXCLUDED.first_run_id),
+       last_run_id = EXCLUDED.last_run_id
  WHERE NOT (p.sources @> EXCLUDED.sources) OR p.last_seen < EXCLUDED.last_seen
 
 -- @count
@@ -60,12 +62,12 @@ up AS (
            record_hash, recording_date, sale_date, price, conveyance_tax, instrument_type,
            document_type, validity_code, sale_type, is_land_court, grantor, grantee,
            buyer_mailing_address, buyer_mailing_state, buyer_is_out_of_state, flags, source,
-           landing_hash, src_line)
+           landing_hash, src_line, first_run_id, last_run_id)
     SELECT k.county, k.tmk::external.tmk, g.tmks::external.tmk[], g.portion_tmks::external.tmk[],
            k.doc_no, k.lc, k.cert_no, k.book, k.page, k.record_hash, k.record_date, k.sale_date,
            k.price, k.conveyance_tax, k.instrument_type, k.doc_type, k.validity_code, k.sale_type,
            k.lc IS NOT NULL, k.grantor, k.grantee, k.buyer_mailing_address, k.buyer_state,
-           k.buyer_state <> 'HI', k.flags, k.source, k.landing_hash, k.src_line
+           k.buyer_state <> 'HI', k.flags, k.source, k.landing_hash, k.src_line, $1, $1
       FROM g JOIN k ON k.rn = g.first_rn
     ON CONFLICT (sale_key) DO UPDATE SET
            tmks = etl.load_merge_array(t.tmks::text[], EXCLUDED.tmks::text[])::external.tmk[],
@@ -79,7 +81,9 @@ up AS (
            buyer_mailing_address = coalesce(EXCLUDED.buyer_mailing_address, t.buyer_mailing_address),
            buyer_mailing_state = coalesce(EXCLUDED.buyer_mailing_state, t.buyer_mailing_state),
            buyer_is_out_of_state = coalesce(EXCLUDED.buyer_is_out_of_state, t.buyer_is_out_of_state),
-           flags = etl.load_merge_array(t.flags, EXCLUDED.flags)
+           flags = etl.load_merge_array(t.flags, EXCLUDED.flags),
+           first_run_id = coalesce(t.first_run_id, EXCLUDED.first_run_id),
+           last_run_id = EXCLUDED.last_run_id
      WHERE (t.tmks::text[], t.portion_tmks::text[], t.recording_date, t.sale_date, t.price,
             t.conveyance_tax, t.grantor, t.grantee, t.buyer_mailing_address,
             t.buyer_mailing_state, t.buyer_is_out_of_state, t.flags)
