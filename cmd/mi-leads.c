@@ -155,10 +155,11 @@ int main(int argc, char **argv)
 		if (leads_score(conn, &set, as_of, run_id, &st, &err) < 0)
 			goto fail;
 		printf("leads %s (%s): %lld signals on %lld properties; %lld new prospects, %lld new "
-		       "leads, %lld rescored, %lld new activities, %lld new projections; %lld scored "
-		       "properties without a known owner\n",
+		       "leads, %lld rescored, %lld new activities, %lld new projections, %lld prospects "
+		       "renamed; %lld scored properties without a known owner\n",
 		       as_of, set.version, st.signals, st.scored, st.prospects_new, st.leads_new,
-		       st.leads_rescored, st.activities_new, st.projections_new, st.without_owner);
+		       st.leads_rescored, st.activities_new, st.projections_new, st.prospects_renamed,
+		       st.without_owner);
 	} else if (!strcmp(verb, "next")) {
 		int got = leads_claim_next(conn, &set, agent, &lead, &err);
 		if (got < 0)

@@ -148,6 +148,7 @@ int leads_score(PGconn *conn, const struct leads_settings *s, const char *as_of,
 		else if (!strcmp(item, "properties_scored")) st->scored = n;
 		else if (!strcmp(item, "without_owner")) st->without_owner = n;
 		else if (!strcmp(item, "prospects_new")) st->prospects_new = n;
+		else if (!strcmp(item, "prospects_renamed")) st->prospects_renamed = n;
 		else if (!strcmp(item, "leads_new")) st->leads_new = n;
 		else if (!strcmp(item, "leads_rescored")) st->leads_rescored = n;
 		else if (!strcmp(item, "activities_new")) st->activities_new = n;

@@ -37,8 +37,8 @@ int leads_settings_load(struct leads_settings *s, const char *path, struct mi_er
 void leads_settings_release(struct leads_settings *s);
 
 struct leads_score_stats {
-	long long signals, scored, without_owner, prospects_new, leads_new, leads_rescored,
-		activities_new, assessments, projections_new;
+	long long signals, scored, without_owner, prospects_new, prospects_renamed, leads_new,
+		leads_rescored, activities_new, assessments, projections_new;
 };
 
 /*
