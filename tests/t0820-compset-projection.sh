@@ -66,6 +66,11 @@ n=$(q "select string_agg(scenario, ',' order by scenario) from homeowner_acquisi
 n=$(q "select count(*) from homeowner_acquisition.revenue_projections where tmk in ('2460180050000', '2460180060000')")
 [ "$n" = 0 ] || fail "houses projected from dissimilar condos: $n"
 
+# the queue gives the projection's money and its period
+leads queue >"$t_tmp/queue" 2>"$t_tmp/err" || fail "queue: $(cat "$t_tmp/err")"
+grep "(2) 4-4-013:004-0203" "$t_tmp/queue" | grep -q '  \$80,130 gross, \$64,104 net to owner over 365 days$' ||
+	fail "queue projection: $(cat "$t_tmp/queue")"
+
 # the agent sees it
 leads next --agent kalani >"$t_tmp/lead" 2>"$t_tmp/err" || fail "next: $(cat "$t_tmp/err")"
 grep -q "^parcel    (2) 4-4-013:004-0203" "$t_tmp/lead" || fail "parcel line: $(cat "$t_tmp/lead")"

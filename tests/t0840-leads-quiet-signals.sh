@@ -30,6 +30,6 @@ leads queue >"$t_tmp/queue" 2>"$t_tmp/err" || fail "queue: $(cat "$t_tmp/err")"
 grep -q "listing airbnb 61110001 delisted on 2026-11-01" "$t_tmp/queue" || fail "queue: $(cat "$t_tmp/queue")"
 grep -q "listing vrbo 7720011 has its calendar closed ahead (as of 2026-11-20)" "$t_tmp/queue" ||
 	fail "queue: $(cat "$t_tmp/queue")"
-grep -q "communication sentiment averages +0.15 over the last 180 days (2 reviews), was +0.80" "$t_tmp/queue" ||
+grep -q "communication reviews cooling: sentiment down from +0.80 to +0.15 over the last 180 days (2 reviews)" "$t_tmp/queue" ||
 	fail "queue: $(cat "$t_tmp/queue")"
 exit 0

@@ -46,6 +46,20 @@ head -n 1 "$t_tmp/queue" | grep -q '(2) 4-4-001:098-0314' ||
 	{ cat "$t_tmp/queue"; fail "the first lead is not the sold Kaanapali condo"; }
 sed -n 2p "$t_tmp/queue" | grep -q 'sold on .*cleanliness.*maintenance' ||
 	{ cat "$t_tmp/queue"; fail "the first lead does not name its reasons"; }
+# P1's buyers: the Maui sales file has no buyer address, the owner roll does
+head -n 1 "$t_tmp/queue" | grep -q '  Mark Kessler & Jennifer Kessler  ' ||
+	{ cat "$t_tmp/queue"; fail "the first lead is not shown by the owners' display name"; }
+sed -n 2p "$t_tmp/queue" | grep -q 'to Mark Kessler & Jennifer Kessler (buyer mails from CA, out of state)' ||
+	{ cat "$t_tmp/queue"; fail "the first lead's sale does not say the buyer is out of state"; }
+w=$(psql -XAtc "SELECT e->>'weight' FROM homeowner_acquisition.prospect_properties pp,
+                       jsonb_array_elements(pp.score_signals) e
+                 WHERE pp.tmk = '2440010980314' AND e->>'signal' = 'recent_sale'")
+[ "$w" = 45 ] || fail "P1's sale weighs '$w', not 45 (out-of-state buyer)"
+# our portfolio (config/demo/portfolio.ini) is ours, and none of it is a lead
+[ "$(psql -XAtc "SELECT string_agg(tmk, ' ' ORDER BY tmk) FROM external.properties WHERE is_ours")" = \
+	"1260100071402 2390010110301 2440010980201" ] || fail "is_ours does not match the demo portfolio"
+grep -Eq '2-6-010:007-1402|3-9-001:011-0301|4-4-001:098-0201' "$t_tmp/queue" &&
+	{ cat "$t_tmp/queue"; fail "a unit of ours is in the queue"; }
 
 # 4. a run killed after its first load, started again, in database b; its end
 # state must equal database a's
