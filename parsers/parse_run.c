@@ -257,6 +257,24 @@ static int source_rules(struct walk *w, const char *id, struct mi_err *err)
 	return 0;
 }
 
+/*
+ * Formats whose parser dates a file by what it holds (an Inside Airbnb
+ * calendar starts on its scrape date) but lets a given date win: under --run
+ * they get no fetch date, which would replace the scrape date (a calendar
+ * fetched days after its scrape would fail the stay-date window of
+ * external.property_pricing).  The other formats take a date found in the
+ * file first and the fetch date only for what they cannot date.
+ */
+static int dates_itself(const char *format)
+{
+	static const char *const dated[] = { "insideairbnb-calendar" };
+
+	for (size_t i = 0; format && i < sizeof(dated) / sizeof(dated[0]); i++)
+		if (!strcmp(format, dated[i]))
+			return 1;
+	return 0;
+}
+
 static int walk_one(const struct landing_record *rec, void *data)
 {
 	struct walk *w = data;
@@ -280,7 +298,10 @@ static int walk_one(const struct landing_record *rec, void *data)
 	one.format = rec->format;
 	one.source = rec->source;
 	one.county = w->o->county ? w->o->county : rec->county;
-	one.snapshot_date = w->o->snapshot_date ? w->o->snapshot_date : date[0] ? date : NULL;
+	if (w->o->snapshot_date)
+		one.snapshot_date = w->o->snapshot_date;
+	else
+		one.snapshot_date = date[0] && !dates_itself(rec->format) ? date : NULL;
 	one.hash = rec->sha256;
 	one.rules = w->o->config_path ? &w->given : w->have_rules ? &w->rules : NULL;
 	w->res->files++;

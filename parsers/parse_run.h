@@ -55,8 +55,10 @@ int parse_run_files(const struct parse_run_opts *opts, char *const *files, int n
  * What `mi-parse --run ID` does: parse every body that fetch run run_id
  * landed in the store at landing_dir (each URL's last landed or 304 record,
  * landing_run_foreach), each with its manifest's format, source id and
- * county; the snapshot date is the date of "fetched_at" unless
- * opts->snapshot_date is set; the landing hash is the object's name.  The
+ * county; the snapshot date is opts->snapshot_date when set, else the
+ * date of "fetched_at" as a fallback for what a file does not date itself (a
+ * format that finds its own snapshot date, the Inside Airbnb calendar's scrape
+ * date, keeps it); the landing hash is the object's name.  The
  * rules of a source are config_dir/sources/<id>.ini's `rules` file (relative
  * to config_dir); opts->config_path, when set, overrides them.  When
  * opts->format is set only that format's bodies are parsed, when

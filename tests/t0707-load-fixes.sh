@@ -6,7 +6,8 @@
 #   * a second snapshot file of an already-loaded date goes through the merge
 #     path and counts its inserts and updates;
 #   * every merge fills first_run_id / last_run_id; owner_display is loaded and
-#     never overwritten by an empty value.
+#     never overwritten by an empty value;
+#   * the cheaper CHECK functions of 014 answer as the first ones on edge cases.
 . tests/lib.sh
 . tests/load-lib.sh
 fresh_db
@@ -74,4 +75,8 @@ for t in external.properties external.property_sales external.property_reviews \
 	n=$(q "select count(*) from $t where first_run_id is null or last_run_id is null")
 	[ "$n" -eq 0 ] || fail "$t: $n rows without run ids"
 done
+
+# --- the CHECK functions: the same answers as the first ones ---
+psql -XAtq -v ON_ERROR_STOP=1 -f "$fx/checks.sql" >"$t_tmp/checks" 2>&1 || fail "checks.sql: $(cat "$t_tmp/checks")"
+[ ! -s "$t_tmp/checks" ] || fail "CHECK functions differ from 001's: $(cat "$t_tmp/checks")"
 exit 0

@@ -234,3 +234,45 @@ Test(parse_run, landed_run_is_parsed_with_each_source_format)
 	cr_expect_eq(err.code, MI_EXIT_NOINPUT);
 	strbuf_release(&sb);
 }
+
+Test(parse_run, landed_calendar_keeps_its_scrape_date)
+{
+	struct landing ld = LANDING_INIT;
+	struct landing_manifest m = LANDING_MANIFEST_INIT;
+	struct parse_run_opts o;
+	struct parse_run_result res;
+	struct mi_err err = MI_ERR_INIT;
+	char store[128], out[128], path[192], cfgdir[128];
+	struct strbuf sb = STRBUF_INIT;
+	char body[512];
+
+	snprintf(store, sizeof(store), "%s/landing", tmp);
+	snprintf(out, sizeof(out), "%s/out", tmp);
+	snprintf(cfgdir, sizeof(cfgdir), "%s/config", tmp);
+	cr_assert_eq(landing_open(&ld, store, &err), 0, "%s", err.msg);
+	ld.no_fsync = 1;
+	cr_assert_eq(landing_manifest_open(&ld, "r1", &m, &err), 0, "%s", err.msg);
+	/* scraped on 2024-09-10, fetched on 2024-09-13 (land()) */
+	snprintf(body, sizeof(body), "%s%s%s", cal_hdr, "42,2024-09-10,t,$100.00,,2,30\n",
+		 "42,2024-09-11,f,$100.00,,2,30\n");
+	land(&ld, &m, "airbnb-hawaii", "insideairbnb-calendar", 0, "https://x/calendar.csv.gz",
+	     body);
+	landing_manifest_close(&m);
+	landing_release(&ld);
+
+	opts_init(&o, NULL, out);
+	cr_assert_eq(parse_run_landing(&o, store, cfgdir, "r1", &res, &err), 0, "%s", err.msg);
+	cr_expect_eq(res.count[REC_E_PRICING], 2);
+	snprintf(path, sizeof(path), "%s/pricing.tsv", out);
+	slurp(path, &sb);
+	cr_expect(strstr(sb.buf, "\t2024-09-10\t2024-09-10\tt\t100.00\t") != NULL, "%s", sb.buf);
+	cr_expect(strstr(sb.buf, "\t2024-09-10\t2024-09-11\tf\t") != NULL, "%s", sb.buf);
+	cr_expect(strstr(sb.buf, "2024-09-13") == NULL, "%s", sb.buf);
+
+	/* a date given on the command line still wins */
+	o.snapshot_date = "2024-09-09";
+	cr_assert_eq(parse_run_landing(&o, store, cfgdir, "r1", &res, &err), 0, "%s", err.msg);
+	slurp(path, &sb);
+	cr_expect(strstr(sb.buf, "\t2024-09-09\t2024-09-10\tt\t") != NULL, "%s", sb.buf);
+	strbuf_release(&sb);
+}
