@@ -29,6 +29,7 @@ static const struct setting {
 	{ "signals", "compset_gap", "compset_gap", 0, 1, 0.15, 0 },
 	{ "signals", "compset_min_members", "compset_min_members", 1, 100, 3, 1 },
 	{ "signals", "compset_min_similarity", "compset_min_similarity", 0, 1, 0.5, 0 },
+	{ "signals", "occupancy_min_nights", "occupancy_min_nights", 0, 3650, 14, 1 },
 	{ "signals", "dark_window_days", "dark_window_days", 1, 3650, 120, 1 },
 	{ "signals", "dark_closed_nights", "dark_closed_nights", 1, 1095, 60, 1 },
 	{ "weights", "sale", "w_sale", 0, 100, 30, 0 },
