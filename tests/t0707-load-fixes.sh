@@ -24,6 +24,16 @@ s=$(q "select rows_read, rows_inserted, rows_updated, rows_unchanged from etl.st
 [ "$s" = "4|2|1|1" ] || fail "merge path counts (read|inserted|updated|unchanged): $s"
 s=$(q "select count(*), sum(nightly_rate) from external.property_pricing where snapshot_date = '2028-03-01'")
 [ "$s" = "5|1030.00" ] || fail "merged snapshot (rows|sum of rates): $s"
+# the same file through the merge path again: nothing changes, all counted unchanged
+load_checksums >"$t_tmp/sum1" || fail "checksums"
+q "delete from etl.loaded_files" >/dev/null
+load_run --run p3 --source airbnb-x "$t_tmp/p2" 2>"$t_tmp/e" || fail "pricing 2 again: $(cat "$t_tmp/e")"
+q "delete from etl.loaded_files" >/dev/null
+load_checksums >"$t_tmp/sum2" || fail "checksums"
+diff "$t_tmp/sum1" "$t_tmp/sum2" | grep -v loaded_files | grep -q '^[<>]' &&
+	fail "re-merging changed tables: $(diff "$t_tmp/sum1" "$t_tmp/sum2")"
+s=$(q "select rows_read, rows_inserted, rows_updated, rows_unchanged from etl.stage_results where run_id = 'p3'")
+[ "$s" = "4|0|0|4" ] || fail "re-merge counts (read|inserted|updated|unchanged): $s"
 
 # --- sales: a Maui file with the placeholder sale date (flag sale-date-placeholder) ---
 "$MI_BIN/mi-parse" --format maui-rpt-sales --snapshot-date 2024-06-04 --out "$t_tmp/s" \
