@@ -75,14 +75,17 @@ static int section_queue(PGconn *conn, const struct report_opts *o, FILE *out,
 		conn,
 		"SELECT q.display_name, coalesce(q.tmk_display, q.tmk),"
 		" coalesce(q.address, '') || coalesce(', ' || q.city, ''),"
-		" round(q.queue_score)::text, q.lead_source_code,"
+		" round(q.queue_score)::text,"
+		" coalesce((SELECT ls.name FROM homeowner_acquisition.lead_sources ls"
+		"   WHERE ls.lead_source_code = q.lead_source_code), q.lead_source_code),"
 		" coalesce((SELECT string_agg(etl.signal_reason(e ->> 'signal', e -> 'evidence'),"
 		"   E'\\n' ORDER BY (e ->> 'contribution')::numeric DESC NULLS LAST, i)"
 		"   FROM jsonb_array_elements(CASE WHEN jsonb_typeof(q.score_signals) = 'array'"
 		"        THEN q.score_signals ELSE '[]' END) WITH ORDINALITY s(e, i)), ''),"
 		" coalesce((SELECT to_char(rp.gross_revenue, 'FM$999,999,990') || ' gross, '"
-		"   || to_char(rp.net_to_owner, 'FM$999,999,990') || ' net to owner ('"
-		"   || round(rp.occupancy * 100) || '% at ' || to_char(rp.adr, 'FM$99,990') || ')'"
+		"   || to_char(rp.net_to_owner, 'FM$999,999,990') || ' net to owner over '"
+		"   || (rp.period_end - rp.period_start) || ' days (occupancy '"
+		"   || round(rp.occupancy * 100) || '% × ADR ' || to_char(rp.adr, 'FM$99,990') || ')'"
 		"   FROM homeowner_acquisition.revenue_projections rp"
 		"   WHERE rp.tmk = q.tmk AND rp.scenario = 'expected'"
 		"   ORDER BY rp.created_at DESC LIMIT 1), 'no competitive set yet')"
@@ -100,7 +103,7 @@ static int section_queue(PGconn *conn, const struct report_opts *o, FILE *out,
 		return 0;
 	}
 	fputs("<table><tr><th>#</th><th>Owner</th><th>Parcel (TMK)</th><th>Score</th>"
-	      "<th>Why</th><th>Projection (12 months)</th></tr>\n", out);
+	      "<th>Why</th><th>Revenue projection</th></tr>\n", out);
 	for (int r = 0; r < PQntuples(res); r++) {
 		double score = atof(PQgetvalue(res, r, 3));
 		char *reasons = PQgetvalue(res, r, 5), *line;
@@ -208,10 +211,16 @@ static int section_compsets(PGconn *conn, const struct report_opts *o, FILE *out
 		fputs("</h3><small>", out);
 		E(PQgetvalue(res, r, 1));
 		fputs(" &middot; ", out);
-		E(PQgetvalue(res, r, 3));
-		fputs(" comps, mean distance ", out);
-		E(PQgetvalue(res, r, 10));
-		fputs(" m, computed ", out);
+		{
+			long comps = atol(PQgetvalue(res, r, 3));
+			double dist = atof(PQgetvalue(res, r, 10));
+			fprintf(out, "%ld comp%s, mean distance ", comps, comps == 1 ? "" : "s");
+			if (dist >= 1000)
+				fprintf(out, "%.1f km", dist / 1000);
+			else
+				fprintf(out, "%.0f m", dist);
+		}
+		fputs(", computed ", out);
 		E(PQgetvalue(res, r, 4));
 		fputs("</small><br>", out);
 		compset_chart(out, atof(PQgetvalue(res, r, 5)), atof(PQgetvalue(res, r, 7)),
