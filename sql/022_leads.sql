@@ -34,6 +34,7 @@ DECLARE
     gap_min numeric := etl.leads_setting(p_cfg, 'compset_gap');
     comp_min integer := etl.leads_setting(p_cfg, 'compset_min_members');
     comp_sim numeric := etl.leads_setting(p_cfg, 'compset_min_similarity');
+    occ_nights integer := coalesce((p_cfg ->> 'occupancy_min_nights')::integer, 0);
     dark_days integer := etl.leads_setting(p_cfg, 'dark_window_days');
     closed_days integer := etl.leads_setting(p_cfg, 'dark_closed_nights');
     w_sale numeric := etl.leads_setting(p_cfg, 'w_sale');
@@ -56,9 +57,10 @@ BEGIN
     ),
     -- 1. a recent arm's-length sale; the buyer's profile sets the weight
     sale AS (
-        SELECT DISTINCT ON (m.tmk) m.tmk, s.sale_key, s.price, s.grantee, s.buyer_mailing_state,
-               s.buyer_is_out_of_state, s.buyer_is_absentee,
-               coalesce(s.recording_date, s.sale_date) AS recorded
+        SELECT DISTINCT ON (m.tmk) m.tmk, s.sale_key, s.price, s.grantee, s.grantee_key,
+               s.buyer_mailing_address, s.buyer_mailing_state, s.buyer_is_out_of_state,
+               s.buyer_is_absentee, coalesce(s.recording_date, s.sale_date) AS recorded,
+               s.sale_date
           FROM external.property_sales s
          CROSS JOIN LATERAL unnest(s.tmks) AS deed(parcel)
           JOIN market m ON m.tmk = deed.parcel::text
@@ -66,6 +68,42 @@ BEGIN
            AND coalesce(s.recording_date, s.sale_date) <= p_as_of
            AND s.is_arms_length IS NOT FALSE
          ORDER BY m.tmk, coalesce(s.recording_date, s.sale_date) DESC, s.sale_id DESC
+    ),
+    -- 1b. a sale without the buyer's address (Maui's RPT file has none) whose
+    -- buyer is the owner the roll shows: the grantee is that owner, or, with no
+    -- grantee, the roll's owner appeared on or after the recording (the owner
+    -- change that brought them in, else the parcel's first sighting when its
+    -- owner never changed).  Then the roll's mailing address says where the
+    -- buyer lives.
+    sale_buyer AS (
+        SELECT s.tmk, s.sale_key, s.price, s.recorded, s.sale_date,
+               CASE WHEN r.roll OR s.grantee_key = p.owner_key
+                    THEN coalesce(nullif(p.owner_display, ''), s.grantee, p.owner_name)
+                    ELSE s.grantee END AS grantee,
+               CASE WHEN r.roll THEN p.owner_mailing_state ELSE s.buyer_mailing_state END
+                   AS buyer_mailing_state,
+               CASE WHEN r.roll THEN p.owner_out_of_state ELSE s.buyer_is_out_of_state END
+                   AS buyer_is_out_of_state,
+               CASE WHEN r.roll THEN p.owner_is_absentee ELSE s.buyer_is_absentee END
+                   AS buyer_is_absentee,
+               r.roll AS buyer_from_roll
+          FROM sale s
+          JOIN external.properties p ON p.tmk = s.tmk
+         CROSS JOIN LATERAL (
+               SELECT s.buyer_mailing_address IS NULL AND s.buyer_mailing_state IS NULL
+                      AND s.buyer_is_out_of_state IS NULL AND p.owner_key IS NOT NULL
+                      AND (s.grantee_key = p.owner_key
+                           OR (s.grantee_key IS NULL
+                               AND coalesce((SELECT max(ce.occurred_on) FROM etl.change_events ce
+                                              WHERE ce.event_type = 'owner_changed'
+                                                AND ce.tmk = p.tmk
+                                                AND ce.new_value ->> 'owner_key' = p.owner_key),
+                                            CASE WHEN NOT EXISTS (
+                                                     SELECT 1 FROM etl.change_events ce
+                                                      WHERE ce.event_type = 'owner_changed'
+                                                        AND ce.tmk = p.tmk)
+                                                 THEN p.first_seen END) >= s.recorded))
+                      IS TRUE AS roll) r
     ),
     -- 2. the current manager row opened recently, after a different manager
     mgr AS (
@@ -126,7 +164,8 @@ BEGIN
     ),
     -- 5. own trailing occupancy / ADR against the similarity-weighted comp set
     own AS (
-        SELECT DISTINCT ON (mm.tmk) mm.tmk::text AS tmk, mm.as_of, mm.occupancy, mm.adr
+        SELECT DISTINCT ON (mm.tmk) mm.tmk::text AS tmk, mm.as_of, mm.occupancy, mm.adr,
+               mm.booked_nights + mm.available_nights AS open_nights
           FROM etl.market_metrics mm
           JOIN market m ON m.tmk = mm.tmk
          WHERE mm.subject_kind = 'property' AND mm.window_kind = 'trailing' AND mm.as_of <= p_as_of
@@ -178,14 +217,17 @@ BEGIN
            CASE WHEN s.buyer_is_out_of_state THEN w_sale_oos
                 WHEN s.buyer_is_absentee THEN w_sale_abs ELSE w_sale END,
            'COUNTY_SALE:' || s.sale_key,
-           jsonb_build_object('sale_key', s.sale_key, 'recorded', s.recorded, 'price', s.price,
+           jsonb_build_object('sale_key', s.sale_key, 'recorded', s.recorded,
+                              'sale_date', s.sale_date, 'price', s.price,
                               'grantee', s.grantee, 'buyer_state', s.buyer_mailing_state,
                               'buyer_out_of_state', s.buyer_is_out_of_state,
-                              'buyer_absentee', s.buyer_is_absentee),
+                              'buyer_absentee', s.buyer_is_absentee)
+               || CASE WHEN s.buyer_from_roll THEN '{"buyer_from": "owner_roll"}'::jsonb
+                       ELSE '{}'::jsonb END,
            s.recorded,
            (SELECT ce.change_event_id FROM etl.change_events ce
              WHERE ce.event_type = 'sale_recorded' AND ce.event_key = s.sale_key)
-      FROM sale s
+      FROM sale_buyer s
     UNION ALL
     SELECT g.tmk, 'manager_change', 'PM_CHANGE', 1, w_mgr, w_mgr,
            'PM_CHANGE:' || g.tmk || ':' || g.valid_from,
@@ -217,10 +259,11 @@ BEGIN
            'PRICING_SIGNAL:' || o.tmk || ':occupancy:' || to_char(p_as_of, 'YYYY-MM'),
            jsonb_build_object('occupancy', o.occupancy, 'compset_occupancy', round(c.occ, 4),
                               'compset_members', c.n_occ, 'compset_computed_on', c.computed_on,
-                              'metrics_as_of', o.as_of),
+                              'metrics_as_of', o.as_of, 'open_nights', o.open_nights),
            p_as_of, NULL::bigint
       FROM own o JOIN comp c ON c.tmk = o.tmk
      WHERE o.occupancy IS NOT NULL AND c.n_occ >= comp_min AND c.occ > 0
+       AND o.open_nights >= occ_nights
        AND o.occupancy < c.occ * (1 - gap_min)
     UNION ALL
     SELECT o.tmk, 'adr_below_compset', 'PRICING_SIGNAL', round(1 - o.adr / c.adr, 4),
@@ -248,7 +291,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION etl.opportunity_signals(date, jsonb) IS
-    'Every opportunity signal of every market property (not ours, not government-owned) as of p_as_of, one row per signal: recent_sale, manager_change, self_managed, review_<aspect> (cleanliness, maintenance, communication, checkin, accuracy, amenities), occupancy_below_compset, adr_below_compset, listing_dark; with its lead source, value, weight, contribution in points, stable signal_key, evidence and the change event behind it. Settings and weights come from p_cfg (config/leads.ini). Definitions: docs/metrics.md.';
+    'Every opportunity signal of every market property (not ours, not government-owned) as of p_as_of, one row per signal: recent_sale, manager_change, self_managed, review_<aspect> (cleanliness, maintenance, communication, checkin, accuracy, amenities), occupancy_below_compset, adr_below_compset, listing_dark; with its lead source, value, weight, contribution in points, stable signal_key, evidence and the change event behind it. The buyer is named by the owner''s display name when the roll''s owner is the buyer. occupancy_below_compset needs at least occupancy_min_nights bookable (booked or available) nights in the property''s trailing window (a unit its owner blocked most of the window has no occupancy to speak of). The sale signal''s evidence carries the recording date (recorded, what the window counts) and the contract date (sale_date). A sale without the buyer''s address takes the buyer''s mailing state from the owner roll when the roll''s owner is the buyer (the grantee key is the owner key, or with no grantee the owner appeared on or after the recording). Settings and weights come from p_cfg (config/leads.ini). Definitions: docs/metrics.md.';
 
 -- ---------------------------------------------------------------------------
 -- Scoring, prospects, activities
@@ -264,6 +307,7 @@ DECLARE
     c_scored bigint;
     c_unowned bigint;
     c_prospects bigint;
+    c_renamed bigint;
     c_props bigint;
     c_rescored bigint;
     c_acts bigint;
@@ -303,8 +347,11 @@ BEGIN
                CASE WHEN b.grantee_key IS NOT NULL
                     THEN coalesce(upper(trim(regexp_replace(b.buyer_mailing_address, '[^A-Za-z0-9]+', ' ', 'g'))), '')
                     ELSE coalesce(p.owner_mailing_key, '') END AS mailing_key,
-               coalesce(nullif(CASE WHEN b.grantee_key IS NOT NULL THEN b.grantee ELSE p.owner_name END, ''),
+               coalesce(nullif(CASE WHEN b.grantee_key IS NOT NULL THEN b.grantee
+                                    ELSE coalesce(nullif(p.owner_display, ''), p.owner_name) END, ''),
                         coalesce(b.grantee_key, p.owner_key)) AS display_name,
+               coalesce(nullif(CASE WHEN b.grantee_key IS NOT NULL THEN b.grantee ELSE p.owner_name END, ''),
+                        coalesce(b.grantee_key, p.owner_key)) AS raw_name,
                CASE WHEN b.grantee_key IS NOT NULL THEN 'unknown' ELSE coalesce(p.owner_kind, 'unknown') END AS owner_kind,
                CASE WHEN b.grantee_key IS NOT NULL THEN b.buyer_mailing_address ELSE p.owner_mailing_address END AS mailing_address,
                CASE WHEN b.grantee_key IS NOT NULL THEN NULL ELSE p.owner_mailing_city END AS mailing_city,
@@ -333,7 +380,7 @@ BEGIN
              mailing_address, mailing_city, mailing_state, mailing_zip, mailing_country,
              is_absentee, is_out_of_state, lead_source_code, first_run_id)
         SELECT DISTINCT ON (o.owner_key, o.mailing_key)
-               o.owner_key, o.mailing_key, o.display_name, o.display_name, o.owner_kind,
+               o.owner_key, o.mailing_key, o.display_name, o.raw_name, o.owner_kind,
                o.mailing_address, o.mailing_city, o.mailing_state, o.mailing_zip, o.mailing_country,
                o.is_absentee, o.is_out_of_state, o.lead_source, p_run_id
           FROM ls_owners o
@@ -341,6 +388,22 @@ BEGIN
         ON CONFLICT (owner_key, mailing_address_key) DO NOTHING
         RETURNING 1)
     SELECT count(*) INTO c_prospects FROM ins;
+
+    -- a better name for a prospect made before it was known (the roll's form,
+    -- or a buyer's name from the deed): the owner's display form, when nobody
+    -- has edited the name shown (it is still the raw one); keys stay as they are
+    UPDATE homeowner_acquisition.prospects pr
+       SET display_name = d.owner_display
+      FROM (SELECT DISTINCT ON (p.owner_key, coalesce(p.owner_mailing_key, ''))
+                   p.owner_key, coalesce(p.owner_mailing_key, '') AS mailing_key,
+                   p.owner_display, p.owner_name
+              FROM external.properties p
+             WHERE p.owner_key <> '' AND p.owner_display <> ''
+             ORDER BY p.owner_key, coalesce(p.owner_mailing_key, ''), p.last_seen DESC, p.tmk) d
+     WHERE pr.owner_key = d.owner_key AND pr.mailing_address_key = d.mailing_key
+       AND pr.display_name IS DISTINCT FROM d.owner_display
+       AND (pr.display_name = pr.owner_name_raw OR pr.display_name = d.owner_name);
+    GET DIAGNOSTICS c_renamed = ROW_COUNT;
 
     WITH ins AS (
         INSERT INTO homeowner_acquisition.prospect_properties AS pp
@@ -429,6 +492,7 @@ BEGIN
                         ('properties_scored', c_scored),
                         ('without_owner', c_unowned),
                         ('prospects_new', c_prospects),
+                        ('prospects_renamed', c_renamed),
                         ('leads_new', c_props),
                         ('leads_rescored', c_rescored),
                         ('activities_new', c_acts),
@@ -436,7 +500,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION etl.score_leads(date, jsonb, text) IS
-    'The scoring half of mi-leads score: computes etl.opportunity_signals, scores each property (sum of contributions, scaled to at most 100), creates prospects (owner key + mailing address key; the buyer of a recent sale when the owner roll still shows the seller) and prospect_properties for scores >= min_score, rescores existing leads, writes one signal lead_activity per (prospect, signal_key) ever, marks the change events used as processed and writes the day''s opportunity_score assessment. Idempotent: a re-run on the same data changes nothing. Returns counts per item.';
+    'The scoring half of mi-leads score: computes etl.opportunity_signals, scores each property (sum of contributions, scaled to at most 100), creates prospects (owner key + mailing address key; the buyer of a recent sale when the owner roll still shows the seller) and prospect_properties for scores >= min_score, shows a prospect by the owner''s display name (external.properties.owner_display, else the roll''s form; the raw form is kept in owner_name_raw) and renames an existing prospect whose shown name is still the raw form when a display form appears (prospects_renamed), rescores existing leads, writes one signal lead_activity per (prospect, signal_key) ever, marks the change events used as processed and writes the day''s opportunity_score assessment. Idempotent: a re-run on the same data changes nothing. Returns counts per item.';
 
 -- ---------------------------------------------------------------------------
 -- Revenue projections
