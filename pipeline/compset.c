@@ -503,10 +503,9 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	     (o->mark_nights && metrics_mark_nights(conn, o->as_of, &st->nights_marked, err) < 0)))
 		goto out;
 	{
-		char sql[1536];
 		const char *pv[2] = { o->candidates_listed_only ? "true" : "false", o->as_of };
 		/* each competitor with its latest trailing property metrics */
-		snprintf(sql, sizeof(sql),
+		static const char sql[] =
 			 "SELECT c.tmk, c.latitude, c.longitude, c.bedrooms, c.bathrooms, c.max_guests,"
 			 " c.property_type, m.window_from, m.window_to, m.nights_observed,"
 			 " m.booked_nights, m.blocked_nights, m.adr, m.occupancy, m.revpar"
@@ -514,7 +513,7 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 			 " LEFT JOIN (SELECT DISTINCT ON (mm.tmk) mm.* FROM etl.market_metrics mm"
 			 "             WHERE mm.subject_kind = 'property' AND mm.window_kind = 'trailing'"
 			 "               AND mm.as_of <= $2::date"
-			 "             ORDER BY mm.tmk, mm.as_of DESC) m ON m.tmk = c.tmk");
+			 "             ORDER BY mm.tmk, mm.as_of DESC) m ON m.tmk = c.tmk";
 		res = mi_pg_query(conn, sql, 2, pv, err);
 		if (!res || load_points(res, 1, &cand, &ncand, err) < 0)
 			goto out;

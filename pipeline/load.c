@@ -1420,7 +1420,7 @@ static int load_pricing_fast(PGconn *conn, struct file_ctx *fc, struct mi_err *e
 {
 	const struct load_opts *o = fc->o;
 	const struct rec_entity *e = fc->e;
-	char snap[16], build[64], sql[1024], state[6] = "";
+	char snap[16], build[64], state[6] = "";
 	const char *p[2];
 	unsigned char keep[REC_MAX_COLS];
 	struct strbuf cols = STRBUF_INIT, copy = STRBUF_INIT, splits = STRBUF_INIT;
@@ -1612,9 +1612,14 @@ streams_done:
 		goto unlock;
 	if (mi_pg_exec(conn, "SET LOCAL maintenance_work_mem = '1GB'", err) < 0)
 		goto fail;
-	snprintf(sql, sizeof(sql), "SELECT etl.load_pricing_attach('etl.%s'::regclass, '%s'::date)",
-		 build, snap);
-	res = mi_pg_query(conn, sql, 0, NULL, err);
+	{
+		const char *ap[2] = { build, snap };
+		/* the snapshot date comes from the file: a parameter, never SQL text */
+		res = mi_pg_query(conn,
+				  "SELECT etl.load_pricing_attach(('etl.' || quote_ident($1))::regclass,"
+				  " $2::date)",
+				  2, ap, err);
+	}
 	if (!res)
 		goto fail;
 	dups = atoll(PQgetvalue(res, 0, 0));
