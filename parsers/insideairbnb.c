@@ -17,6 +17,7 @@
 #include "tmk.h"
 #include "value.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,21 +165,31 @@ static int cal_row(void *data, const struct csvr_row *row, struct mi_err *err)
 	return iab_end(s, row, err);
 }
 
-static int parse_calendar(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
+/* Read one Inside Airbnb file: wanted columns by header name, row by row. */
+#define IAB_MAX_COLS 128
+
+static int iab_parse(struct parse_ctx *ctx, FILE *in, enum rec_entity_id e,
+		     const char *const *names, int n, csvr_row_fn fn, struct mi_err *err)
 {
 	struct iab s;
-	int col[C__N];
+	int col[IAB_MAX_COLS];
 	struct value_date d;
 	int rc;
 
-	iab_init(&s, ctx, REC_E_PRICING, cal_names, C__N, col);
-	if (ctx->snapshot_date &&
+	assert(n <= IAB_MAX_COLS);
+	iab_init(&s, ctx, e, names, n, col);
+	if (e == REC_E_PRICING && ctx->snapshot_date &&
 	    value_date(ctx->snapshot_date, strlen(ctx->snapshot_date), &d) == 1)
 		value_date_format(&d, s.snapshot, sizeof(s.snapshot));
-	rc = tab_read_csv(ctx, in, ',', cal_row, &s, NULL, err);
+	rc = tab_read_csv(ctx, in, ',', fn, &s, NULL, err);
 	rc = iab_finish(&s, rc, err);
 	iab_release(&s);
 	return rc;
+}
+
+static int parse_calendar(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
+{
+	return iab_parse(ctx, in, REC_E_PRICING, cal_names, C__N, cal_row, err);
 }
 
 /* ---- reviews ----------------------------------------------------------- */
@@ -218,15 +229,7 @@ static int rev_row(void *data, const struct csvr_row *row, struct mi_err *err)
 
 static int parse_reviews(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 {
-	struct iab s;
-	int col[R__N];
-	int rc;
-
-	iab_init(&s, ctx, REC_E_REVIEWS, rev_names, R__N, col);
-	rc = tab_read_csv(ctx, in, ',', rev_row, &s, NULL, err);
-	rc = iab_finish(&s, rc, err);
-	iab_release(&s);
-	return rc;
+	return iab_parse(ctx, in, REC_E_REVIEWS, rev_names, R__N, rev_row, err);
 }
 
 /* ---- listings ---------------------------------------------------------- */
@@ -593,15 +596,7 @@ static int lst_row(void *data, const struct csvr_row *row, struct mi_err *err)
 
 static int parse_listings(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 {
-	struct iab s;
-	int col[L__N];
-	int rc;
-
-	iab_init(&s, ctx, REC_E_LISTINGS, lst_names, L__N, col);
-	rc = tab_read_csv(ctx, in, ',', lst_row, &s, NULL, err);
-	rc = iab_finish(&s, rc, err);
-	iab_release(&s);
-	return rc;
+	return iab_parse(ctx, in, REC_E_LISTINGS, lst_names, L__N, lst_row, err);
 }
 
 const struct parser parser_insideairbnb_calendar = {
