@@ -7,6 +7,8 @@
 #include "exitcode.h"
 #include "log.h"
 #include "opts.h"
+#include "value.h"
+#include "paths.h"
 #include "pg.h"
 #include "tmk.h"
 
@@ -71,32 +73,6 @@ static const struct mi_config_key known_keys[] = {
 	{ "metrics", "mark_nights" },
 	{ NULL, NULL },
 };
-
-static int valid_date(const char *s)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d, n = 0;
-
-	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10)
-		return 0;
-	if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return 0;
-	return !(m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)));
-}
-
-/* The settings file: explicit, else $MI_CONFIG_DIR/name, else config/name; NULL if none. */
-static const char *default_config(const char *name, char *buf, size_t size)
-{
-	const char *dir = getenv("MI_CONFIG_DIR");
-	FILE *fp;
-
-	snprintf(buf, size, "%s/%s", dir && *dir ? dir : "config", name);
-	fp = fopen(buf, "r");
-	if (!fp)
-		return NULL;
-	fclose(fp);
-	return buf;
-}
 
 static int read_settings(const char *path, struct compset_opts *o, struct mi_err *err)
 {
@@ -280,11 +256,11 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		return mi_opts_usage_error(&info, "unexpected argument '%s'", argv[optind]);
-	if (as_of && !valid_date(as_of))
+	if (as_of && !value_iso_date(as_of, NULL))
 		return mi_opts_usage_error(&info, "invalid date '%s' for option --as-of: must be YYYY-MM-DD",
 					   as_of);
 	if (!config)
-		config = default_config("compset.ini", cbuf, sizeof(cbuf));
+		config = mi_path_config("compset.ini", cbuf, sizeof(cbuf));
 	if (config && read_settings(config, &o, &err) < 0)
 		goto fail;
 	if (!portfolio && config) {

@@ -6,6 +6,8 @@
 #include "leads.h"
 #include "log.h"
 #include "opts.h"
+#include "value.h"
+#include "paths.h"
 #include "pg.h"
 
 #include <stdio.h>
@@ -49,31 +51,6 @@ static const struct mi_cmd_info info = {
 	"Exit status: 0 done (next: a lead was claimed), 1 next: the queue is empty,\n"
 	"64 usage, 74 output error, 76 database error, 78 bad configuration.\n",
 };
-
-static int valid_date(const char *s)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d, n = 0;
-
-	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10)
-		return 0;
-	if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return 0;
-	return !(m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)));
-}
-
-static const char *default_config(const char *name, char *buf, size_t size)
-{
-	const char *dir = getenv("MI_CONFIG_DIR");
-	FILE *fp;
-
-	snprintf(buf, size, "%s/%s", dir && *dir ? dir : "config", name);
-	fp = fopen(buf, "r");
-	if (!fp)
-		return NULL;
-	fclose(fp);
-	return buf;
-}
 
 int main(int argc, char **argv)
 {
@@ -130,11 +107,11 @@ int main(int argc, char **argv)
 		return mi_opts_usage_error(&info, "--limit is for 'queue' only");
 	if (!strcmp(verb, "next") && (!agent || !*agent))
 		return mi_opts_usage_error(&info, "'next' needs --agent NAME");
-	if (as_of && !valid_date(as_of))
+	if (as_of && !value_iso_date(as_of, NULL))
 		return mi_opts_usage_error(&info, "invalid date '%s' for option --as-of: must be YYYY-MM-DD",
 					   as_of);
 	if (!config)
-		config = default_config("leads.ini", cbuf, sizeof(cbuf));
+		config = mi_path_config("leads.ini", cbuf, sizeof(cbuf));
 	if (leads_settings_load(&set, config, &err) < 0)
 		goto fail;
 

@@ -114,8 +114,7 @@ int main(int argc, char **argv)
 			break;
 		case 'd': {
 			struct value_date d;
-			if (value_date(optarg, strlen(optarg), &d) != 1 || strlen(optarg) != 10 ||
-			    optarg[4] != '-')
+			if (!value_iso_date(optarg, &d))
 				return mi_opts_usage_error(&info,
 					"invalid value '%s' for option --snapshot-date: must be a date YYYY-MM-DD",
 					optarg);

@@ -148,6 +148,8 @@ int main(int argc, char **argv)
 	o.progress = progress < 0 ? isatty(STDERR_FILENO) : progress;
 
 	ret = nightly_run(&o, stdout, &err);
+	if (ret < 0)
+		ret = err.code ? err.code : MI_EXIT_INTERNAL;
 	if (ret && err.msg[0]) {
 		fflush(stdout);
 		mi_err_print(stderr, info.name, &err);

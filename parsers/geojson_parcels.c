@@ -23,6 +23,7 @@
 #include "exitcode.h"
 #include "fieldmap.h"
 #include "parser.h"
+#include "paths.h"
 #include "tree.h"
 
 #include <ctype.h>
@@ -366,10 +367,9 @@ static int geojson_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 	if (ctx->rules) {
 		cfg = ctx->rules;
 	} else if (ctx->source && !strchr(ctx->source, '/')) {
-		char p[1024];
-		const char *dir = getenv("MI_CONFIG_DIR");
-		snprintf(p, sizeof(p), "%s/parcels/%s.ini", dir && dir[0] ? dir : "config", ctx->source);
-		if (access(p, R_OK) == 0) {
+		char rel[512], p[1024];
+		snprintf(rel, sizeof(rel), "parcels/%s.ini", ctx->source);
+		if (mi_path_config(rel, p, sizeof(p))) {
 			if (mi_config_load(&own, p, err) < 0)
 				goto out;
 			cfg = &own;

@@ -1,4 +1,5 @@
 #include "tree.h"
+#include "paths.h"
 #include "address.h"
 #include "exitcode.h"
 #include "fieldmap.h"
@@ -55,17 +56,10 @@ int tree_slurp(FILE *in, struct strbuf *sb, size_t cap, char *reason, size_t rsi
 	return 0;
 }
 
-static int is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 int tree_rules(struct parse_ctx *ctx, const char *subdir, struct mi_config *own,
 	       const struct mi_config **rules, struct mi_err *err)
 {
-	const char *dir = getenv("MI_CONFIG_DIR");
+	const char *dir = mi_path_configdir();
 	char path[4096];
 
 	*rules = NULL;
@@ -79,8 +73,6 @@ int tree_rules(struct parse_ctx *ctx, const char *subdir, struct mi_config *own,
 				  ctx->format, subdir);
 	if (strchr(ctx->source, '/') || ctx->source[0] == '.')
 		return mi_err_set(err, MI_EXIT_CONFIG, "bad source id '%s'", ctx->source);
-	if (!dir || !dir[0])
-		dir = is_dir("config") ? "config" : MI_DATADIR "/config";
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s/%s.ini", dir, subdir, ctx->source) >=
 	    sizeof(path))
 		return mi_err_set(err, MI_EXIT_CONFIG, "config path too long for source '%s'",

@@ -8,6 +8,7 @@
 #include "source.h"
 #include "spawn.h"
 #include "strbuf.h"
+#include "value.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -57,19 +58,16 @@ struct run {
 
 static int parse_date(const char *s, struct tm *tm)
 {
-	int y, m, d;
-	char tail;
+	struct value_date d;
 
-	if (!s || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || strlen(s) != 10)
+	if (!value_iso_date(s, &d))
 		return -1;
 	memset(tm, 0, sizeof(*tm));
-	tm->tm_year = y - 1900;
-	tm->tm_mon = m - 1;
-	tm->tm_mday = d;
+	tm->tm_year = d.y - 1900;
+	tm->tm_mon = d.m - 1;
+	tm->tm_mday = d.d;
 	tm->tm_hour = 12;
-	if (timegm(tm) == (time_t)-1 || tm->tm_year != y - 1900 || tm->tm_mon != m - 1 ||
-	    tm->tm_mday != d)
-		return -1;
+	timegm(tm); /* fills the weekday and day of the year */
 	return 0;
 }
 

@@ -91,3 +91,19 @@ int mi_path_data(const char *rel, char *buf, size_t size, struct mi_err *err)
 		      MI_DATADIR "/data");
 	return -1;
 }
+
+const char *mi_path_configdir(void)
+{
+	const char *dir = getenv("MI_CONFIG_DIR");
+
+	if (dir && dir[0])
+		return dir;
+	return is_dir("config") ? "config" : MI_DATADIR "/config";
+}
+
+const char *mi_path_config(const char *rel, char *buf, size_t size)
+{
+	if (join(buf, size, mi_path_configdir(), rel) < 0 || !is_file(buf))
+		return NULL;
+	return buf;
+}

@@ -36,4 +36,18 @@ int mi_path_data(const char *rel, char *buf, size_t size, struct mi_err *err);
  */
 int mi_path_datadir(char *buf, size_t size);
 
+/*
+ * The configuration directory: $MI_CONFIG_DIR when set and not empty, else
+ * ./config when it exists (a checkout), else the installed MI_DATADIR/config.
+ * Returns a static or environment string; never NULL.
+ */
+const char *mi_path_configdir(void);
+
+/*
+ * Write <configdir>/rel into buf and return buf when that file exists; NULL
+ * when it does not or the path does not fit (settings files are optional:
+ * built-in defaults apply).
+ */
+const char *mi_path_config(const char *rel, char *buf, size_t size);
+
 #endif

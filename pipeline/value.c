@@ -218,3 +218,14 @@ int value_bool(const char *s, size_t len, enum value_tri *out)
 	}
 	return -1;
 }
+
+int value_iso_date(const char *s, struct value_date *out)
+{
+	struct value_date d;
+
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' || value_date(s, 10, &d) != 1)
+		return 0;
+	if (out)
+		*out = d;
+	return 1;
+}

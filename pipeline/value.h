@@ -31,6 +31,12 @@ struct value_date {
  */
 int value_date(const char *s, size_t len, struct value_date *out);
 
+/*
+ * Exactly "YYYY-MM-DD" and a real date, as command lines take dates: 1 and
+ * *out (may be NULL), else 0.
+ */
+int value_iso_date(const char *s, struct value_date *out);
+
 /* Days since 1970-01-01 (negative before), for a valid date. */
 int32_t value_date_days(const struct value_date *d);
 /* The inverse of value_date_days. */

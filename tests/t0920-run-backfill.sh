@@ -95,4 +95,9 @@ sed -e 's/^id = .*/id = dated-reviews/' -e 's|^url = \(.*\)$|url = \1?day={date}
 [ "$(run_requests)" = $((requests + 1)) ] || fail "the dated source was not fetched once ($(run_requests) requests, was $requests)"
 grep -Eq "^fetch +dated-reviews $yday +succeeded" "$t_tmp/b5.out" || { cat "$t_tmp/b5.out"; fail "no fetch row for the dated day"; }
 grep -Eq "^load +dated-reviews $yday +succeeded" "$t_tmp/b5.out" || { cat "$t_tmp/b5.out"; fail "the fetched day was not loaded"; }
+# an impossible date is a usage error (64), not an internal one
+rc=0
+"$MI_BIN/mi-run" backfill --from 2026-02-30 --to 2026-03-01 --dry-run >/dev/null 2>"$t_tmp/bad.err" || rc=$?
+[ $rc -eq 64 ] || fail "impossible date: expected exit 64, got $rc"
+grep -q "invalid --from or --to date" "$t_tmp/bad.err" || fail "message: $(cat "$t_tmp/bad.err")"
 exit 0
