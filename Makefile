@@ -24,7 +24,11 @@ TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
 
 CFLAGS ?= -O2 -g
-STD_CFLAGS = -std=c11 -D_GNU_SOURCE -Ipipeline -Iparsers -MMD -MP \
+# pipeline/ has three floors, each depending only on those below it:
+# common (helpers) <- normalize (TMK, ids, addresses, owners, values) <- stages
+# (fetch, load, score, leads, ... and the orchestrator).
+PIPELINE_FLOORS = common normalize stages
+STD_CFLAGS = -std=c11 -D_GNU_SOURCE $(addprefix -Ipipeline/,$(PIPELINE_FLOORS)) -Iparsers -MMD -MP \
 	-DMI_DATADIR='"$(DATADIR)"'
 WARN = -Wall -Wextra -Wno-format-truncation
 ifeq ($(DEVELOPER),1)
@@ -47,7 +51,7 @@ ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
 # The binaries: one thin cmd/mi-*.c each.
 PROGRAMS := $(patsubst cmd/%.c,%,$(wildcard cmd/mi-*.c))
-LIB_SRC := $(wildcard pipeline/*.c) $(wildcard parsers/*.c)
+LIB_SRC := $(foreach f,$(PIPELINE_FLOORS),$(wildcard pipeline/$(f)/*.c)) $(wildcard parsers/*.c)
 LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 LIB := $(BUILD)/libmi.a
 TEST_SRC := $(wildcard tests/test_*.c)

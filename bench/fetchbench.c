@@ -1,5 +1,5 @@
 /*
- * fetchbench: drive the fetch engine (pipeline/fetch.h) and the landing store
+ * fetchbench: drive the fetch engine (pipeline/stages/fetch.h) and the landing store
  * against a loopback server, as mi-fetch does, and report throughput, CPU
  * time per page and peak memory.
  *

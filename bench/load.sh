@@ -50,7 +50,7 @@ PGDATABASE=bench_load "$MI_BIN/mi-migrate" --dir sql >/dev/null
 PGDATABASE=bench_all "$MI_BIN/mi-migrate" --dir sql >/dev/null
 
 # (a) plain COPY, columns and types from records.h (REC_PROVENANCE + REC_PRICING)
-cols=$(sed -n '/^#define REC_PROVENANCE/,/^$/p; /^#define REC_PRICING/,/^$/p' pipeline/records.h |
+cols=$(sed -n '/^#define REC_PROVENANCE/,/^$/p; /^#define REC_PRICING/,/^$/p' pipeline/common/records.h |
 	sed -n 's/.*X(\([a-z_]*\), "\([a-z ]*\)").*/\1 \2/p' | paste -sd, -)
 PGDATABASE=bench_plain psql -XAq -v ON_ERROR_STOP=1 -c "CREATE UNLOGGED TABLE plain ($cols)"
 PGDATABASE=bench_plain psql -XAq -c "CHECKPOINT"

@@ -1,5 +1,5 @@
 /*
- * mi-load: load the entity files of one source into PostgreSQL (pipeline/load.h).
+ * mi-load: load the entity files of one source into PostgreSQL (pipeline/stages/load.h).
  */
 #include "err.h"
 #include "exitcode.h"

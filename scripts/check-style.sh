@@ -5,13 +5,13 @@ set -u
 bad=0
 say() { echo "check-style: $*"; bad=1; }
 
-for f in pipeline/*.c parsers/*.c cmd/*.c; do
+for f in pipeline/*/*.c parsers/*.c cmd/*.c; do
 	[ -f "$f" ] || continue
 	grep -q '#include "banned.h"' "$f" || say "$f: does not include banned.h"
 	last=$(grep -n '^#include' "$f" | tail -n 1 | cut -d: -f2-)
 	[ "$last" = '#include "banned.h"' ] || say "$f: banned.h must be the last include"
 done
-for f in pipeline/*.[ch] parsers/*.[ch] cmd/*.c tests/*.c bench/*.c; do
+for f in pipeline/*/*.[ch] parsers/*.[ch] cmd/*.c tests/*.c bench/*.c; do
 	[ -f "$f" ] || continue
 	grep -n '[[:space:]]$' "$f" | head -n 3 | sed "s|^|check-style: $f: trailing blank at line |" && true
 	grep -q '[[:space:]]$' "$f" && bad=1

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Mutation check of the VADER rules: remove or change one rule at a time in a copy of
-# pipeline/sentiment.c, build tests/test_sentiment.c against it and list the tests that
+# pipeline/stages/sentiment.c, build tests/test_sentiment.c against it and list the tests that
 # fail.  Every line must name at least one failing test ("NO FAILURE" = an untested rule).
 # Usage (repository root): sh scripts/mutate-sentiment.sh
 set -u
@@ -9,7 +9,7 @@ trap 'rm -rf "$w"' EXIT
 mut() {
   name=$1; shift
   rm -rf "$w/pipeline"; mkdir -p "$w/pipeline"
-  cp pipeline/*.h pipeline/*.c $w/pipeline/
+  cp pipeline/*/*.h pipeline/*/*.c $w/pipeline/
   python3 -c "
 import sys
 p=sys.argv[3]

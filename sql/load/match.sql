@@ -1,4 +1,4 @@
--- Listing -> parcel matching and the manager history (pipeline/match.c), run
+-- Listing -> parcel matching and the manager history (pipeline/stages/match.c), run
 -- once after the files of a load, in one transaction.  Every listing without a
 -- parcel is tried again on each run, in order of confidence; a listing nothing
 -- matches keeps tmk NULL and is never dropped.  $1 run id, $2 source.

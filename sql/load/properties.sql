@@ -1,6 +1,6 @@
 -- properties.tsv -> external.properties, upserted by TMK.
 --
--- Run by mi-load (pipeline/load.c) inside the file's transaction over the
+-- Run by mi-load (pipeline/stages/load.c) inside the file's transaction over the
 -- all-text staging table stg (columns of records.h plus rn, the row number).
 -- Parameters: $1 run id, $2 source, $3..$4 the range of rn, $5 file name.
 -- Tags: @reject returns (rn, reason_code, reason, src_line, src_offset,
