@@ -39,6 +39,13 @@ struct run {
 	const struct nightly_opts *o;
 	char run_id[80];
 	char date[11];
+	/* compset's as-of date: the run date; a backfill's last day (or today,
+	 * when the range goes past it) */
+	char global_date[11];
+	/* leads' as-of date: the run date of a nightly; today for a backfill
+	 * whose range reaches today; "" for a backfill of past days, which
+	 * leaves today's queue alone */
+	char leads_date[11];
 	PGconn *conn;
 	char bin[PATH_MAX];
 	char workrun[PATH_MAX];
@@ -524,16 +531,16 @@ static void stage_global_pass(struct run *r, const char *date);
  * signals need that set.  So one night's run is complete, and the next run
  * on the same data adds nothing.
  */
-static void stage_global(struct run *r, const char *date)
+static void stage_global(struct run *r)
 {
 	char first[sizeof(r->leads_line)];
 
-	stage_global_pass(r, date);
+	stage_global_pass(r, r->global_date);
 	if (new_leads(r->leads_line) <= 0)
 		return;
 	snprintf(first, sizeof(first), "%s", r->leads_line);
 	r->steps += 2;
-	stage_global_pass(r, date);
+	stage_global_pass(r, r->global_date);
 	if (strcmp(first, r->leads_line)) {
 		char both[sizeof(r->leads_line)];
 		snprintf(both, sizeof(both), "%s; then %s", first, r->leads_line);
@@ -563,8 +570,15 @@ static void stage_global_pass(struct run *r, const char *date)
 		ledger_stage(r, s);
 	}
 	s = new_stage(r, "leads", NULL, NULL);
-	if (s) {
-		char *argv[] = { "mi-leads", "score", "--as-of", (char *)date, "--run", r->run_id,
+	if (s && !r->leads_date[0]) {
+		/* a backfill rebuilds the past: scoring the live queue as of a past
+		 * date would move today's scores and log stale signals */
+		progress(r, "leads", NULL);
+		snprintf(s->note, sizeof(s->note),
+			 "a backfill of past days leaves today's queue to the nightly run");
+		ledger_stage(r, s);
+	} else if (s) {
+		char *argv[] = { "mi-leads", "score", "--as-of", r->leads_date, "--run", r->run_id,
 				 "--config", leads_ini, NULL };
 		if (access(leads_ini, R_OK) < 0)
 			argv[6] = NULL;
@@ -881,6 +895,8 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 			today_utc(r.date);
 		if (parse_date(r.date, &tm) < 0)
 			return mi_err_set(err, MI_EXIT_USAGE, "invalid date '%s'", r.date);
+		snprintf(r.global_date, sizeof(r.global_date), "%s", r.date);
+		snprintf(r.leads_date, sizeof(r.leads_date), "%s", r.date);
 		if (o->run_id) {
 			snprintf(r.run_id, sizeof(r.run_id), "%s", o->run_id);
 		} else {
@@ -896,6 +912,14 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 		if (timegm(&b) < timegm(&a))
 			return mi_err_set(err, MI_EXIT_USAGE, "--to is before --from");
 		snprintf(r.date, sizeof(r.date), "%s", o->date_to);
+		{
+			char today[11];
+			today_utc(today);
+			snprintf(r.global_date, sizeof(r.global_date), "%s",
+				 strcmp(o->date_to, today) > 0 ? today : o->date_to);
+			if (strcmp(o->date_to, today) >= 0)
+				snprintf(r.leads_date, sizeof(r.leads_date), "%s", today);
+		}
 		compact(o->date_from, ca);
 		compact(o->date_to, cb);
 		if (o->run_id) {
@@ -987,7 +1011,7 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 				stage_source(&r, r.sel[i], fetch_run, d);
 		}
 	}
-	stage_global(&r, r.date);
+	stage_global(&r);
 	progress_done(&r);
 	code = overall_code(&r);
 	json = summary_json(&r, code);

@@ -20,7 +20,9 @@
  * "backfill-FROM-TO" (plus the sources), resumable the same way; they
  * re-parse and re-load what the landing store holds for each day's nightly
  * run, fetching only days that never landed (for sources whose URL takes a
- * date) or everything with refetch.
+ * date) or everything with refetch.  A backfill rebuilds the past: compset
+ * runs as of its last day, but the lead queue is today's, so leads score it
+ * (as of today) only when the range reaches today, never as of a past date.
  *
  * The summary (per source and stage: status, rows in and out, rejects,
  * seconds; new leads) is printed to the given stream and stored in
