@@ -33,15 +33,23 @@ static const struct mi_cmd_info info = {
 	"One run at a time: a run started while another holds the lock exits 75.\n"
 	"A summary (per source and stage: status, rows in and out, rejects, seconds;\n"
 	"new leads) goes to stdout and to etl.runs.summary; each stage's log is\n"
-	"kept in WORK/RUN/logs/.\n"
+	"kept in WORK/RUN/logs/ (or LOGS/RUN/, see below).\n"
+	"\n"
+	"Where things are, first found: the option; systemd's folders of the unit\n"
+	"($CONFIGURATION_DIRECTORY for the configuration, $STATE_DIRECTORY/landing\n"
+	"and $STATE_DIRECTORY/work, $LOGS_DIRECTORY for the stage logs); [paths] of\n"
+	"CONFIG/pipeline.ini.  The configuration otherwise defaults to ./config or\n"
+	"the installed one; without a landing store or a work folder mi-run exits\n"
+	"64.  CONFIG/pipeline.ini also sets each stage's lock_timeout,\n"
+	"statement_timeout and wall-clock time_limit.\n"
 	"\n"
 	"  --date D            nightly run date (default: today, UTC)\n"
 	"  --from D, --to D    backfill range, inclusive\n"
 	"  --source ID         only this source (repeatable)\n"
 	"  --run-id ID         use this run id instead of the derived one\n"
-	"  --config-dir DIR    configuration (default: config)\n"
-	"  --landing DIR       landing store (default: landing)\n"
-	"  --work DIR          entity files and stage logs (default: work)\n"
+	"  --config-dir DIR    configuration (sources/, leads.ini, pipeline.ini ...)\n"
+	"  --landing DIR       landing store\n"
+	"  --work DIR          entity files and stage logs\n"
 	"  --bin-dir DIR       where the stage binaries are (default: mi-run's folder)\n"
 	"  --max-reject-share R  a source whose rejects exceed R of its records fails\n"
 	"                      its load (default 0.05)\n"
@@ -92,9 +100,6 @@ int main(int argc, char **argv)
 	int c, progress = -1, ret;
 
 	memset(&o, 0, sizeof(o));
-	o.config_dir = "config";
-	o.landing_dir = "landing";
-	o.work_dir = "work";
 	o.max_reject_share = 0.05;
 	o.only = only;
 	mi_log_init(info.name, "run");

@@ -5,6 +5,7 @@
 #include "opts.h"
 #include "pg.h"
 #include "records.h"
+#include "runcfg.h"
 #include "source.h"
 #include "spawn.h"
 #include "strbuf.h"
@@ -48,6 +49,9 @@ struct run {
 	char leads_date[11];
 	PGconn *conn;
 	char bin[PATH_MAX];
+	const char *config_dir;  /* resolved: runcfg_config_dir() */
+	struct runcfg cfg;       /* pipeline.ini */
+	struct runcfg_paths paths; /* landing store, work folder, logs */
 	char workrun[PATH_MAX];
 	char logs[PATH_MAX];
 	struct source **sources;
@@ -350,9 +354,9 @@ static void stage_fetch(struct run *r, const char *fetch_run, const char *date, 
 	argv[a++] = "--run";
 	argv[a++] = (char *)fetch_run;
 	argv[a++] = "--landing";
-	argv[a++] = (char *)r->o->landing_dir;
+	argv[a++] = r->paths.landing;
 	argv[a++] = "--config-dir";
-	argv[a++] = (char *)r->o->config_dir;
+	argv[a++] = (char *)r->config_dir;
 	argv[a++] = "--date";
 	argv[a++] = (char *)date;
 	if (r->o->local_fetch)
@@ -370,7 +374,7 @@ static void stage_fetch(struct run *r, const char *fetch_run, const char *date, 
 		if (!s)
 			return;
 		s->seconds = all->seconds;
-		if (source_has_bodies(r->o->landing_dir, fetch_run, r->sel[i]->id, &landed,
+		if (source_has_bodies(r->paths.landing, fetch_run, r->sel[i]->id, &landed,
 				      &failed) < 0 && all->exit_code == 0) {
 			s->exit_code = MI_EXIT_PARTIAL;
 			snprintf(s->note, sizeof(s->note), "nothing landed");
@@ -420,8 +424,8 @@ static void stage_source(struct run *r, const struct source *src, const char *fe
 	{
 		/* only this source's bodies of the run, with its format and rules */
 		char *argv[] = { "mi-parse", "--run", (char *)fetch_run, "--source", src->id,
-				 "--landing", (char *)r->o->landing_dir, "--config-dir",
-				 (char *)r->o->config_dir, "--out", dir, NULL };
+				 "--landing", r->paths.landing, "--config-dir",
+				 (char *)r->config_dir, "--out", dir, NULL };
 		rc = run_stage(r, s, argv);
 	}
 	for (int e = 0; e < REC_E_COUNT; e++) {
@@ -558,8 +562,8 @@ static void stage_global_pass(struct run *r, const char *date)
 
 	/* the run's own settings when its config directory has them (else the
 	 * stages' defaults) */
-	snprintf(compset_ini, sizeof(compset_ini), "%s/compset.ini", r->o->config_dir);
-	snprintf(leads_ini, sizeof(leads_ini), "%s/leads.ini", r->o->config_dir);
+	snprintf(compset_ini, sizeof(compset_ini), "%s/compset.ini", r->config_dir);
+	snprintf(leads_ini, sizeof(leads_ini), "%s/leads.ini", r->config_dir);
 	s = new_stage(r, "compset", NULL, NULL);
 	if (s) {
 		char *argv[] = { "mi-compset", "--as-of", (char *)date, "--config", compset_ini,
@@ -734,7 +738,7 @@ static int select_sources(struct run *r, struct mi_err *err)
 {
 	char dir[PATH_MAX];
 
-	snprintf(dir, sizeof(dir), "%s/sources", r->o->config_dir);
+	snprintf(dir, sizeof(dir), "%s/sources", r->config_dir);
 	if (source_load_dir(dir, &r->sources, &r->nsources, err) < 0)
 		return -1;
 	for (size_t i = 0; i < r->o->nonly; i++) {
@@ -840,7 +844,7 @@ static int landed_run_exists(const struct run *r, const char *run_id)
 	char path[PATH_MAX + 96];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/runs/%s/manifest.jsonl", r->o->landing_dir, run_id);
+	snprintf(path, sizeof(path), "%s/runs/%s/manifest.jsonl", r->paths.landing, run_id);
 	return stat(path, &st) == 0;
 }
 
@@ -938,6 +942,10 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 	mi_log_set_run(r.run_id);
 	if (find_bin(&r) < 0)
 		return mi_err_set(err, MI_EXIT_INTERNAL, "cannot find the stage binaries");
+	r.config_dir = runcfg_config_dir(o->config_dir);
+	if (runcfg_load(&r.cfg, r.config_dir, err) < 0 ||
+	    runcfg_paths(&r.cfg, o->landing_dir, o->work_dir, &r.paths, err) < 0)
+		return err->code;
 	if (select_sources(&r, err) < 0)
 		goto out_noconn;
 
@@ -947,6 +955,13 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 		for (size_t i = 0; i < r.nsel; i++)
 			fprintf(summary, "source %-28s %-14s %-22s %s\n", r.sel[i]->id,
 				r.sel[i]->kind, r.sel[i]->format, r.sel[i]->url);
+		fprintf(summary, "config %s\nlanding %s (%s)\nwork %s (%s)\n", r.config_dir,
+			r.paths.landing, r.paths.from_landing, r.paths.work, r.paths.from_work);
+		if (r.paths.logs[0])
+			fprintf(summary, "logs %s/%s (%s)\n", r.paths.logs, r.run_id,
+				r.paths.from_logs);
+		else
+			fprintf(summary, "logs %s/%s/logs\n", r.paths.work, r.run_id);
 		if (o->mode == NIGHTLY_BACKFILL)
 			plan_backfill(&r, summary);
 		fprintf(summary, "stages: %sparse -> score -> load per source, "
@@ -955,8 +970,11 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 		goto out_noconn;
 	}
 
-	snprintf(r.workrun, sizeof(r.workrun), "%s/%s", o->work_dir, r.run_id);
-	snprintf(r.logs, sizeof(r.logs), "%s/logs", r.workrun);
+	snprintf(r.workrun, sizeof(r.workrun), "%s/%s", r.paths.work, r.run_id);
+	if (r.paths.logs[0])
+		snprintf(r.logs, sizeof(r.logs), "%s/%s", r.paths.logs, r.run_id);
+	else
+		snprintf(r.logs, sizeof(r.logs), "%s/logs", r.workrun);
 	if (mkdirs(r.logs) < 0) {
 		mi_err_set(err, MI_EXIT_IO, "cannot create '%s': %s", r.logs, strerror(errno));
 		goto out_noconn;

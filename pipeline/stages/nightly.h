@@ -49,7 +49,9 @@ struct nightly_opts {
 	const char *date;        /* nightly run date YYYY-MM-DD (NULL: today, UTC) */
 	const char *date_from;   /* backfill range, inclusive */
 	const char *date_to;
-	const char *config_dir;  /* config/ (sources/, leads.ini, compset.ini) */
+	/* NULL: found as runcfg.h says ($CONFIGURATION_DIRECTORY, $STATE_DIRECTORY,
+	 * $LOGS_DIRECTORY, pipeline.ini [paths]) */
+	const char *config_dir;  /* config/ (sources/, leads.ini, compset.ini, pipeline.ini) */
 	const char *landing_dir; /* landing store */
 	const char *work_dir;    /* entity files and stage logs: <work>/<run>/... */
 	const char *bin_dir;     /* where the stage binaries are */
