@@ -6,6 +6,7 @@
 #include "log.h"
 #include "nightly.h"
 #include "opts.h"
+#include "stop.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -66,7 +67,9 @@ static const struct mi_cmd_info info = {
 	"Exit status: 0 every stage succeeded; 1 some stage failed in another way;\n"
 	"otherwise the most severe failure: 76 database, 70 internal, 74 I/O,\n"
 	"78 configuration, 69 network, 65 rejects over the share, 66 missing input;\n"
-	"64 usage; 75 another run holds the lock.\n",
+	"64 usage; 75 another run holds the lock.  SIGTERM or SIGINT stops the stage\n"
+	"at work (its queries are cancelled), records the run as aborted, then mi-run\n"
+	"dies of the signal.\n",
 };
 
 #define MAX_ONLY 256
@@ -162,5 +165,7 @@ int main(int argc, char **argv)
 		mi_err_print(stderr, info.name, &err);
 	}
 	c = mi_close_stdout(info.name);
+	/* stopped by SIGTERM or SIGINT: the run is recorded; die of the signal */
+	mi_stop_reraise();
 	return ret ? ret : c;
 }

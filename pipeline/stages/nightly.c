@@ -8,6 +8,7 @@
 #include "runcfg.h"
 #include "source.h"
 #include "spawn.h"
+#include "stop.h"
 #include "strbuf.h"
 #include "value.h"
 
@@ -33,7 +34,8 @@ struct stage_rec {
 	int exit_code;    /* -1: not run (skipped) */
 	double seconds;
 	long long rows_in, rows_out, rejects;
-	char note[160];
+	int killed;       /* stopped by mi-run (time limit, or the run was stopped) */
+	char note[400];
 };
 
 struct run {
@@ -62,6 +64,7 @@ struct run {
 	size_t nstages;
 	size_t step, steps; /* progress */
 	int tty;
+	char stopped_in[128]; /* the stage at work when the run was asked to stop */
 	char leads_line[512];
 };
 
@@ -176,10 +179,10 @@ static void ledger_stage(struct run *r, const struct stage_rec *s)
 	struct mi_err err = MI_ERR_INIT;
 	char in[24], out[24], rej[24], secs[32], code[8];
 	const char *st = stage_status(s);
-	char errtext[200];
+	char errtext[480];
 
-	if (!strcmp(s->stage, "load"))
-		return; /* mi-load keeps its own rows */
+	if (!strcmp(s->stage, "load") && !s->killed && s->exit_code < 128)
+		return; /* mi-load keeps its own rows (unless it was killed) */
 	snprintf(in, sizeof(in), "%lld", s->rows_in);
 	snprintf(out, sizeof(out), "%lld", s->rows_out);
 	snprintf(rej, sizeof(rej), "%lld", s->rejects);
@@ -208,8 +211,10 @@ static void ledger_run_end(struct run *r, int code, const char *summary_json,
 {
 	struct mi_err err = MI_ERR_INIT;
 	char c[8];
-	const char *status = code == 0 ? "succeeded" : code == MI_EXIT_PARTIAL ? "partial"
-						     : "failed";
+	const char *status = mi_stop_requested() ? "aborted"
+			     : code == 0	      ? "succeeded"
+			     : code == MI_EXIT_PARTIAL ? "partial"
+						       : "failed";
 
 	snprintf(c, sizeof(c), "%d", code);
 	const char *p[5] = { r->run_id, status, c, summary_json,
@@ -239,29 +244,108 @@ static struct stage_rec *new_stage(struct run *r, const char *stage, const char 
 	return s;
 }
 
-/* Run bin/<prog> with args; fills s; returns the child's exit code. */
+/* the last "prog: error: ..." line of a stage's log, without the program name */
+static void last_error(const char *log, char *out, size_t size)
+{
+	FILE *fp = fopen(log, "r");
+	char line[1024];
+
+	out[0] = '\0';
+	if (!fp)
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		const char *e = strstr(line, ": error: ");
+		if (line[0] == '{' || !e)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(out, size, "%s", e + 9);
+	}
+	fclose(fp);
+}
+
+/* "90 s", "5 min", "2 h" */
+static void format_ms(long long ms, char *out, size_t size)
+{
+	if (ms % 3600000 == 0)
+		snprintf(out, size, "%lld h", ms / 3600000);
+	else if (ms % 60000 == 0)
+		snprintf(out, size, "%lld min", ms / 60000);
+	else if (ms % 1000 == 0)
+		snprintf(out, size, "%lld s", ms / 1000);
+	else
+		snprintf(out, size, "%lld ms", ms);
+}
+
+/*
+ * Run bin/<prog> with args; fills s; returns the child's exit code.  The
+ * stage's limits (pipeline.ini) go to every connection it opens through
+ * PGOPTIONS: lock_timeout and statement_timeout, and a check every 10 s that
+ * its client is still there (a stage killed without a chance to cancel its
+ * query leaves no backend waiting behind it).  Past its time_limit, or when
+ * the run is asked to stop, the stage is stopped (SIGTERM: it cancels its
+ * queries and dies; SIGKILL 10 s later).
+ */
 static int run_stage(struct run *r, struct stage_rec *s, char **argv)
 {
 	struct spawn_result res;
+	struct spawn_opts so;
 	struct mi_err err = MI_ERR_INIT;
-	char log[PATH_MAX + 64], prog[PATH_MAX + 32];
+	char log[PATH_MAX + 64], prog[PATH_MAX + 32], limit[32];
+	struct strbuf pgopt = STRBUF_INIT;
+	const char *env[2] = { NULL, NULL };
+	const char *old = getenv("PGOPTIONS");
+	int id = runcfg_stage_id(s->stage);
+	const struct runcfg_limits *l = &r->cfg.stage[id < 0 ? RUNCFG_LOAD : id];
 
 	snprintf(prog, sizeof(prog), "%s/%s", r->bin, argv[0]);
 	argv[0] = prog;
 	snprintf(log, sizeof(log), "%s/%s%s%s%s%s.log", r->logs, s->stage, s->source[0] ? "-" : "",
 		 s->source, s->day[0] ? "-" : "", s->day);
 	progress(r, s->stage, s->source);
+	if (mi_stop_requested()) {
+		snprintf(s->note, sizeof(s->note), "not started: the run was stopped (%s)",
+			 mi_stop_name(mi_stop_requested()));
+		return s->exit_code;
+	}
+	strbuf_addf(&pgopt, "PGOPTIONS=%s%s-c lock_timeout=%lld -c statement_timeout=%lld"
+			    " -c client_connection_check_interval=10000",
+		    old ? old : "", old && old[0] ? " " : "", l->lock_timeout_ms,
+		    l->statement_timeout_ms);
+	env[0] = pgopt.buf;
+	memset(&so, 0, sizeof(so));
+	so.log_path = log;
+	so.run_id = r->run_id;
+	so.env = env;
+	so.time_limit = (double)l->time_limit_ms / 1000.0;
+	so.stop_fd = mi_stop_fd();
 	mi_log_kv(MI_LOG_INFO, "stage_start", "stage", s->stage, "source", s->source, "log", log,
 		  NULL);
-	if (spawn_run(argv, log, r->run_id, &res, &err) < 0) {
+	if (spawn_run_opts(argv, &so, &res, &err) < 0) {
 		s->exit_code = MI_EXIT_INTERNAL;
 		snprintf(s->note, sizeof(s->note), "%s", err.msg);
 	} else {
+		char msg[sizeof(s->note)];
 		s->exit_code = res.exit_code;
 		s->seconds = res.seconds;
-		if (res.exit_code)
+		s->killed = res.timed_out || res.stopped;
+		format_ms(l->time_limit_ms, limit, sizeof(limit));
+		last_error(log, msg, sizeof(msg));
+		if (res.timed_out)
+			snprintf(s->note, sizeof(s->note),
+				 "stopped at its time limit of %s (pipeline.ini time_limit); see %s",
+				 limit, log);
+		else if (res.stopped)
+			snprintf(s->note, sizeof(s->note), "stopped: the run was stopped (%s); see %s",
+				 mi_stop_name(mi_stop_requested()), log);
+		else if (res.exit_code && msg[0])
+			snprintf(s->note, sizeof(s->note), "%.300s; see %s", msg, log);
+		else if (res.exit_code)
 			snprintf(s->note, sizeof(s->note), "see %s", log);
+		if (res.stopped && !r->stopped_in[0])
+			snprintf(r->stopped_in, sizeof(r->stopped_in), "%s%s%s", s->stage,
+				 s->source[0] ? " " : "", s->source);
 	}
+	strbuf_release(&pgopt);
 	{
 		char code[8], secs[24];
 		snprintf(code, sizeof(code), "%d", s->exit_code);
@@ -470,6 +554,7 @@ static void stage_source(struct run *r, const struct source *src, const char *fe
 		s->rows_in = rows;
 		run_stage(r, s, argv);
 		load_counts(r, s);
+		ledger_stage(r, s); /* only when mi-run stopped it: mi-load keeps its rows */
 	}
 }
 
@@ -692,7 +777,10 @@ static void print_summary(const struct run *r, FILE *fp, int code)
 	}
 	if (r->leads_line[0])
 		fprintf(fp, "leads: %s\n", r->leads_line);
-	fprintf(fp, "exit %d (%s)\n", code, mi_exit_name(code));
+	if (mi_stop_requested())
+		fprintf(fp, "exit %d (stopped by %s)\n", code, mi_stop_name(mi_stop_requested()));
+	else
+		fprintf(fp, "exit %d (%s)\n", code, mi_exit_name(code));
 }
 
 /* ---------------------------------------------------------------- main */
@@ -781,6 +869,50 @@ static void name_session(struct run *r)
 	res = mi_pg_query(r->conn, "SELECT set_config('application_name', $1, false)", 1, p, &err);
 	if (!res)
 		mi_log(MI_LOG_WARN, "ledger_failed", "%s", err.msg);
+	PQclear(res);
+}
+
+/* mi-run's own statements wait for a lock and run no longer than [stages] says */
+static void limit_session(struct run *r)
+{
+	struct mi_err err = MI_ERR_INIT;
+	char lock[24], stmt[24];
+	const char *p[2] = { lock, stmt };
+	PGresult *res;
+
+	snprintf(lock, sizeof(lock), "%lld", r->cfg.all.lock_timeout_ms);
+	snprintf(stmt, sizeof(stmt), "%lld", r->cfg.all.statement_timeout_ms);
+	res = mi_pg_query(r->conn,
+			  "SELECT set_config('lock_timeout', $1, false),"
+			  " set_config('statement_timeout', $2, false)",
+			  2, p, &err);
+	if (!res)
+		mi_log(MI_LOG_WARN, "ledger_failed", "%s", err.msg);
+	PQclear(res);
+}
+
+/*
+ * Under the lock, every other nightly or backfill still 'running' lost its
+ * process: close it as abandoned (etl.mark_abandoned_runs) and say so.
+ */
+static void mark_abandoned(struct run *r)
+{
+	struct mi_err err = MI_ERR_INIT;
+	const char *p[1] = { r->run_id };
+	PGresult *res = mi_pg_query(r->conn,
+				    "SELECT run_id, coalesce(host, '?'), coalesce(pid::text, '?'),"
+				    " to_char(started_at, 'YYYY-MM-DD HH24:MI:SS TZ')"
+				    " FROM etl.mark_abandoned_runs($1)",
+				    1, p, &err);
+
+	if (!res) {
+		mi_log(MI_LOG_WARN, "ledger_failed", "%s", err.msg);
+		return;
+	}
+	for (int i = 0; i < PQntuples(res); i++)
+		mi_log_kv(MI_LOG_WARN, "run_abandoned", "abandoned_run", PQgetvalue(res, i, 0),
+			  "host", PQgetvalue(res, i, 1), "pid", PQgetvalue(res, i, 2), "started",
+			  PQgetvalue(res, i, 3), NULL);
 	PQclear(res);
 }
 
@@ -970,6 +1102,10 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 		goto out_noconn;
 	}
 
+	/* SIGTERM, SIGINT: stop the stage at work, record the run, then die of it */
+	if (mi_stop_install() < 0)
+		return mi_err_set(err, MI_EXIT_INTERNAL, "cannot set up signal handling: %s",
+				  strerror(errno));
 	snprintf(r.workrun, sizeof(r.workrun), "%s/%s", r.paths.work, r.run_id);
 	if (r.paths.logs[0])
 		snprintf(r.logs, sizeof(r.logs), "%s/%s", r.paths.logs, r.run_id);
@@ -988,8 +1124,10 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 	if (!r.conn)
 		goto out_noconn;
 	name_session(&r);
+	limit_session(&r);
 	if (take_lock(&r, err) < 0)
 		goto out;
+	mark_abandoned(&r);
 	ledger_run_begin(&r);
 	mi_log_kv(MI_LOG_INFO, "run_start", "run", r.run_id, "date", r.date, NULL);
 
@@ -1032,6 +1170,20 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 	stage_global(&r);
 	progress_done(&r);
 	code = overall_code(&r);
+	if (mi_stop_requested()) {
+		/* the run dies of the signal once it is recorded (mi_stop_reraise) */
+		char why[256];
+		int sig = mi_stop_requested();
+		code = 128 + sig;
+		snprintf(why, sizeof(why), "stopped by %s%s%s", mi_stop_name(sig),
+			 r.stopped_in[0] ? " during " : " between stages", r.stopped_in);
+		json = summary_json(&r, code);
+		ledger_run_end(&r, code, json ? json : "{}", why);
+		print_summary(&r, summary, code);
+		mi_log_kv(MI_LOG_WARN, "run_stopped", "run", r.run_id, "why", why, NULL);
+		mi_err_set(err, code, "run %s %s; its queries were cancelled", r.run_id, why);
+		goto out;
+	}
 	json = summary_json(&r, code);
 	ledger_run_end(&r, code, json ? json : "{}", NULL);
 	print_summary(&r, summary, code);

@@ -137,6 +137,7 @@ int runcfg_load(struct runcfg *rc, const char *config_dir, struct mi_err *err)
 	int ret = -1;
 
 	memset(rc, 0, sizeof(*rc));
+	rc->all = def;
 	for (int i = 0; i < RUNCFG_STAGES; i++)
 		rc->stage[i] = def;
 	snprintf(rc->path, sizeof(rc->path), "%s/pipeline.ini", config_dir);
@@ -154,6 +155,7 @@ int runcfg_load(struct runcfg *rc, const char *config_dir, struct mi_err *err)
 	    get_limit(&cfg, "stages", keys[1], &def.statement_timeout_ms, err) < 0 ||
 	    get_limit(&cfg, "stages", keys[2], &def.time_limit_ms, err) < 0)
 		goto out;
+	rc->all = def;
 	for (int i = 0; i < RUNCFG_STAGES; i++) {
 		struct runcfg_limits *l = &rc->stage[i];
 		*l = def;

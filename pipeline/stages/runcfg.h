@@ -49,7 +49,8 @@ struct runcfg_limits {
 struct runcfg {
 	char path[PATH_MAX];                        /* the file read, "" when none */
 	char landing[PATH_MAX], work[PATH_MAX], logs[PATH_MAX]; /* [paths]; "" unset */
-	struct runcfg_limits stage[RUNCFG_STAGES];
+	struct runcfg_limits all;                  /* [stages] (mi-run's own connection) */
+	struct runcfg_limits stage[RUNCFG_STAGES]; /* [stages] with each stage's section over it */
 };
 
 /*
