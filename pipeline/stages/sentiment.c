@@ -91,7 +91,8 @@ struct sent_nlist {
 
 struct sent_pstart {
 	uint32_t pattern;
-	uint32_t next; /* index + 1, 0 = end */
+	uint32_t filter; /* the pattern's filter node (sent_pattern.filter) */
+	uint32_t next;   /* index + 1, 0 = end */
 };
 
 #define SENT_MAX_MACROS 96
@@ -716,6 +717,7 @@ static int add_start(struct sent_model *m, uint32_t *head, uint32_t pattern)
 	if (grow((void **)&m->pstart, &m->apstart, m->npstart, sizeof(*m->pstart)) < 0)
 		return -1;
 	m->pstart[m->npstart].pattern = pattern;
+	m->pstart[m->npstart].filter = m->pat[pattern].filter;
 	m->pstart[m->npstart].next = *head;
 	*head = (uint32_t)++m->npstart;
 	return 0;
@@ -884,11 +886,6 @@ static void filter_node(struct sent_model *m, struct sent_pnode *nd)
 
 		nd->fbits[bit >> 6] |= 1ull << (bit & 63);
 	}
-}
-
-static int filter_pass(const struct sent_scorer *s, const struct sent_pattern *p)
-{
-	return p->filter == UINT32_MAX || s->node_gen[p->filter] == s->gen;
 }
 
 /* Choose pattern p's filter node and list it under each of the node's first words. */
@@ -1192,16 +1189,13 @@ static void try_list(const struct sent_model *m, struct sent_scorer *s, uint32_t
 		     unsigned i, unsigned *best_len, int32_t *best)
 {
 	for (; head; head = m->pstart[head - 1].next) {
-		uint32_t pi = m->pstart[head - 1].pattern;
-		const struct sent_pattern *p = &m->pat[pi];
+		const struct sent_pstart *ps = &m->pstart[head - 1];
+		const struct sent_pattern *p;
 		long end;
 
-		if (s->pat_gen[pi] != s->gen) {
-			s->pat_gen[pi] = s->gen;
-			s->pat_ok[pi] = (uint8_t)filter_pass(s, p);
-		}
-		if (!s->pat_ok[pi])
+		if (ps->filter != UINT32_MAX && s->node_gen[ps->filter] != s->gen)
 			continue;
+		p = &m->pat[ps->pattern];
 		end = pmatch(m, s, p, 0, i, i);
 
 		if (end > (long)i && (unsigned)(end - i) > *best_len) {
@@ -1247,7 +1241,6 @@ void sent_scorer_init(struct sent_scorer *s)
 	s->low_alloc = 0;
 	s->ntok = 0;
 	s->gen = 0;
-	memset(s->pat_gen, 0, sizeof(s->pat_gen));
 	memset(s->node_gen, 0, sizeof(s->node_gen));
 }
 
@@ -1482,10 +1475,10 @@ static void classify_number(struct sent_unit *u, const unsigned char *a,
 	int cur = 0;
 
 	u->money = u->num = 0;
-	if (len >= 3 && !memcmp(key, "â¬", 3)) { /* euro sign */
+	if (len >= 3 && !memcmp(key, "\xE2\x82\xAC", 3)) { /* euro sign */
 		i = 3;
 		cur = 1;
-	} else if (len >= 2 && !memcmp(key, "Â£", 2)) { /* pound sign */
+	} else if (len >= 2 && !memcmp(key, "\xC2\xA3", 2)) { /* pound sign */
 		i = 2;
 		cur = 1;
 	}
@@ -1752,7 +1745,6 @@ static unsigned make_units(const struct sent_model *m, struct sent_scorer *s)
 	unsigned i = 0, n = 0;
 	if (m->npat && ++s->gen == 0) {
 		/* wrapped: forget every stamp */
-		memset(s->pat_gen, 0, sizeof(s->pat_gen));
 		memset(s->node_gen, 0, sizeof(s->node_gen));
 		s->gen = 1;
 	}

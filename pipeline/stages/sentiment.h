@@ -226,13 +226,8 @@ struct sent_scorer {
 	struct sent_unit unit[SENT_MAX_UNITS];
 	double val[SENT_MAX_UNITS];
 	int16_t negat[SENT_MAX_UNITS]; /* the unit that negated unit i, or -1 */
-	/*
-	 * Per piece (valid when stamped with gen): whether pattern i may match,
-	 * and whether a word of the piece begins an alternative of node i.
-	 */
+	/* per piece: node_gen[i] == gen when a word of it begins an alternative of node i */
 	uint32_t gen;
-	uint32_t pat_gen[SENT_MAX_PATTERNS];
-	uint8_t pat_ok[SENT_MAX_PATTERNS];
 	uint32_t node_gen[SENT_MAX_PATTERN_TOTAL_NODES];
 };
 
