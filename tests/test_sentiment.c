@@ -432,6 +432,9 @@ Test(sentiment, pattern_money_and_number_slots)
 	assert_sum("$ for two", 0);
 	assert_sum("$30. for two", 0); /* not across punctuation */
 	assert_sum("it was 30 dollars", -0.5);
+	/* the "$" of an amount is no punctuation between two words of a pattern */
+	pat("charged #money", SENT_F_VALENCE, -1.2);
+	assert_sum("they charged $30", -1.2);
 }
 
 Test(sentiment, pattern_longest_match_wins_and_beats_a_phrase)
