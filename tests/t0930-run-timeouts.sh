@@ -5,12 +5,12 @@
 #      exit 76, and the summary names the lock wait; released, the next night runs;
 #   2. with no lock timeout but a 3 s time_limit for load, mi-run stops mi-load
 #      at the limit and no backend is left waiting on the lock;
-#   3. mi-run SIGTERMed while its load waits: its stage's backend is cancelled
-#      at once, the run is recorded aborted ("stopped by SIGTERM during load"),
-#      and mi-run dies of the signal;
-#   4. mi-run SIGKILLed while its load waits: the stage dies with it and cancels
-#      its query, the ledger still says running; the next start marks the run
-#      abandoned (and its load stage), then runs.
+#   3. mi-run SIGTERMed while its load waits: the stage cancels its query
+#      (PQcancel, said in its log) and no backend is left; the run is recorded
+#      aborted ("stopped by SIGTERM during load"), and mi-run dies of the signal;
+#   4. mi-run SIGKILLed while its load waits: the stage gets SIGTERM as its
+#      parent dies and cancels its query; the ledger still says running; the
+#      next start marks the run abandoned (and its load stage), then runs.
 . tests/lib.sh
 . tests/run-lib.sh
 
@@ -100,6 +100,11 @@ run_nightly "$t_tmp/n3" --source maui-sales --run-id nightly-limit || rc=$?
 grep -Eq '^load +maui-sales +failed .*stopped at its time limit of 3 s' "$t_tmp/n3/out" ||
 	{ cat "$t_tmp/n3/out"; fail "the summary does not say the load hit its time limit"; }
 wait_for 0 lock_waiters
+cancelled() { # the stage's log: it cancelled its query (PQcancel) when stopped
+	grep -q '^mi-load: stopped by a signal: its queries in flight were cancelled$' "$1" ||
+		{ cat "$1"; fail "mi-load did not cancel its query: $1"; }
+}
+cancelled "$t_tmp/n3/work/nightly-limit/logs/load-maui-sales.log"
 [ "$(q "SELECT status FROM etl.stage_results WHERE run_id = 'nightly-limit' AND stage = 'load'")" = failed ] ||
 	fail "the stopped load is not failed in the ledger"
 
@@ -112,6 +117,7 @@ wait $run_pid
 rc=$?
 [ $rc -eq 143 ] || { cat "$t_tmp/n4/err"; fail "mi-run SIGTERMed exited $rc, want to die of SIGTERM (143)"; }
 wait_for 0 stage_backends
+cancelled "$t_tmp/work/nightly-term/logs/load-maui-sales.log"
 st=$(q "SELECT status || ': ' || error FROM etl.runs WHERE run_id = 'nightly-term'")
 [ "$st" = "aborted: stopped by SIGTERM during load maui-sales" ] || fail "ledger after SIGTERM: '$st'"
 grep -q '^exit 143 (stopped by SIGTERM)$' "$t_tmp/n4/out" || { cat "$t_tmp/n4/out"; fail "summary"; }
@@ -123,6 +129,7 @@ kill -KILL $run_pid
 wait $run_pid 2>/dev/null
 # the stage got SIGTERM from the kernel when mi-run died, and cancelled its query
 wait_for 0 stage_backends
+cancelled "$t_tmp/work/nightly-gone/logs/load-maui-sales.log"
 [ "$(q "SELECT status FROM etl.runs WHERE run_id = 'nightly-gone'")" = running ] ||
 	fail "the killed run is not left running before the next start"
 lock_release

@@ -2,13 +2,20 @@
 #include "exitcode.h"
 #include "log.h"
 
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "banned.h"
 
 static char last_sqlstate[6];
+
+static void cancel_register(PGconn *conn, const char *appname);
+static void cancel_unregister(PGconn *conn);
 
 const char *mi_pg_last_sqlstate(void)
 {
@@ -49,6 +56,7 @@ PGconn *mi_pg_connect(const char *appname, const char *conninfo, struct mi_err *
 		return NULL;
 	}
 	PQsetNoticeProcessor(conn, on_notice, NULL);
+	cancel_register(conn, appname);
 	return conn;
 }
 
@@ -56,6 +64,7 @@ void mi_pg_finish(PGconn *conn)
 {
 	if (!conn)
 		return;
+	cancel_unregister(conn);
 	if (PQtransactionStatus(conn) == PQTRANS_ACTIVE) {
 		PGcancel *c = PQgetCancel(conn);
 		char buf[256];
@@ -186,4 +195,95 @@ void mi_pg_rollback(PGconn *conn)
 {
 	PGresult *res = PQexec(conn, "ROLLBACK");
 	PQclear(res);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Cancelling on SIGTERM and SIGINT                                         */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The handler may run in any thread, at any moment: a slot's PGcancel is
+ * taken with an atomic exchange, by the handler (which cancels with it and
+ * never frees it: the process is about to die) or by mi_pg_finish (which
+ * frees it), never by both.  Registration is serialized by a mutex.
+ */
+static PGconn *cancel_conn[MI_PG_MAX_CANCEL];
+static _Atomic(PGcancel *) cancel_obj[MI_PG_MAX_CANCEL];
+static pthread_mutex_t cancel_mu = PTHREAD_MUTEX_INITIALIZER;
+static int cancel_installed;
+static char cancel_msg[128];
+static size_t cancel_msg_len;
+
+static void cancel_and_die(int sig)
+{
+	char errbuf[256];
+	int sent = 0;
+
+	for (int i = 0; i < MI_PG_MAX_CANCEL; i++) {
+		PGcancel *c = atomic_exchange(&cancel_obj[i], NULL);
+		if (c && PQcancel(c, errbuf, (int)sizeof(errbuf)))
+			sent++;
+	}
+	if (sent && write(STDERR_FILENO, cancel_msg, cancel_msg_len) < 0) {
+		/* nothing to do about it */
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_default(int sig)
+{
+	struct sigaction old, sa;
+
+	if (sigaction(sig, NULL, &old) < 0 || old.sa_handler != SIG_DFL ||
+	    (old.sa_flags & SA_SIGINFO))
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = cancel_and_die;
+	sigfillset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+static void cancel_register(PGconn *conn, const char *appname)
+{
+	PGcancel *c = PQgetCancel(conn);
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&cancel_mu);
+	if (!cancel_installed) {
+		int n = snprintf(cancel_msg, sizeof(cancel_msg),
+				 "%s: stopped by a signal: its queries in flight were cancelled\n",
+				 appname ? appname : "mi");
+		cancel_msg_len = n > 0 && (size_t)n < sizeof(cancel_msg) ? (size_t)n : 0;
+		install_default(SIGTERM);
+		install_default(SIGINT);
+		cancel_installed = 1;
+	}
+	for (int i = 0; i < MI_PG_MAX_CANCEL; i++) {
+		if (!cancel_conn[i] && !atomic_load(&cancel_obj[i])) {
+			cancel_conn[i] = conn;
+			atomic_store(&cancel_obj[i], c);
+			c = NULL;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&cancel_mu);
+	if (c)
+		PQfreeCancel(c); /* no slot left: this one is not cancelled on a signal */
+}
+
+static void cancel_unregister(PGconn *conn)
+{
+	pthread_mutex_lock(&cancel_mu);
+	for (int i = 0; i < MI_PG_MAX_CANCEL; i++) {
+		if (cancel_conn[i] == conn) {
+			PGcancel *c = atomic_exchange(&cancel_obj[i], NULL);
+			cancel_conn[i] = NULL;
+			if (c)
+				PQfreeCancel(c);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&cancel_mu);
 }

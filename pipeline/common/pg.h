@@ -28,6 +28,19 @@ PGconn *mi_pg_connect(const char *appname, const char *conninfo, struct mi_err *
 /* Cancel what is running, then close. NULL is fine. */
 void mi_pg_finish(PGconn *conn);
 
+/*
+ * SIGTERM and SIGINT cancel the queries in flight.  Every connection made by
+ * mi_pg_connect() is registered until mi_pg_finish(); the first connect
+ * installs, for each of the two signals still at its default action, a
+ * handler that sends PQcancel on every registered connection (the server
+ * stops the statement at once, a wait for a lock included), then lets the
+ * signal kill the process.  So a stage stopped by mi-run, by systemd or by
+ * Ctrl-C leaves no query running behind it.  A program that handles the
+ * signals itself (mi-run) keeps its handlers.  At most MI_PG_MAX_CANCEL
+ * connections are registered at once; the others are closed normally.
+ */
+#define MI_PG_MAX_CANCEL 16
+
 /* Run sql (no parameters, may hold several statements); 0 or -1. */
 int mi_pg_exec(PGconn *conn, const char *sql, struct mi_err *err);
 
