@@ -1,8 +1,19 @@
--- The database role the pipeline runs as: only the rights it needs.
--- Run once by a database administrator, after `mi-migrate` (run as the schema owner):
+-- The database roles of the pipeline and its readers, with only the rights each needs.
+-- Run by a database administrator after `mi-migrate` (run as the schema owner), and again
+-- after every `mi-migrate` that adds tables (it starts by taking back what it gave):
 --   psql -v ON_ERROR_STOP=1 -f config/ops/db-role.sql
 -- The password is set separately (\password mi_pipeline) and kept in ~/.pgpass of the
--- account that runs cron, never in config files.
+-- account that runs the pipeline, never in config files.
+--
+-- mi_pipeline owns nothing and creates nothing: no CREATE on any schema, so no table,
+-- view or function of its own.  New pricing partitions and the work table a new snapshot
+-- is built in are made by the schema owner's SECURITY DEFINER functions (sql/042), the
+-- only functions granted below.  It reads what the stages read, adds rows where they
+-- add, updates only the columns they update, and deletes only the rows a stage replaces
+-- whole (a day's competitive sets and market metrics, a run's parse rejects).  It cannot
+-- touch etl.schema_migrations, delete runs, loaded files or market data, or change a
+-- prospect's do-not-contact flag.  (tests/t0940-run-role.sh runs the whole demo night
+-- as this role and checks each of those refusals.)
 DO $$
 BEGIN
 	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mi_pipeline') THEN
@@ -14,21 +25,58 @@ BEGIN
 	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mi_sales') THEN
 		CREATE ROLE mi_sales NOLOGIN;
 	END IF;
-END $$;
-
--- The pipeline reads and writes the three schemas' rows (no DDL on existing tables)
--- but creates pricing partitions, so it owns nothing else and cannot drop tables.
-GRANT USAGE ON SCHEMA external, homeowner_acquisition, etl TO mi_pipeline;
-GRANT CREATE ON SCHEMA external TO mi_pipeline;  -- new property_pricing partitions
-GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA external, etl TO mi_pipeline;
-GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA homeowner_acquisition TO mi_pipeline;
-GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA external, homeowner_acquisition, etl TO mi_pipeline;
-GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA external, homeowner_acquisition, etl TO mi_pipeline;
-DO $$
-BEGIN
 	EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO mi_pipeline, mi_reader, mi_sales',
 		       current_database());
 END $$;
+
+-- start from nothing (this file may run again, or after an older version of it)
+REVOKE ALL ON SCHEMA external, homeowner_acquisition, etl FROM mi_pipeline;
+REVOKE ALL ON ALL TABLES IN SCHEMA external, homeowner_acquisition, etl FROM mi_pipeline;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA external, homeowner_acquisition, etl FROM mi_pipeline;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA external, homeowner_acquisition, etl FROM mi_pipeline;
+
+GRANT USAGE ON SCHEMA external, homeowner_acquisition, etl TO mi_pipeline;
+
+-- the market (mi-load, mi-compset): upserts, never deletes; a day's sets are replaced
+GRANT SELECT, INSERT, UPDATE ON external.properties, external.property_managers,
+	external.property_sales, external.property_reviews, external.property_pricing
+	TO mi_pipeline;
+GRANT SELECT, INSERT, DELETE ON external.competitive_sets TO mi_pipeline;
+
+-- operations: the run ledger (mi-run; a stage run alone registers its run), fetching,
+-- loaded files (skip what was merged), rejects (a run's parse rejects are replaced),
+-- listings and change events, metrics (an as-of date is recomputed whole)
+GRANT SELECT, INSERT, UPDATE ON etl.runs, etl.stage_results TO mi_pipeline;
+GRANT SELECT, INSERT, UPDATE ON etl.fetch_queue, etl.fetch_state, etl.host_state TO mi_pipeline;
+GRANT SELECT, INSERT ON etl.loaded_files TO mi_pipeline;
+GRANT SELECT, INSERT, DELETE ON etl.rejects TO mi_pipeline;
+GRANT SELECT, INSERT, UPDATE ON etl.listings, etl.change_events TO mi_pipeline;
+GRANT SELECT, INSERT, DELETE ON etl.market_metrics TO mi_pipeline;
+
+-- leads (mi-leads score): prospects are added, and renamed while nobody edited the name;
+-- the lead's score columns are the pipeline's, its status and claims are the sales team's
+GRANT SELECT ON homeowner_acquisition.lead_sources, homeowner_acquisition.lead_queue
+	TO mi_pipeline;
+GRANT SELECT, INSERT ON homeowner_acquisition.prospects TO mi_pipeline;
+GRANT UPDATE (display_name) ON homeowner_acquisition.prospects TO mi_pipeline;
+GRANT SELECT, INSERT ON homeowner_acquisition.prospect_properties TO mi_pipeline;
+GRANT UPDATE (opportunity_score, score_signals, score_version, scored_at, lead_source_code)
+	ON homeowner_acquisition.prospect_properties TO mi_pipeline;
+GRANT SELECT, INSERT ON homeowner_acquisition.lead_activities,
+	homeowner_acquisition.revenue_projections TO mi_pipeline;
+GRANT SELECT, INSERT ON homeowner_acquisition.property_assessments TO mi_pipeline;
+GRANT UPDATE (opportunity_score, score_signals, score_version, run_id)
+	ON homeowner_acquisition.property_assessments TO mi_pipeline;
+
+-- what needs the owner's rights, through the owner's functions (sql/042)
+GRANT EXECUTE ON FUNCTION external.pricing_month_partition(date),
+	external.ensure_pricing_partition(date),
+	external.ensure_pricing_months_ahead(integer, date),
+	etl.load_pricing_build_table(text, date),
+	etl.load_pricing_build_table(text, date, text[]),
+	etl.load_pricing_attach(regclass, date),
+	etl.load_pricing_drop_build(text)
+	TO mi_pipeline;
 
 -- Analysts read everything; the sales team reads the market and works the lead queue.
 GRANT USAGE ON SCHEMA external, homeowner_acquisition, etl TO mi_reader;
