@@ -29,6 +29,8 @@ demo_history "$t_tmp/www" "$t_tmp/hist" role-history >"$t_tmp/hist.log" 2>&1 ||
 	{ cat "$t_tmp/hist.log"; fail "mi-load of the earlier snapshots as mi_pipeline failed"; }
 run_nightly "$t_tmp/n" || { rc=$?; cat "$t_tmp/n/out"; tail -n 20 "$t_tmp/n/err"; fail "the night as mi_pipeline exited $rc"; }
 grep -q '^exit 0 (ok)$' "$t_tmp/n/out" || fail "the summary does not end with exit 0"
+grep -rl 'permission denied\|must be owner' "$t_tmp/n/work" "$t_tmp/hist.log" &&
+	fail "a stage was refused a right it needs (warned in the logs above)"
 q() { psql -XAtc "$1"; }
 for t in external.property_pricing etl.market_metrics external.competitive_sets \
 	homeowner_acquisition.prospect_properties homeowner_acquisition.lead_activities \

@@ -75,7 +75,8 @@ GRANT EXECUTE ON FUNCTION external.pricing_month_partition(date),
 	etl.load_pricing_build_table(text, date),
 	etl.load_pricing_build_table(text, date, text[]),
 	etl.load_pricing_attach(regclass, date),
-	etl.load_pricing_drop_build(text)
+	etl.load_pricing_drop_build(text),
+	etl.load_pricing_drop_stale()
 	TO mi_pipeline;
 
 -- Analysts read everything; the sales team reads the market and works the lead queue.

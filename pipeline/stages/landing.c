@@ -25,6 +25,24 @@ static int mkdir_p1(const char *path, struct mi_err *err)
 			  strerror(errno));
 }
 
+/* path and the folders above it that are missing, like mkdir -p */
+static int mkdir_parents(const char *path, struct mi_err *err)
+{
+	char tmp[4096];
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s", path) >= sizeof(tmp))
+		return mi_err_set(err, MI_EXIT_IO, "path '%.64s...' is too long", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir_p1(tmp, err) < 0)
+			return -1;
+		*p = '/';
+	}
+	return mkdir_p1(tmp, err);
+}
+
 /*
  * Temporaries of workers killed mid-transfer: removed once older than two
  * days (no transfer lives that long; live workers may share the store).
@@ -60,7 +78,7 @@ int landing_open(struct landing *ld, const char *dir, struct mi_err *err)
 	ld->dir = strdup(dir);
 	if (!ld->dir)
 		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
-	if (mkdir_p1(dir, err) < 0)
+	if (mkdir_parents(dir, err) < 0)
 		goto fail;
 	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, subs[i]);

@@ -94,7 +94,8 @@ struct landing {
 
 #define LANDING_INIT { NULL, 0 }
 
-/* Open (creating objects/, tmp/, runs/ and robots/ when missing) the store at dir. */
+/* Open the store at dir, creating it (and the folders above it) and objects/, tmp/,
+ * runs/ and robots/ when missing. */
 int landing_open(struct landing *ld, const char *dir, struct mi_err *err);
 void landing_release(struct landing *ld);
 

@@ -1,6 +1,7 @@
 #include "load_int.h"
 #include "exitcode.h"
 #include "ledger.h"
+#include "log.h"
 #include "match.h"
 #include "pg.h"
 #include "sqlscript.h"
@@ -618,15 +619,49 @@ static void add_counts(struct load_counts *t, const struct load_counts *c)
 	t->parse_rejects += c->parse_rejects;
 }
 
+/*
+ * Two loads of one file at once (two mi-load of a folder, a backfill beside
+ * the nightly) take turns: a session advisory lock per content hash and
+ * entity, held from the "already loaded?" check to the commit.  The second
+ * waits for the first (at most lock_timeout), then finds the file in
+ * etl.loaded_files and skips it, instead of failing on its key.
+ */
+static int file_lock(PGconn *conn, const struct load_file *fc, int lock, struct mi_err *err)
+{
+	const char *p[2] = { fc->sha, fc->e->name };
+
+	return mi_pg_command(conn,
+			     lock ? "SELECT pg_advisory_lock(hashtext('mi-load file'),"
+				    " hashtext($1 || ' ' || $2))"
+				  : "SELECT pg_advisory_unlock(hashtext('mi-load file'),"
+				    " hashtext($1 || ' ' || $2))",
+			     2, p, NULL, err);
+}
+
+static int load_one_locked(PGconn *conn, struct load_file *fc, struct mi_err *err);
+
 static int load_one(PGconn *conn, struct load_file *fc, struct mi_err *err)
+{
+	int ret;
+
+	if (hash_file(fc->path, fc->sha, &fc->bytes, &fc->lines, err) < 0)
+		return -1;
+	if (fc->e->id == REC_E_REJECTS)
+		return load_one_locked(conn, fc, err); /* replaced per run, no key */
+	if (file_lock(conn, fc, 1, err) < 0)
+		return -1;
+	ret = load_one_locked(conn, fc, err);
+	file_lock(conn, fc, 0, NULL);
+	return ret;
+}
+
+static int load_one_locked(PGconn *conn, struct load_file *fc, struct mi_err *err)
 {
 	int yes = 0, r;
 	long long loaded = 0;
 	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (hash_file(fc->path, fc->sha, &fc->bytes, &fc->lines, err) < 0)
-		return -1;
 	fc->c.files = 1;
 	fc->c.bytes = fc->bytes;
 	fc->c.read = fc->lines;
@@ -639,8 +674,8 @@ static int load_one(PGconn *conn, struct load_file *fc, struct mi_err *err)
 		fc->c.rejected = loaded <= fc->lines ? fc->lines - loaded : 0;
 		fc->c.skipped = fc->lines - fc->c.rejected;
 		if (fc->o->report)
-			fprintf(fc->o->report, "%s: unchanged (%s), %lld rows skipped\n", fc->name,
-				fc->sha, fc->lines);
+			fprintf(fc->o->report, "%s: unchanged (%s): already loaded, %lld rows skipped\n",
+				fc->name, fc->sha, fc->lines);
 		return 0;
 	}
 	r = 0;
@@ -672,6 +707,31 @@ static int load_one(PGconn *conn, struct load_file *fc, struct mi_err *err)
 	return 0;
 }
 
+/*
+ * The pricing work tables of loads killed during their COPY (whatever their
+ * date; a load at work keeps its own): etl.load_pricing_drop_stale.  A
+ * failure here is a warning, not a reason to load nothing.
+ */
+static void drop_stale_builds(PGconn *conn, const struct load_opts *o)
+{
+	struct mi_err e = MI_ERR_INIT;
+	PGresult *res = mi_pg_query(conn, "SELECT etl.load_pricing_drop_stale()", 0, NULL, &e);
+
+	if (!res) {
+		mi_log(MI_LOG_WARN, "stale_work_tables", "cannot drop stale pricing work tables: %s",
+		       e.msg);
+		return;
+	}
+	for (int i = 0; i < PQntuples(res); i++) {
+		mi_log(MI_LOG_INFO, "stale_work_table", "dropped %s (left by a killed load)",
+		       PQgetvalue(res, i, 0));
+		if (o->report)
+			fprintf(o->report, "dropped %s, left by a killed load\n",
+				PQgetvalue(res, i, 0));
+	}
+	PQclear(res);
+}
+
 static void to_ledger(const struct load_counts *t, struct ledger_counts *l)
 {
 	l->files = t->files;
@@ -701,6 +761,8 @@ int load_dir(PGconn *conn, const struct load_opts *o, struct load_counts *total,
 	memset(&ms, 0, sizeof(ms));
 	if (ledger_stage_begin(conn, o->run_id, "load", o->source, err) < 0)
 		goto done;
+	if (!o->dry_run)
+		drop_stale_builds(conn, o);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		struct load_file fc;
 		struct stat st;
