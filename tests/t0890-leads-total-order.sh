@@ -1,8 +1,8 @@
 #!/bin/sh
 # Whatever the plan and the rows' physical order, mi-leads score writes the same
 # rows: on fixtures/leads/market.sql (plus two ties planted here) it is run in
-# copies of one database with hash joins, sorts or index scans turned off, and
-# after the tied rows were moved in their heaps.
+# copies of one database with hash joins, merge joins, nested loops, sorts or
+# index scans turned off, and after the tied rows were moved in their heaps.
 # Every copy must end with the same tables (digest compare), and:
 #   - the deed conveying two parcels to PACIFIC SHORES HOLDINGS logs its one sale
 #     activity on the lower TMK, 2460180050000 (ON CONFLICT DO NOTHING used to
@@ -50,7 +50,9 @@ variant() { # name, PGOPTIONS, [SQL run before scoring]
 	if [ -n "${3:-}" ]; then
 		PGDATABASE=$db psql -X -q -v ON_ERROR_STOP=1 -c "$3" >/dev/null || fail "$1: $3"
 	fi
-	PGDATABASE=$db PGOPTIONS="$2" "$MI_BIN/mi-leads" --config config/leads.ini score \
+	# jit off: a disabled plan node costs 1e10, which would make every
+	# statement JIT-compile for seconds
+	PGDATABASE=$db PGOPTIONS="-c jit=off $2" "$MI_BIN/mi-leads" --config config/leads.ini score \
 		--as-of 2026-11-20 >"$t_tmp/out.$n" 2>"$t_tmp/err.$n" ||
 		fail "$1: mi-leads score: $(cat "$t_tmp/err.$n")"
 	export PGDATABASE=$db
@@ -76,7 +78,10 @@ variant() { # name, PGOPTIONS, [SQL run before scoring]
 
 variant "default plan" ""
 variant "no hash join" "-c enable_hashjoin=off"
+variant "no sort" "-c enable_sort=off"
 variant "no sort, no hash join" "-c enable_sort=off -c enable_hashjoin=off"
+variant "nested loops only" "-c enable_hashjoin=off -c enable_mergejoin=off -c enable_sort=off"
+variant "merge joins" "-c enable_hashjoin=off -c enable_nestloop=off"
 variant "no index scans" "-c enable_indexscan=off -c enable_bitmapscan=off -c enable_indexonlyscan=off"
 # the tied rows moved to the end of their heaps (an update writes a new version)
 variant "rows moved" "" \

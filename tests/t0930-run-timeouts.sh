@@ -85,7 +85,8 @@ secs=$(awk '$1 == "load" && $2 == "maui-sales" { print int($7) }' "$t_tmp/n1/out
 [ "${secs:-99}" -lt 30 ] || fail "the load waited $secs s for a lock with lock_timeout = 2s"
 err=$(q "SELECT error FROM etl.stage_results WHERE stage = 'load' AND source = 'maui-sales'")
 case $err in *"lock timeout"*) ;; *) fail "stage_results.error: '$err'" ;; esac
-run_nightly "$t_tmp/n2" || { rc=$?; cat "$t_tmp/n2/out"; fail "the next night exited $rc"; }
+run_nightly "$t_tmp/n2" --source maui-owners --source maui-sales ||
+	{ rc=$?; cat "$t_tmp/n2/out"; fail "the next night exited $rc"; }
 grep -q '^exit 0 (ok)$' "$t_tmp/n2/out" || fail "the next night did not end ok"
 
 # 2. the wall-clock limit: mi-load stopped, its backend gone
