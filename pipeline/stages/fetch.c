@@ -1068,6 +1068,13 @@ static int schedule(struct fetch *f, double *wake)
 				if (f->o.reserve(h->origin, h->interval, &d, f->o.reserve_data, f->err) < 0)
 					return -1;
 				h->slot_reserved = 1;
+				/*
+				 * d counts from when the database answered, not from
+				 * now: timed from before the round trip, the start
+				 * came early by that long (tens of ms on a loaded
+				 * machine), closer to another worker's than the rate
+				 */
+				now = mono_now();
 				h->slot_at = now + (d > 0 ? d : 0);
 			}
 			if (h->slot_reserved && now < h->slot_at) {
