@@ -141,10 +141,9 @@ int runcfg_load(struct runcfg *rc, const char *config_dir, struct mi_err *err)
 	for (int i = 0; i < RUNCFG_STAGES; i++)
 		rc->stage[i] = def;
 	snprintf(rc->path, sizeof(rc->path), "%s/pipeline.ini", config_dir);
-	if (stat(rc->path, &st) < 0 && errno == ENOENT) {
-		rc->path[0] = '\0';
+	if (stat(rc->path, &st) < 0 && errno == ENOENT)
 		return 0;
-	}
+	rc->found = 1;
 	if (mi_config_load(&cfg, rc->path, err) < 0 || mi_config_check(&cfg, known, err) < 0)
 		goto out;
 	if (get_path(&cfg, "landing", rc->landing, sizeof(rc->landing), err) < 0 ||
@@ -234,8 +233,8 @@ int runcfg_paths(const struct runcfg *rc, const char *landing_opt, const char *w
 								    : "work folder",
 			   !out->from_landing ? "--landing DIR" : "--work DIR");
 		mi_err_detail(err, "or run under systemd with StateDirectory= ($STATE_DIRECTORY), "
-				   "or set [paths] %s in %s", !out->from_landing ? "landing" : "work",
-			      where);
+				   "or set [paths] %s in %s%s", !out->from_landing ? "landing" : "work",
+			      where, rc->found ? "" : " (no such file yet)");
 		return -1;
 	}
 	return 0;

@@ -47,7 +47,8 @@ struct runcfg_limits {
 #define RUNCFG_TIME_LIMIT_MS (4LL * 3600 * 1000)
 
 struct runcfg {
-	char path[PATH_MAX];                        /* the file read, "" when none */
+	char path[PATH_MAX];                        /* CONFIG/pipeline.ini */
+	int found;                                  /* it exists (else the defaults) */
 	char landing[PATH_MAX], work[PATH_MAX], logs[PATH_MAX]; /* [paths]; "" unset */
 	struct runcfg_limits all;                  /* [stages] (mi-run's own connection) */
 	struct runcfg_limits stage[RUNCFG_STAGES]; /* [stages] with each stage's section over it */
