@@ -316,7 +316,6 @@ static int merge_range(PGconn *conn, const struct sqlscript *s,
 		       const struct sqlscript_params *mp,
 		       long long lo, long long hi, struct load_file *fc, struct mi_err *err)
 {
-	char state[6] = "";
 	size_t rn0 = fc->rejs.n;
 	long long rt0 = fc->rejs.total, ins = 0, upd = 0, rej = 0;
 	struct mi_err e2 = MI_ERR_INIT;
@@ -330,7 +329,7 @@ static int merge_range(PGconn *conn, const struct sqlscript *s,
 		PGresult *res;
 		if (s->v[i].kind == SQLSCRIPT_FINAL)
 			continue;
-		res = sqlscript_exec(conn, s->v[i].sql, mp, lo, hi, &e2, state);
+		res = sqlscript_exec(conn, s->v[i].sql, mp, lo, hi, &e2);
 		if (!res) {
 			failed = 1;
 			break;
@@ -381,7 +380,7 @@ static int merge_range(PGconn *conn, const struct sqlscript *s,
 	    mi_pg_exec(conn, "RELEASE SAVEPOINT load_batch", err) < 0)
 		return -1;
 	load_rejlist_truncate(&fc->rejs, rn0, rt0);
-	if (!is_data_error(state)) {
+	if (!is_data_error(e2.sqlstate)) {
 		*err = e2;
 		return -1;
 	}
@@ -575,10 +574,9 @@ static int load_generic(PGconn *conn, struct load_file *fc, struct mi_err *err)
 		goto fail;
 	for (int i = 0; i < s.n; i++) {
 		PGresult *res;
-		char state[6];
 		if (s.v[i].kind != SQLSCRIPT_FINAL)
 			continue;
-		res = sqlscript_exec(conn, s.v[i].sql, &mp, 1, rows, err, state);
+		res = sqlscript_exec(conn, s.v[i].sql, &mp, 1, rows, err);
 		if (!res)
 			goto fail;
 		PQclear(res);

@@ -348,8 +348,8 @@ streams_done:
 			}
 			if (mi_pg_copy_end(jobs[i].conn, NULL, &rows, &jobs[i].err) < 0 ||
 			    mi_pg_commit(jobs[i].conn, &jobs[i].err) < 0) {
-				*err = jobs[i].err;
-				snprintf(state, sizeof(state), "%s", mi_pg_last_sqlstate());
+				*err = jobs[i].err; /* its SQLSTATE with it */
+				snprintf(state, sizeof(state), "%s", err->sqlstate);
 				bad = 1;
 				continue;
 			}
