@@ -3,11 +3,11 @@
 #include "ledger.h"
 #include "match.h"
 #include "pg.h"
+#include "sha256.h"
 #include "sqlscript.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,59 +97,8 @@ static const char *reason_text(const char *code)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Files                                                                    */
+/* Streaming a file into COPY                                               */
 /* ------------------------------------------------------------------------ */
-
-static int hash_file(const char *path, char hex[65], long long *bytes, long long *lines,
-		     struct mi_err *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	EVP_MD_CTX *ctx = NULL;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	char *buf = NULL;
-	ssize_t n;
-	int ret = -1;
-	char last = '\n';
-
-	*bytes = 0;
-	*lines = 0;
-	if (fd < 0)
-		return mi_err_set(err, MI_EXIT_NOINPUT, "cannot open '%s': %s", path,
-				  strerror(errno));
-	buf = malloc(LOAD_CHUNK);
-	ctx = EVP_MD_CTX_new();
-	if (!buf || !ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-		mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
-		goto out;
-	}
-	while ((n = read(fd, buf, LOAD_CHUNK)) > 0) {
-		const char *q = buf, *end = buf + n;
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
-		*bytes += n;
-		while ((q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
-			(*lines)++;
-			q++;
-		}
-		last = buf[n - 1];
-	}
-	if (n < 0) {
-		mi_err_set(err, MI_EXIT_IO, "cannot read '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (last != '\n')
-		(*lines)++; /* a last line without newline */
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	hex[64] = '\0';
-	ret = 0;
-out:
-	EVP_MD_CTX_free(ctx);
-	free(buf);
-	close(fd);
-	return ret;
-}
 
 static int stream_flush(struct load_stream *j, struct strbuf *out)
 {
@@ -623,7 +572,7 @@ static int load_one(PGconn *conn, struct load_file *fc, struct mi_err *err)
 	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (hash_file(fc->path, fc->sha, &fc->bytes, &fc->lines, err) < 0)
+	if (mi_sha256_file(fc->path, fc->sha, &fc->bytes, &fc->lines, err) < 0)
 		return -1;
 	fc->c.files = 1;
 	fc->c.bytes = fc->bytes;
