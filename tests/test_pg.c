@@ -66,6 +66,43 @@ Test(pg, sqlstate_in_err)
 	mi_pg_finish(c);
 }
 
+Test(pg, text_array_round_trip)
+{
+	/* every element comes back from the server as it was sent, in order */
+	static const char *const v[] = { "plain", "two words", "quote \" in", "back\\slash",
+					  "", "NULL", "{braces},comma", "ʻokina", NULL, "end\\" };
+	const size_t n = sizeof(v) / sizeof(v[0]);
+	PGconn *c = connect_db();
+	struct mi_err err = MI_ERR_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	const char *p[1];
+	PGresult *res;
+
+	cr_assert_eq(mi_pg_text_array(&sb, v, 2), 0);
+	cr_assert_str_eq(sb.buf, "{\"plain\",\"two words\"}");
+	strbuf_reset(&sb);
+	cr_assert_eq(mi_pg_text_array(&sb, v, 0), 0);
+	cr_assert_str_eq(sb.buf, "{}");
+	strbuf_reset(&sb);
+	cr_assert_eq(mi_pg_text_array(&sb, v, n), 0);
+	p[0] = sb.buf;
+	res = mi_pg_query(c, "SELECT e, i FROM unnest($1::text[]) WITH ORDINALITY AS u(e, i) ORDER BY i",
+			  1, p, &err);
+	cr_assert_not_null(res, "%s", err.msg);
+	cr_assert_eq(PQntuples(res), (int)n);
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i]) {
+			cr_expect(PQgetisnull(res, (int)i, 0), "element %zu is not NULL", i);
+			continue;
+		}
+		cr_expect_not(PQgetisnull(res, (int)i, 0), "element %zu is NULL", i);
+		cr_expect_str_eq(PQgetvalue(res, (int)i, 0), v[i]);
+	}
+	PQclear(res);
+	strbuf_release(&sb);
+	mi_pg_finish(c);
+}
+
 struct job {
 	const char *sql, *state;
 	int wrong;

@@ -181,3 +181,26 @@ void mi_pg_rollback(PGconn *conn)
 	PGresult *res = PQexec(conn, "ROLLBACK");
 	PQclear(res);
 }
+
+int mi_pg_text_array(struct strbuf *out, const char *const *v, size_t n)
+{
+	int ret = strbuf_addch(out, '{');
+
+	for (size_t i = 0; i < n && !ret; i++) {
+		if (i)
+			ret |= strbuf_addch(out, ',');
+		if (!v[i]) {
+			ret |= strbuf_addstr(out, "NULL");
+			continue;
+		}
+		ret |= strbuf_addch(out, '"');
+		for (const char *s = v[i]; *s && !ret; s++) {
+			if (*s == '"' || *s == '\\')
+				ret |= strbuf_addch(out, '\\');
+			ret |= strbuf_addch(out, *s);
+		}
+		ret |= strbuf_addch(out, '"');
+	}
+	ret |= strbuf_addch(out, '}');
+	return ret ? -1 : 0;
+}

@@ -16,6 +16,7 @@
 #define MI_PG_H
 
 #include "err.h"
+#include "strbuf.h"
 
 #include <libpq-fe.h>
 #include <stddef.h>
@@ -48,6 +49,14 @@ PGresult *mi_pg_query(PGconn *conn, const char *sql, int nparams, const char *co
  * themselves (typed parameters).  Returns -1.
  */
 int mi_pg_fail(PGconn *conn, const PGresult *res, const char *sql, struct mi_err *err);
+
+/*
+ * Append to out the array literal of the n strings v, for a parameter cast to
+ * text[] (the data stays a parameter, never SQL text): {"a","b \"c\""}, each
+ * element double-quoted with '"' and '\\' escaped, a NULL element as NULL.
+ * 0, or -1 when out of memory or over out's cap (out then holds part of it).
+ */
+int mi_pg_text_array(struct strbuf *out, const char *const *v, size_t n);
 
 /* COPY ... FROM STDIN: begin, send bytes, end (drains the results). */
 int mi_pg_copy_begin(PGconn *conn, const char *copy_sql, struct mi_err *err);

@@ -414,17 +414,6 @@ static void warn_missing(const struct compset_opts *o, const struct compset_poin
 	}
 }
 
-/* A text[] literal of canonical TMKs (digits only: no quoting needed). */
-static int tmk_array(struct strbuf *arr, const char *const *tmks, size_t n)
-{
-	if (strbuf_addch(arr, '{') < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (strbuf_addf(arr, "%s%s", i ? "," : "", tmks[i]) < 0)
-			return -1;
-	return strbuf_addch(arr, '}');
-}
-
 int compset_sync_ours(PGconn *conn, const char *const *tmks, size_t n, long long *set,
 		      long long *cleared, long long *missing, struct mi_err *err)
 {
@@ -449,7 +438,7 @@ int compset_sync_ours(PGconn *conn, const char *const *tmks, size_t n, long long
 	const char *pv[1];
 	int ret = -1;
 
-	if (tmk_array(&arr, tmks, n) < 0) {
+	if (mi_pg_text_array(&arr, tmks, n) < 0) {
 		mi_err_set(err, MI_EXIT_INTERNAL, "out of memory syncing the portfolio");
 		goto out;
 	}
@@ -476,7 +465,7 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	struct compset_point *cand = NULL, *subj = NULL;
 	struct compset_match *best = NULL;
 	struct compset_index *ix = NULL;
-	struct strbuf sb = STRBUF_INIT, arr = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, arr = STRBUF_INIT, kinds = STRBUF_INIT;
 	PGresult *res = NULL;
 	size_t ncand = 0, nsubj = 0;
 	double t0 = now_s(), t1, sent = 0;
@@ -520,17 +509,19 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 		PQclear(res);
 		res = NULL;
 	}
-	/* the subjects: TMKs in a text[] literal (canonical TMKs need no quoting) */
-	if (tmk_array(&arr, o->extra_subjects, o->n_extra) < 0)
-		goto oom;
+	/* the subjects: the portfolio TMKs and the kinds, as text[] parameters */
 	{
-		char sql[512], kinds[64];
-		const char *pv[2] = { arr.buf, kinds };
-		snprintf(kinds, sizeof(kinds), "{%s,%s,%s,%s}",
-			 o->subjects & COMPSET_S_OURS ? "ours" : "-",
-			 o->subjects & COMPSET_S_PROSPECTS ? "prospects" : "-",
-			 o->subjects & COMPSET_S_LISTED ? "listed" : "-",
-			 o->subjects & COMPSET_S_ALL ? "all" : "-");
+		const char *kind[4] = { o->subjects & COMPSET_S_OURS ? "ours" : "-",
+					o->subjects & COMPSET_S_PROSPECTS ? "prospects" : "-",
+					o->subjects & COMPSET_S_LISTED ? "listed" : "-",
+					o->subjects & COMPSET_S_ALL ? "all" : "-" };
+		char sql[512];
+		const char *pv[2];
+		if (mi_pg_text_array(&arr, o->extra_subjects, o->n_extra) < 0 ||
+		    mi_pg_text_array(&kinds, kind, 4) < 0)
+			goto oom;
+		pv[0] = arr.buf;
+		pv[1] = kinds.buf;
 		snprintf(sql, sizeof(sql),
 			 "SELECT %s FROM etl.compset_subjects($1::text[], $2::text[]) ORDER BY tmk",
 			 point_cols);
@@ -639,5 +630,6 @@ out:
 	free_points(subj, nsubj);
 	strbuf_release(&sb);
 	strbuf_release(&arr);
+	strbuf_release(&kinds);
 	return ret;
 }
