@@ -1,4 +1,5 @@
 #include "fetch.h"
+#include "atomicfile.h"
 #include "exitcode.h"
 #include "log.h"
 #include "robots.h"
@@ -758,20 +759,10 @@ static int robots_from_cache(struct fetch *f, struct host *h)
 
 static void robots_to_cache(struct fetch *f, struct host *h, const char *body, size_t len)
 {
-	char path[4096], tmp[4200];
-	FILE *fp;
+	char path[4096];
 
 	robots_cache_path(f, h, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	fp = fopen(tmp, "wb");
-	if (!fp)
-		return;
-	if (fwrite(body, 1, len, fp) != len || fclose(fp) != 0) {
-		unlink(tmp);
-		return;
-	}
-	if (rename(tmp, path) < 0)
-		unlink(tmp);
+	mi_atomicfile_write(path, body, len, NULL); /* a cache: a failure only costs a fetch */
 }
 
 /* A Crawl-delay longer than our own interval wins (capped at a minute). */

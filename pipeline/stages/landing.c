@@ -1,4 +1,5 @@
 #include "landing.h"
+#include "atomicfile.h"
 #include "exitcode.h"
 #include "strbuf.h"
 
@@ -126,18 +127,6 @@ int landing_has(const struct landing *ld, const char *hex)
 	return access(path, F_OK) == 0;
 }
 
-static int fsync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY);
-	int r;
-
-	if (fd < 0)
-		return -1;
-	r = fsync(fd);
-	close(fd);
-	return r;
-}
-
 int landing_writer_begin(const struct landing *ld, struct landing_writer *w,
 			 unsigned long long max, struct mi_err *err)
 {
@@ -227,7 +216,7 @@ int landing_writer_commit(struct landing_writer *w, char hex[LANDING_HASH_HEX], 
 			goto rename_failed;
 	}
 	w->tmp_path[0] = '\0';
-	if (!w->ld->no_fsync && fsync_dir(dir) < 0) {
+	if (!w->ld->no_fsync && mi_fsync_dir(dir) < 0) {
 		mi_err_set(err, MI_EXIT_IO, "cannot fsync '%s': %s", dir, strerror(errno));
 		goto out;
 	}
