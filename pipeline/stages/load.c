@@ -260,6 +260,20 @@ static int is_data_error(const char *state)
 	return state[0] == '2' && (state[1] == '2' || state[1] == '3' || state[1] == '1');
 }
 
+/*
+ * The staging row's place in the original input, from four columns of row r
+ * starting at column c: src_line, src_offset, landing_hash, src_path.
+ */
+static void rej_locate(struct load_rej *rj, const PGresult *res, int r, int c)
+{
+	rj->src_line = PQgetisnull(res, r, c) ? 0 : atoll(PQgetvalue(res, r, c));
+	rj->src_offset = PQgetisnull(res, r, c + 1) ? -1 : atoll(PQgetvalue(res, r, c + 1));
+	if (!PQgetisnull(res, r, c + 2))
+		rj->landing_hash = strdup(PQgetvalue(res, r, c + 2));
+	if (!PQgetisnull(res, r, c + 3))
+		rj->src_path = strdup(PQgetvalue(res, r, c + 3));
+}
+
 /* Run the ranged steps over [lo, hi]; bisect under savepoints on bad data. */
 static int merge_range(PGconn *conn, const struct sqlscript *s,
 		       const struct sqlscript_params *mp,
@@ -303,12 +317,7 @@ static int merge_range(PGconn *conn, const struct sqlscript *s,
 				if (fc->rejs.n && fc->rejs.n > rn0) {
 					struct load_rej *rj = &fc->rejs.v[fc->rejs.n - 1];
 					rj->rn = atoll(PQgetvalue(res, r, 0));
-					rj->src_line = PQgetisnull(res, r, 3) ? 0 : atoll(PQgetvalue(res, r, 3));
-					rj->src_offset = PQgetisnull(res, r, 4) ? -1 : atoll(PQgetvalue(res, r, 4));
-					if (!PQgetisnull(res, r, 5))
-						rj->landing_hash = strdup(PQgetvalue(res, r, 5));
-					if (!PQgetisnull(res, r, 6))
-						rj->src_path = strdup(PQgetvalue(res, r, 6));
+					rej_locate(rj, res, r, 3);
 				}
 				rej++;
 			}
@@ -357,12 +366,7 @@ static int merge_range(PGconn *conn, const struct sqlscript *s,
 		    fc->rejs.n > rn0) {
 			struct load_rej *rj = &fc->rejs.v[fc->rejs.n - 1];
 			rj->rn = lo;
-			rj->src_line = PQgetisnull(res, 0, 0) ? 0 : atoll(PQgetvalue(res, 0, 0));
-			rj->src_offset = PQgetisnull(res, 0, 1) ? -1 : atoll(PQgetvalue(res, 0, 1));
-			if (!PQgetisnull(res, 0, 2))
-				rj->landing_hash = strdup(PQgetvalue(res, 0, 2));
-			if (!PQgetisnull(res, 0, 3))
-				rj->src_path = strdup(PQgetvalue(res, 0, 3));
+			rej_locate(rj, res, 0, 0);
 			if (e2.detail[0]) {
 				char *r2 = malloc(strlen(e2.msg) + strlen(e2.detail) + 3);
 				if (r2) {
