@@ -432,7 +432,7 @@ static int header(struct ccsv *c, const struct csvr_row *row, struct mi_err *err
 
 	c->have_header = 1;
 	c->nhdr = row->nfields;
-	if ((why = csvr_flag_reason(row->flags)) != NULL) {
+	if ((why = csvr_row_reason(row)) != NULL) {
 		tab_reject_csv(c->ctx, row, why, err);
 		return mi_err_set(err, MI_EXIT_DATA, "%s: unreadable header line: %s", c->ctx->file,
 				  why);
@@ -463,7 +463,7 @@ static int ccsv_row(void *data, const struct csvr_row *row, struct mi_err *err)
 	if (!c->have_header)
 		return header(c, row, err);
 	parse_count(c->ctx);
-	if ((why = csvr_flag_reason(row->flags)) != NULL)
+	if ((why = csvr_row_reason(row)) != NULL)
 		return tab_reject_csv(c->ctx, row, why, err);
 	if (row->nfields != c->nhdr) {
 		snprintf(buf, sizeof(buf), "ragged row: %d fields, the header has %d", row->nfields,

@@ -78,7 +78,7 @@ static int iab_begin(struct iab *s, const struct csvr_row *row, const int *requi
 	if (!s->have_header) {
 		s->have_header = 1;
 		s->nhdr = row->nfields;
-		if ((why = csvr_flag_reason(row->flags)) != NULL) {
+		if ((why = csvr_row_reason(row)) != NULL) {
 			tab_reject_csv(s->ctx, row, why, err);
 			mi_err_set(err, MI_EXIT_DATA, "%s: unreadable header line: %s",
 				   s->ctx->file, why);
@@ -91,7 +91,7 @@ static int iab_begin(struct iab *s, const struct csvr_row *row, const int *requi
 		return 0;
 	}
 	parse_count(s->ctx);
-	if ((why = csvr_flag_reason(row->flags)) != NULL)
+	if ((why = csvr_row_reason(row)) != NULL)
 		return tab_reject_csv(s->ctx, row, why, err) < 0 ? -1 : 0;
 	if (row->nfields != s->nhdr) {
 		snprintf(buf, sizeof(buf), "ragged row: %d fields, the header has %d",

@@ -418,7 +418,7 @@ int tab_emit_csv(struct parse_ctx *ctx, struct tab_row *t, const struct csvr_row
 int tab_read_csv(struct parse_ctx *ctx, FILE *in, unsigned char delim, csvr_row_fn fn,
 		 void *data, struct csvr_stats *stats, struct mi_err *err)
 {
-	struct csvr_opts o = { 1024 * 1024, 2 * 1024 * 1024, 1024, delim ? delim : ',', 0 };
+	struct csvr_opts o = { 1024 * 1024, 2 * 1024 * 1024, 1024, delim ? delim : ',', 0, 1, 0 };
 	int ret = csvr_read(in, ctx->file, &o, fn, data, stats, err);
 
 	if (ret < 0 && err && err->code == MI_EXIT_IO && !ctx->write_failed) {
