@@ -8,6 +8,7 @@
 #include "opts.h"
 #include "parse_run.h"
 #include "parser.h"
+#include "source.h"
 #include "records.h"
 #include "value.h"
 
@@ -103,6 +104,7 @@ int main(int argc, char **argv)
 	o.max_reject_ratio = 0.05;
 	o.path_date = 1;
 	mi_log_init(info.name, "parse");
+	source_format_known = parser_known; /* a misspelled format is a config error */
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': o.format = optarg; break;

@@ -85,6 +85,8 @@ struct parser {
 
 /* The registry (parsers/registry.c). */
 const struct parser *parser_find(const char *name);
+/* 1 when a format of that name is registered (source_format_known in source.h). */
+int parser_known(const char *name);
 const struct parser *const *parser_all(void);
 
 /*
