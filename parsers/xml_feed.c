@@ -77,15 +77,18 @@ struct xf {
 	char errmsg[300];
 	int errline;
 	FILE *in;
+	struct tree_attr_guard ag; /* attributes per element, before libxml2 sees them */
+	long long nelem;           /* start tags read, in document order */
 };
 
 static int xf_read(void *ctx, char *buf, int len)
 {
-	FILE *in = ctx;
-	size_t n = fread(buf, 1, (size_t)len, in);
+	struct xf *x = ctx;
+	size_t n = fread(buf, 1, (size_t)len, x->in);
 
-	if (n == 0 && ferror(in))
+	if (n == 0 && ferror(x->in))
 		return -1;
+	tree_attr_guard_feed(&x->ag, buf, n);
 	return (int)n;
 }
 
@@ -106,6 +109,7 @@ static void xf_error(void *arg, xmlErrorPtr e)
 
 static void xf_release(struct xf *x)
 {
+	tree_attr_guard_release(&x->ag);
 	for (size_t i = 0; i < x->ns; i++) {
 		fm_map_release(&x->s[i].map);
 		for (size_t k = 0; k <= XF_MAX_FIELDS; k++)
@@ -304,6 +308,42 @@ static void on_entity(struct xf *x, const char *name)
 	}
 }
 
+/*
+ * The element just read (the x->nelem-th) went over the attribute limit:
+ * the innermost record holding it is rejected, or, outside any record, the
+ * element alone.
+ */
+static int check_attributes(struct xf *x, struct mi_err *err)
+{
+	struct tree_attr_guard *g = &x->ag;
+	char why[300];
+	int held = 0;
+
+	while (g->next < g->nhit && g->hit[g->next].ordinal < x->nelem)
+		g->next++;
+	if (g->next >= g->nhit || g->hit[g->next].ordinal != x->nelem)
+		return 0;
+	tree_attr_hit_reason(g, &g->hit[g->next], why, sizeof(why));
+	{
+		/* the innermost record holding it (a rate, not its property) */
+		struct xf_section *in = NULL;
+		for (size_t i = 0; i < x->ns; i++)
+			if (x->s[i].active && (!in || x->s[i].rec_depth > in->rec_depth))
+				in = &x->s[i];
+		if (in && !in->bad) {
+			snprintf(in->badbuf, sizeof(in->badbuf), "%s", why);
+			in->bad = in->badbuf;
+		}
+		held = in != NULL;
+	}
+	g->hit[g->next].used = held;
+	g->next++;
+	if (held)
+		return 0;
+	parse_count(x->ctx);
+	return parse_reject(x->ctx, g->hit[g->next - 1].line, -1, NULL, why, NULL, 0, err);
+}
+
 static int finish_record(struct xf *x, struct xf_section *s, struct mi_err *err)
 {
 	struct parse_ctx *ctx = x->ctx;
@@ -398,11 +438,12 @@ static int xml_feed_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 	memset(&x, 0, sizeof(x));
 	x.ctx = ctx;
 	x.in = in;
+	tree_attr_guard_init(&x.ag, parse_max_attributes(ctx), 0);
 	strbuf_init(&x.path, 64u << 10);
 	tree_quiet();
 	if (tree_rules(ctx, "feeds", &own, &cfg, err) < 0 || xf_load(&x, cfg, err) < 0)
 		goto out;
-	r = xmlReaderForIO(xf_read, NULL, in, NULL, NULL,
+	r = xmlReaderForIO(xf_read, NULL, &x, NULL, NULL,
 			   XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT);
 	if (!r) {
 		mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
@@ -417,12 +458,15 @@ static int xml_feed_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 			continue; /* libxml2 stops at 256 levels itself */
 		switch (type) {
 		case XML_READER_TYPE_ELEMENT:
+			x.nelem++;
 			name = (const char *)xmlTextReaderConstLocalName(r);
 			strbuf_setlen(&x.path, depth > 0 ? x.plen[depth - 1] : 0);
 			if (strbuf_addch(&x.path, '/') < 0 || strbuf_addstr(&x.path, name) < 0)
 				break;
 			x.plen[depth] = x.path.len;
 			on_element(&x, r, depth);
+			if (check_attributes(&x, err) < 0)
+				goto out;
 			while (xmlTextReaderMoveToNextAttribute(r) == 1) {
 				const char *an = (const char *)xmlTextReaderConstLocalName(r);
 				val = (const char *)xmlTextReaderConstValue(r);
