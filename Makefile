@@ -6,7 +6,7 @@
 #   make install PREFIX=/usr/local DESTDIR=
 #   make fuzz             build the fuzz targets and run each for FUZZ_SECONDS
 #   make bench-NAME       run bench/NAME.sh (bench-tmk, bench-parse, bench-load, ...)
-#   make check-style      banned functions, tabs, trailing blanks
+#   make check-style      banned functions, tabs, trailing blanks, floors, include circles
 #
 # Knobs: DEVELOPER=1 (strict warnings, -Werror), SANITIZE=address,undefined
 # (a separate build tree, build-san/), CC, CFLAGS, LDFLAGS, PREFIX, DESTDIR.

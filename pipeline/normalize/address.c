@@ -18,11 +18,6 @@ const char *addr_reason_str(enum addr_reason r)
 	return "unknown reason";
 }
 
-int addr_fold(const char *s, size_t len, char *buf, size_t size)
-{
-	return textfold(s, len, "", buf, size);
-}
-
 /* ------------------------------------------------------------------ */
 
 struct word {

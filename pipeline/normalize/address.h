@@ -59,15 +59,6 @@ int addr_normalize(const char *s, size_t len, struct addr *out, enum addr_reason
  */
 int addr_key(const char *s, size_t len, char *buf, size_t size);
 
-/*
- * Fold text for comparison: UTF-8 to upper-case ASCII, ʻokina and
- * apostrophes dropped, kahakō and other Latin accents to their base letter,
- * any other non-alphanumeric to one blank, blanks collapsed and trimmed.
- * Writes a NUL-terminated string (truncated to size-1).  Returns the folded
- * length, or -1 when s is not valid UTF-8.
- */
-int addr_fold(const char *s, size_t len, char *buf, size_t size);
-
 const char *addr_reason_str(enum addr_reason r);
 
 #endif

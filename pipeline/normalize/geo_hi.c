@@ -1,5 +1,5 @@
 #include "geo_hi.h"
-#include "address.h"
+#include "textfold.h"
 
 #include <string.h>
 
@@ -112,7 +112,7 @@ static const struct zip_row zips[] = {
 
 /*
  * Place names beyond the post offices: districts, resorts, islands.  Folded
- * (addr_fold) spelling.  island GEO_ISLAND_UNKNOWN with a county means the
+ * (textfold, no punctuation kept) spelling.  island GEO_ISLAND_UNKNOWN with a county means the
  * name spans islands of one county; county 0 marks a name found in two
  * counties (ambiguous).
  */
@@ -277,7 +277,7 @@ int geo_hi_place(const char *name, size_t len, struct geo_place *out)
 	size_t i, j;
 	int found = -1;
 
-	n = addr_fold(name, len, f, sizeof(f));
+	n = textfold(name, len, "", f, sizeof(f));
 	if (n <= 0 || (size_t)n >= sizeof(f) - 1)
 		return -1;
 	/* a trailing ", HI" or " HAWAII" state is not part of the place */
@@ -309,7 +309,7 @@ int geo_hi_place(const char *name, size_t len, struct geo_place *out)
 int geo_is_hawaii_state(const char *s, size_t len)
 {
 	char f[32];
-	int n = addr_fold(s, len, f, sizeof(f));
+	int n = textfold(s, len, "", f, sizeof(f));
 
 	if (n <= 0)
 		return n < 0 ? 0 : -1;

@@ -75,14 +75,6 @@ int load_dir(PGconn *conn, const struct load_opts *o, struct load_counts *total,
 	     struct mi_err *err);
 
 /*
- * Run every statement of SQLDIR/load/<name>.sql once, in order, inside the
- * caller's transaction, with $1 = run_id, $2 = source, $3 = $4 = 0 and
- * $5 = ''.  0 or -1 with err (the failing statement in its detail).
- */
-int load_run_script(PGconn *conn, const char *sqldir, const char *name, const char *run_id,
-		    const char *source, struct mi_err *err);
-
-/*
  * Check one COPY text line (without its newline) of an entity with ncols
  * columns.  Returns NULL when it may be sent to COPY as is, else a static
  * reason code ("field_count", "invalid_utf8", "nul_byte", "bad_escape",

@@ -1,6 +1,6 @@
 #include "match.h"
-#include "load.h"
 #include "pg.h"
+#include "sqlscript.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +16,7 @@ int match_run(PGconn *conn, const char *sqldir, const char *run_id, const char *
 	memset(st, 0, sizeof(*st));
 	if (mi_pg_begin(conn, err) < 0)
 		return -1;
-	if (load_run_script(conn, sqldir, "match", run_id, source, err) < 0)
+	if (sqlscript_run(conn, sqldir, "match", run_id, source, err) < 0)
 		goto fail;
 	res = mi_pg_query(conn,
 			  "SELECT count(*) FILTER (WHERE tmk_match_method = 'tmk_in_listing'), "

@@ -5,14 +5,15 @@
 
 -- 1. tmk_in_listing: the TMK the parser found in the listing (licence field,
 --    description, JSON-LD identifier).  A well-formed TMK the registry does not
---    know yet is added to it: the listing is the evidence.
+--    know yet is added to it: the listing is the evidence (the earliest seen;
+--    between listings seen the same day, the first by source, platform and id).
 -- @final
 INSERT INTO external.properties (tmk, sources, first_seen, last_seen, first_run_id, last_run_id)
 SELECT DISTINCT ON (l.tmk_raw) l.tmk_raw::external.tmk, ARRAY[l.source], l.last_seen, l.last_seen,
        $1, $1
   FROM etl.listings l
  WHERE l.tmk IS NULL AND etl.load_tmk_ok(l.tmk_raw)
- ORDER BY l.tmk_raw, l.last_seen
+ ORDER BY l.tmk_raw, l.last_seen, l.source, l.platform, l.listing_id
 ON CONFLICT (tmk) DO NOTHING
 
 -- @final

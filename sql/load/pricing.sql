@@ -1,7 +1,7 @@
 -- pricing.tsv -> external.property_pricing, the merge path: used when the
 -- file's snapshot date is already loaded (another source, a re-parse) or the
 -- file holds several snapshot dates.  A new single-date snapshot takes the fast
--- path instead (built apart and attached, see pipeline/stages/load.c and
+-- path instead (built apart and attached, see pipeline/stages/load_pricing.c and
 -- etl.load_pricing_attach).  Partitions are created when missing; a key seen
 -- again is updated only when a value differs; within one file the first row
 -- of a key wins, as on the fast path.  See properties.sql for the parameters

@@ -11,11 +11,15 @@ SELECT rn, 'no_review_id', 'review has no platform, listing id or review id', sr
    AND (coalesce(platform, '') = '' OR coalesce(listing_id, '') = '' OR coalesce(review_id, '') = '')
 
 -- @step
+-- (one row per listing, the source of its first review: two rows with one key
+-- would leave the stub's source to the plan)
 INSERT INTO etl.listings (platform, listing_id, source, first_seen, last_seen, first_run_id, last_run_id)
-SELECT DISTINCT platform, listing_id, coalesce(nullif(source, ''), $2), current_date, current_date, $1, $1
+SELECT DISTINCT ON (platform, listing_id)
+       platform, listing_id, coalesce(nullif(source, ''), $2), current_date, current_date, $1, $1
   FROM stg
  WHERE rn BETWEEN $3 AND $4
    AND coalesce(platform, '') <> '' AND coalesce(listing_id, '') <> '' AND coalesce(review_id, '') <> ''
+ ORDER BY platform, listing_id, rn
 ON CONFLICT (platform, listing_id) DO NOTHING
 
 -- @count
