@@ -446,6 +446,8 @@ static int header(struct ccsv *c, const struct csvr_row *row, struct mi_err *err
 				m->idx = idx;
 		if (m->idx < 0 && !m->optional)
 			return tab_missing_column(c->ctx, row, m->alt[0], err);
+		if (m->idx >= 0 && tab_twin_column(c->ctx, row, m->idx, err) < 0)
+			return -1;
 	}
 	return 0;
 }

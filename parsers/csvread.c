@@ -555,6 +555,32 @@ int csvr_header_map(const struct csvr_row *hdr, const char *const *names, int n,
 	return found;
 }
 
+int csvr_header_twin(const struct csvr_row *hdr, int i)
+{
+	const char *f;
+	size_t len;
+	char name[256];
+
+	if (i < 0 || i >= hdr->nfields)
+		return -1;
+	f = hdr->f[i];
+	len = hdr->len[i];
+	while (len && (*f == ' ' || *f == '\t')) {
+		f++;
+		len--;
+	}
+	while (len && (f[len - 1] == ' ' || f[len - 1] == '\t' || f[len - 1] == '\r'))
+		len--;
+	if (!len || len >= sizeof(name))
+		return -1;
+	memcpy(name, f, len);
+	name[len] = '\0';
+	for (int j = 0; j < hdr->nfields; j++)
+		if (j != i && name_eq(hdr->f[j], hdr->len[j], name))
+			return j;
+	return -1;
+}
+
 const char *csvr_field(const struct csvr_row *row, int i, size_t *len)
 {
 	if (i < 0 || i >= row->nfields) {

@@ -103,6 +103,12 @@ int csvr_read(FILE *in, const char *name, const struct csvr_opts *opts, csvr_row
  */
 int csvr_header_map(const struct csvr_row *hdr, const char *const *names, int n, int *idx);
 
+/*
+ * Another field of the header named as field i (compared as csvr_header_map
+ * compares), or -1: a column given twice, which no reader can tell apart.
+ */
+int csvr_header_twin(const struct csvr_row *hdr, int i);
+
 /* The field i of row, or NULL (with *len 0) when the row is shorter. */
 const char *csvr_field(const struct csvr_row *row, int i, size_t *len);
 

@@ -241,6 +241,8 @@ static int one_record(struct parse_ctx *ctx, const struct site *s, const struct 
 		}
 	}
 	tree_defaults(ctx, s->platform, (int)s->county, row);
+	if (parse_check_row(row, why, sizeof(why)))
+		return reject_node(ctx, r, idx, node, why, err);
 	record_path(r, idx, path, sizeof(path));
 	return parse_emit(ctx, row, xmlGetLineNo(node), -1, path, err);
 }

@@ -171,9 +171,33 @@ static int write_row(struct parse_ctx *ctx, struct rec_row *row, struct mi_err *
 	return 0;
 }
 
+/* An excerpt for a row refused by parse_check_row: "col=value" of its set columns. */
+static size_t row_excerpt(const struct rec_row *row, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (int i = REC_COL_SRC_PATH + 1; i < row->e->ncols && n + 1 < size; i++) {
+		int w;
+
+		if (!row->set[i])
+			continue;
+		w = snprintf(buf + n, size - n, "%s%s=%.*s", n ? " " : "", row->e->cols[i].name,
+			     (int)(row->len[i] > 60 ? 60 : row->len[i]), row->data.buf + row->start[i]);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+	return n < size ? n : size - 1;
+}
+
 int parse_emit(struct parse_ctx *ctx, struct rec_row *row, long long line, long long offset,
 	       const char *path, struct mi_err *err)
 {
+	char why[256], ex[400];
+
+	if (parse_check_row(row, why, sizeof(why)))
+		return parse_reject(ctx, line, offset, path, why, ex,
+				    row_excerpt(row, ex, sizeof(ex)), err);
 	if (ctx->guard && guard_row(ctx, err) < 0)
 		return -1;
 	set_provenance(ctx, row, line, offset, path);

@@ -83,8 +83,10 @@ struct parse_ctx {
 /*
  * Fill the provenance columns of row (source, landing hash, line, offset,
  * path) and write it to its entity's file.  A value refused by rec_set (bad
- * UTF-8, NUL) should have been turned into a reject by the parser already.
- * Returns 0, or -1 on a write error (err set; the parser should stop).
+ * UTF-8, NUL) should have been turned into a reject by the parser already; a
+ * row out of range (parse_check_row) is written as a reject instead, its
+ * excerpt the row's key values.  Returns 0, or -1 on a write error or a file
+ * over its limits (err set; the parser should stop).
  */
 int parse_emit(struct parse_ctx *ctx, struct rec_row *row, long long line, long long offset,
 	       const char *path, struct mi_err *err);
@@ -97,6 +99,17 @@ int parse_emit(struct parse_ctx *ctx, struct rec_row *row, long long line, long 
  */
 int parse_reject(struct parse_ctx *ctx, long long line, long long offset, const char *path,
 		 const char *reason, const char *excerpt, size_t excerpt_len, struct mi_err *err);
+
+/*
+ * The ranges a record's values must keep (parsers/checks.c: no negative
+ * amount, coordinates on Earth and, for parcels, in Hawaii, a rating within
+ * its scale, ids that are not numbers in scientific notation, a stay date in
+ * its snapshot's window, ...).  Returns 1 with a precise reason in why when
+ * one is out ("rating 11 is above its scale of 10"), else 0.  parse_emit()
+ * applies it and turns a failing row into a reject; a parser that can show
+ * the raw record calls it first and rejects with that excerpt.
+ */
+int parse_check_row(const struct rec_row *row, char *why, size_t size);
 
 /* Counts a record as read; parsers call it once per input record they consider. */
 #define parse_count(ctx) ((ctx)->read++)

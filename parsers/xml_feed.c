@@ -28,7 +28,8 @@
  * text-size and entity-amplification limits stay on).  A record holding an
  * entity reference is rejected (entities are never expanded); a document
  * libxml2 refuses (billion laughs, bad UTF-8, truncation) gives one reject
- * at the line it stopped, after the records read before it.
+ * at the line it stopped, after the records read before it, and fails the
+ * file (the rest of the document is missing).
  */
 #include "exitcode.h"
 #include "fieldmap.h"
@@ -79,6 +80,7 @@ struct xf {
 	FILE *in;
 	struct tree_attr_guard ag; /* attributes per element, before libxml2 sees them */
 	long long nelem;           /* start tags read, in document order */
+	int open;                  /* elements open (not yet ended) */
 };
 
 static int xf_read(void *ctx, char *buf, int len)
@@ -381,6 +383,10 @@ static int finish_record(struct xf *x, struct xf_section *s, struct mi_err *err)
 	if (s->ids_text && s->v[s->map.n].has)
 		tree_ids_from_text(&row, s->v[s->map.n].sb.buf, s->v[s->map.n].sb.len, o.county);
 	tree_defaults(ctx, x->platform, (int)x->county, &row);
+	if (parse_check_row(&row, why, sizeof(why))) {
+		rec_row_release(&row);
+		goto reject;
+	}
 	ret = parse_emit(ctx, &row, s->line, s->offset, path, err);
 	rec_row_release(&row);
 	return ret;
@@ -474,7 +480,9 @@ static int xml_feed_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 					on_attribute(&x, an, val, depth);
 			}
 			xmlTextReaderMoveToElement(r);
-			if (xmlTextReaderIsEmptyElement(r) && on_end(&x, depth, err) < 0)
+			if (!xmlTextReaderIsEmptyElement(r))
+				x.open++;
+			else if (on_end(&x, depth, err) < 0)
 				goto out;
 			break;
 		case XML_READER_TYPE_TEXT:
@@ -489,6 +497,7 @@ static int xml_feed_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 			on_entity(&x, name ? name : "?");
 			break;
 		case XML_READER_TYPE_END_ELEMENT:
+			x.open--;
 			if (on_end(&x, depth, err) < 0)
 				goto out;
 			strbuf_setlen(&x.path, depth > 0 ? x.plen[depth - 1] : 0);
@@ -498,18 +507,30 @@ static int xml_feed_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 		}
 	}
 	if (rc < 0) {
+		/*
+		 * The records before the error are kept, but the document is
+		 * broken or cut short: its source fails (the rest of it is
+		 * missing), it is not a night like the others.
+		 */
 		char why[400];
 		parse_count(ctx);
-		snprintf(why, sizeof(why), "xml error at line %d: %s", x.errline,
-			 x.errmsg[0] ? x.errmsg : "unreadable document");
+		if (x.open > 0 && feof(in) && !ferror(in))
+			snprintf(why, sizeof(why),
+				 "xml document cut short at line %d: %d element%s left open "
+				 "(libxml2: %s)", x.errline, x.open, x.open == 1 ? "" : "s",
+				 x.errmsg[0] ? x.errmsg : "unreadable document");
+		else
+			snprintf(why, sizeof(why), "xml error at line %d: %s", x.errline,
+				 x.errmsg[0] ? x.errmsg : "unreadable document");
 		if (parse_reject(ctx, x.errline, xmlTextReaderByteConsumed(r), NULL, why, NULL, 0,
 				 err) < 0)
 			goto out;
-		if (ctx->emitted == before) {
-			/* nothing usable at all: the file could not be read */
+		if (ctx->emitted > before)
+			mi_err_set(err, MI_EXIT_DATA, "cannot read '%s': %s (%lld records before it kept)",
+				   ctx->file, why, ctx->emitted - before);
+		else
 			mi_err_set(err, MI_EXIT_DATA, "cannot read '%s': %s", ctx->file, why);
-			goto out;
-		}
+		goto out;
 	}
 	ret = 0;
 out:
