@@ -376,7 +376,13 @@ static const char *got(const struct rec_row *r, int col, size_t *len)
 	return r->data.buf + r->start[col];
 }
 
-static void derive_owner(struct ccsv *c, int county)
+/*
+ * Owner columns derived from the name and the mailing address.  The
+ * absentee flags compare the mailing address with the parcel's island (from
+ * its TMK: Maui County spans three islands), the same reading as
+ * `mi-normalize --island ISLAND owner`.
+ */
+static void derive_owner(struct ccsv *c, int county, enum geo_island island)
 {
 	struct rec_row *r = &c->row.rec;
 	struct owner o;
@@ -417,7 +423,7 @@ static void derive_owner(struct ccsv *c, int county)
 			rec_set_str(r, OWNERS_mailing_zip, a.zip);
 		if (!r->set[OWNERS_mailing_country] && a.country[0])
 			rec_set_str(r, OWNERS_mailing_country, a.country);
-		abs = owner_absentee(&a, GEO_ISLAND_UNKNOWN, county);
+		abs = owner_absentee(&a, island, county);
 		if (abs != OWNER_ABS_UNKNOWN) {
 			rec_set_bool(r, OWNERS_absentee, abs != OWNER_ABS_LOCAL);
 			rec_set_bool(r, OWNERS_out_of_state,
@@ -460,6 +466,7 @@ static int ccsv_row(void *data, const struct csvr_row *row, struct mi_err *err)
 	const char *why;
 	char buf[128];
 	int county = c->county, tmk_col = rec_column_index(c->e, "tmk");
+	enum geo_island island = GEO_ISLAND_UNKNOWN;
 	int extra_col = rec_column_index(c->e, "extra");
 
 	if (!c->have_header)
@@ -512,6 +519,7 @@ static int ccsv_row(void *data, const struct csvr_row *row, struct mi_err *err)
 	if (row_tmk(c, row, county, &tk) == 0) {
 		char flags[128];
 
+		island = geo_tmk_island(tk.county, tk.zone, tk.section);
 		tmk_flags_format(tk.flags, flags, sizeof(flags));
 		rec_set_str(&t->rec, tmk_col, tk.tmk13);
 		if (c->e->id == REC_E_PROPERTIES)
@@ -521,7 +529,7 @@ static int ccsv_row(void *data, const struct csvr_row *row, struct mi_err *err)
 		county = tk.county;
 	}
 	if (c->e->id == REC_E_OWNERS && !tab_row_bad(t)) {
-		derive_owner(c, county);
+		derive_owner(c, county, island);
 	} else if (c->e->id == REC_E_SALES && !tab_row_bad(t)) {
 		set_hash(c);
 	} else if (c->e->id == REC_E_PROPERTIES && !tab_row_bad(t)) {
