@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,23 +41,23 @@ static int num(const struct rec_row *row, int col, double *v)
 	return *end || end == s || !isfinite(*v) ? -1 : 1;
 }
 
-static int col(const struct rec_row *row, const char *name)
+static const char *name(const struct rec_row *row, int c)
 {
-	return rec_column_index(row->e, name);
+	return row->e->cols[c].name;
 }
 
-/* name's value in [lo, hi] (an unset value passes): 0, or 1 with why. */
-static int range(const struct rec_row *row, const char *name, double lo, double hi,
-		 const char *what, char *why, size_t size)
+/* Column c's value in [lo, hi] (an unset value passes): 0, or 1 with why. */
+static int range(const struct rec_row *row, int c, double lo, double hi, const char *what,
+		 char *why, size_t size)
 {
 	char buf[64];
 	double v;
-	int c = col(row, name), rc = num(row, c, &v);
+	int rc = num(row, c, &v);
 
 	if (rc == 0)
 		return 0;
 	if (rc < 0) {
-		snprintf(why, size, "%s '%s' is not a number", name,
+		snprintf(why, size, "%s '%s' is not a number", name(row, c),
 			 val(row, c, buf, sizeof(buf)) ? buf : "?");
 		return 1;
 	}
@@ -64,55 +65,110 @@ static int range(const struct rec_row *row, const char *name, double lo, double 
 		return 0;
 	val(row, c, buf, sizeof(buf));
 	if (what)
-		snprintf(why, size, "%s %s is %s", name, buf, what);
+		snprintf(why, size, "%s %s is %s", name(row, c), buf, what);
 	else if (v < lo && lo == 0)
-		snprintf(why, size, "%s %s is negative", name, buf);
+		snprintf(why, size, "%s %s is negative", name(row, c), buf);
 	else
-		snprintf(why, size, "%s %s is out of range (%g to %g)", name, buf, lo, hi);
+		snprintf(why, size, "%s %s is out of range (%g to %g)", name(row, c), buf, lo, hi);
+	return 1;
+}
+
+/*
+ * Column c not negative (an unset value passes).  The hot path of every
+ * amount and count: the typed setters write plain decimal text, so only a
+ * leading '-' can make it negative; nothing is parsed.
+ */
+static __attribute__((noinline, cold)) int negative(const struct rec_row *row, int c,
+						      char *why, size_t size)
+{
+	char buf[64];
+
+	snprintf(why, size, "%s %s is negative", name(row, c),
+		 val(row, c, buf, sizeof(buf)) ? buf : "(long)");
+	return 1;
+}
+
+static inline int nonneg(const struct rec_row *row, int c, char *why, size_t size)
+{
+	if (!row->set[c] || !row->len[c] || row->data.buf[row->start[c]] != '-')
+		return 0;
+	return negative(row, c, why, size);
+}
+
+/* Whether s[0..n) are all ASCII digits: eight bytes at a time (ids are 1-19 digits). */
+static inline int all_digits(const char *s, size_t n)
+{
+	const uint64_t lo = 0x3030303030303030u, hi = 0x4646464646464646u;
+	const uint64_t top = 0x8080808080808080u;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, s + i, 8);
+		/* a byte below '0' borrows into its top bit; one above '9' carries into it */
+		if (((x - lo) | (x + hi)) & top)
+			return 0;
+	}
+	for (; i < n; i++)
+		if ((unsigned char)(s[i] - '0') > 9)
+			return 0;
 	return 1;
 }
 
 /* An external id: 1-200 printable ASCII bytes, no space, not a number in scientific notation. */
-static int id(const struct rec_row *row, const char *name, char *why, size_t size)
+static __attribute__((noinline)) int id_slow(const struct rec_row *row, int c, char *why,
+					      size_t size);
+
+static inline int id(const struct rec_row *row, int c, char *why, size_t size)
+{
+	if (!row->set[c])
+		return 0;
+	if (row->len[c] <= 200 && row->len[c] && all_digits(row->data.buf + row->start[c], row->len[c]))
+		return 0; /* the common case: a numeric id */
+	return id_slow(row, c, why, size);
+}
+
+static int id_slow(const struct rec_row *row, int c, char *why, size_t size)
 {
 	char buf[256];
-	int c = col(row, name);
 	const char *s;
 	size_t n, digits = 0, numeric = 0;
 	int expo = 0;
 
-	if (c < 0 || !row->set[c])
+	if (!row->set[c])
 		return 0;
 	n = row->len[c];
 	s = row->data.buf + row->start[c];
+	digits = 0;
 	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] > '~') {
 			snprintf(why, size, "%s '%.60s' is not an id (printable ASCII without spaces)",
-				 name, val(row, c, buf, sizeof(buf)) ? buf : "");
+				 name(row, c), val(row, c, buf, sizeof(buf)) ? buf : "");
 			return 1;
 		}
 		digits += s[i] >= '0' && s[i] <= '9';
-		numeric += strchr("0123456789.eE+-", s[i]) != NULL;
+		numeric += (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == 'e' || s[i] == 'E' ||
+			   s[i] == '+' || s[i] == '-';
 		expo |= (s[i] == 'e' || s[i] == 'E') && i > 0 && i + 1 < n;
 	}
 	if (n > 200) {
-		snprintf(why, size, "%s is %zu bytes long, an id is at most 200", name, n);
+		snprintf(why, size, "%s is %zu bytes long, an id is at most 200", name(row, c), n);
 		return 1;
 	}
 	if (expo && digits + 2 >= n && numeric == n) {
 		/* 1e+20, 4.7039E+11: a number a spreadsheet or a float mangled */
-		snprintf(why, size, "%s '%s' is a number in scientific notation, not an id", name,
-			 val(row, c, buf, sizeof(buf)) ? buf : "?");
+		snprintf(why, size, "%s '%s' is a number in scientific notation, not an id",
+			 name(row, c), val(row, c, buf, sizeof(buf)) ? buf : "?");
 		return 1;
 	}
 	return 0;
 }
 
-/* Latitude and longitude: both or neither, within the box. */
-static int latlon(const struct rec_row *row, double lat0, double lat1, double lon0, double lon1,
-		  const char *where, char *why, size_t size)
+/* Latitude and longitude (columns la, lo): both or neither, within the box. */
+static int latlon(const struct rec_row *row, int la, int lo, double lat0, double lat1,
+		  double lon0, double lon1, const char *where, char *why, size_t size)
 {
-	int la = col(row, "lat"), lo = col(row, "lon");
 	char what[64];
 
 	if (row->set[la] != row->set[lo]) {
@@ -120,15 +176,17 @@ static int latlon(const struct rec_row *row, double lat0, double lat1, double lo
 			 row->set[la] ? "lon" : "lat");
 		return 1;
 	}
+	if (!row->set[la])
+		return 0;
 	if (where) {
 		snprintf(what, sizeof(what), "outside %s (%g to %g)", where, lat0, lat1);
-		if (range(row, "lat", lat0, lat1, what, why, size))
+		if (range(row, la, lat0, lat1, what, why, size))
 			return 1;
 		snprintf(what, sizeof(what), "outside %s (%g to %g)", where, lon0, lon1);
-		return range(row, "lon", lon0, lon1, what, why, size);
+		return range(row, lo, lon0, lon1, what, why, size);
 	}
-	return range(row, "lat", lat0, lat1, NULL, why, size) ||
-	       range(row, "lon", lon0, lon1, NULL, why, size);
+	return range(row, la, lat0, lat1, NULL, why, size) ||
+	       range(row, lo, lon0, lon1, NULL, why, size);
 }
 
 /* A review's rating and category ratings against its scale. */
@@ -203,23 +261,73 @@ static int ratings(const struct rec_row *row, char *why, size_t size)
 	return 0;
 }
 
+/* Days since 1970-01-01 of a YYYY-MM-DD value (as the setters write dates): 1, else 0. */
+static int iso_days(const char *s, size_t len, long *days)
+{
+	long y, m, d, era, yoe, doy, doe;
+
+	if (len != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (size_t i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	/* days from civil (H. Hinnant): proleptic Gregorian */
+	y -= m <= 2;
+	era = y / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	*days = era * 146097 + doe - 719468;
+	return 1;
+}
+
+/* How many years b's YYYY is after a's (both 4 digits at the start). */
+static int years_after(const char *a, const char *b)
+{
+	int ya = 0, yb = 0;
+
+	for (int i = 0; i < 4; i++) {
+		ya = ya * 10 + (a[i] - '0');
+		yb = yb * 10 + (b[i] - '0');
+	}
+	return yb - ya;
+}
+
 /* A pricing row's stay date within the snapshot's window (-1 to +1100 days). */
 static int stay_window(const struct rec_row *row, char *why, size_t size)
 {
 	char a[16], b[16], lo[16], hi[16];
-	struct value_date sd, st, d;
-	int32_t ds, dt;
+	struct value_date d;
+	long ds, dt;
 
-	if (!val(row, PRICING_snapshot_date, a, sizeof(a)) || !val(row, PRICING_stay_date, b, sizeof(b)) ||
-	    value_date(a, strlen(a), &sd) != 1 || value_date(b, strlen(b), &st) != 1)
+	const char *sn, *st;
+
+	if (!row->set[PRICING_snapshot_date] || !row->set[PRICING_stay_date] ||
+	    row->len[PRICING_snapshot_date] != 10 || row->len[PRICING_stay_date] != 10)
 		return 0;
-	ds = value_date_days(&sd);
-	dt = value_date_days(&st);
+	sn = row->data.buf + row->start[PRICING_snapshot_date];
+	st = row->data.buf + row->start[PRICING_stay_date];
+	/*
+	 * The hot path (every night of a calendar): a stay date on or after the
+	 * snapshot in its year, or in one of the two years after it, is in the
+	 * window (+1100 days reaches past the end of the second year): YYYY-MM-DD
+	 * compares as text, no date arithmetic.
+	 */
+	if (!memcmp(sn, st, 4) ? memcmp(st, sn, 10) >= 0
+			       : memcmp(st, sn, 4) > 0 && years_after(sn, st) <= 2)
+		return 0;
+	if (!iso_days(sn, 10, &ds) || !iso_days(st, 10, &dt))
+		return 0;
 	if (dt >= ds - 1 && dt <= ds + 1100)
 		return 0;
-	value_date_from_days(ds - 1, &d);
+	val(row, PRICING_snapshot_date, a, sizeof(a));
+	val(row, PRICING_stay_date, b, sizeof(b));
+	value_date_from_days((int32_t)(ds - 1), &d);
 	value_date_format(&d, lo, sizeof(lo));
-	value_date_from_days(ds + 1100, &d);
+	value_date_from_days((int32_t)(ds + 1100), &d);
 	value_date_format(&d, hi, sizeof(hi));
 	snprintf(why, size, "stay_date %s is outside the window of snapshot %s (%s to %s)", b, a, lo,
 		 hi);
@@ -230,40 +338,42 @@ int parse_check_row(const struct rec_row *row, char *why, size_t size)
 {
 	why[0] = '\0';
 	switch (row->e->id) {
-	case REC_E_PRICING:
-		return id(row, "listing_id", why, size) ||
-		       range(row, "price", 0, 1e12, NULL, why, size) ||
-		       range(row, "adjusted_price", 0, 1e12, NULL, why, size) ||
-		       range(row, "min_nights", 0, 2147483647, NULL, why, size) ||
-		       range(row, "max_nights", 0, 2147483647, NULL, why, size) ||
+	case REC_E_PRICING: /* the hot path: millions of calendar nights */
+		return id(row, PRICING_listing_id, why, size) ||
+		       nonneg(row, PRICING_price, why, size) ||
+		       nonneg(row, PRICING_adjusted_price, why, size) ||
+		       nonneg(row, PRICING_min_nights, why, size) ||
+		       nonneg(row, PRICING_max_nights, why, size) ||
 		       stay_window(row, why, size);
 	case REC_E_LISTINGS:
-		return id(row, "listing_id", why, size) || id(row, "host_id", why, size) ||
-		       range(row, "nightly_price", 0, 1e12, NULL, why, size) ||
-		       latlon(row, -90, 90, -180, 180, NULL, why, size) ||
-		       range(row, "rating", 0, 5, "outside the 5-point scale (0 to 5)", why, size) ||
-		       range(row, "bedrooms", 0, 100, NULL, why, size) ||
-		       range(row, "bathrooms", 0, 100, NULL, why, size) ||
-		       range(row, "accommodates", 0, 500, NULL, why, size) ||
-		       range(row, "review_count", 0, 2147483647, NULL, why, size) ||
-		       range(row, "host_listings", 0, 2147483647, NULL, why, size);
+		return id(row, LISTINGS_listing_id, why, size) || id(row, LISTINGS_host_id, why, size) ||
+		       nonneg(row, LISTINGS_nightly_price, why, size) ||
+		       latlon(row, LISTINGS_lat, LISTINGS_lon, -90, 90, -180, 180, NULL, why, size) ||
+		       range(row, LISTINGS_rating, 0, 5, "outside the 5-point scale (0 to 5)", why,
+			     size) ||
+		       range(row, LISTINGS_bedrooms, 0, 100, NULL, why, size) ||
+		       range(row, LISTINGS_bathrooms, 0, 100, NULL, why, size) ||
+		       range(row, LISTINGS_accommodates, 0, 500, NULL, why, size) ||
+		       nonneg(row, LISTINGS_review_count, why, size) ||
+		       nonneg(row, LISTINGS_host_listings, why, size);
 	case REC_E_REVIEWS:
-		return id(row, "listing_id", why, size) || id(row, "review_id", why, size) ||
+		return id(row, REVIEWS_listing_id, why, size) || id(row, REVIEWS_review_id, why, size) ||
 		       ratings(row, why, size);
 	case REC_E_PROPERTIES:
-		return latlon(row, 18.5, 28.5, -178.5, -154.5, "Hawaii", why, size) ||
-		       range(row, "land_value", 0, 1e12, NULL, why, size) ||
-		       range(row, "building_value", 0, 1e12, NULL, why, size) ||
-		       range(row, "bedrooms", 0, 100, NULL, why, size) ||
-		       range(row, "bathrooms", 0, 100, NULL, why, size) ||
-		       range(row, "max_guests", 1, 500, NULL, why, size) ||
-		       range(row, "year_built", 1800, 2100, NULL, why, size);
+		return latlon(row, PROPERTIES_lat, PROPERTIES_lon, 18.5, 28.5, -178.5, -154.5, "Hawaii",
+			      why, size) ||
+		       nonneg(row, PROPERTIES_land_value, why, size) ||
+		       nonneg(row, PROPERTIES_building_value, why, size) ||
+		       range(row, PROPERTIES_bedrooms, 0, 100, NULL, why, size) ||
+		       range(row, PROPERTIES_bathrooms, 0, 100, NULL, why, size) ||
+		       range(row, PROPERTIES_max_guests, 1, 500, NULL, why, size) ||
+		       range(row, PROPERTIES_year_built, 1800, 2100, NULL, why, size);
 	case REC_E_SALES:
-		return range(row, "price", 0, 1e12, NULL, why, size) ||
-		       range(row, "conveyance_tax", 0, 1e12, NULL, why, size);
+		return nonneg(row, SALES_price, why, size) ||
+		       nonneg(row, SALES_conveyance_tax, why, size);
 	case REC_E_OWNERS:
-		return range(row, "pct_owned", 0, 100, NULL, why, size) ||
-		       range(row, "tax_year", 1900, 2100, NULL, why, size);
+		return range(row, OWNERS_pct_owned, 0, 100, NULL, why, size) ||
+		       range(row, OWNERS_tax_year, 1900, 2100, NULL, why, size);
 	default:
 		return 0;
 	}

@@ -425,6 +425,8 @@ int csvr_read(FILE *in, const char *name, const struct csvr_opts *opts, csvr_row
 			r.cur_line++;
 		if (r.stop)
 			goto out;
+		if (rc == FEED_OK && !r.multi && !(nl && r.in_record))
+			continue; /* the common case: a line read, no record left open */
 		if (rc == FEED_TOOBIG && r.multi) {
 			set_stray(&r, "runs to line %lld, past the record's size cap", r.cur_line - !!nl);
 			rc = FEED_STRAY;

@@ -244,7 +244,7 @@ static int one_record(struct parse_ctx *ctx, const struct site *s, const struct 
 	if (parse_check_row(row, why, sizeof(why)))
 		return reject_node(ctx, r, idx, node, why, err);
 	record_path(r, idx, path, sizeof(path));
-	return parse_emit(ctx, row, xmlGetLineNo(node), -1, path, err);
+	return parse_emit_checked(ctx, row, xmlGetLineNo(node), -1, path, err);
 }
 
 /* Does the page end with </html> (blanks and comments aside)? */

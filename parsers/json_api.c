@@ -192,7 +192,7 @@ static int one_record(struct api *a, struct json_object *rec, const char *path,
 	tree_defaults(a->ctx, a->platform, (int)a->county, &a->row);
 	if (parse_check_row(&a->row, why, sizeof(why)))
 		return reject_rec(a, path, why, rec, err);
-	return parse_emit(a->ctx, &a->row, 0, -1, path, err);
+	return parse_emit_checked(a->ctx, &a->row, 0, -1, path, err);
 }
 
 /* Walk "a[].b[].c": arrays marked [] are iterated, the last value's items are records. */

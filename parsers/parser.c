@@ -198,6 +198,12 @@ int parse_emit(struct parse_ctx *ctx, struct rec_row *row, long long line, long 
 	if (parse_check_row(row, why, sizeof(why)))
 		return parse_reject(ctx, line, offset, path, why, ex,
 				    row_excerpt(row, ex, sizeof(ex)), err);
+	return parse_emit_checked(ctx, row, line, offset, path, err);
+}
+
+int parse_emit_checked(struct parse_ctx *ctx, struct rec_row *row, long long line,
+		       long long offset, const char *path, struct mi_err *err)
+{
 	if (ctx->guard && guard_row(ctx, err) < 0)
 		return -1;
 	set_provenance(ctx, row, line, offset, path);

@@ -90,6 +90,9 @@ struct parse_ctx {
  */
 int parse_emit(struct parse_ctx *ctx, struct rec_row *row, long long line, long long offset,
 	       const char *path, struct mi_err *err);
+/* parse_emit for a row its parser already passed through parse_check_row (checked once). */
+int parse_emit_checked(struct parse_ctx *ctx, struct rec_row *row, long long line,
+		       long long offset, const char *path, struct mi_err *err);
 
 /*
  * Record a reject: where (line, byte offset, XPath/JSON path; unknown: 0, -1,

@@ -423,7 +423,7 @@ int tab_emit_csv(struct parse_ctx *ctx, struct tab_row *t, const struct csvr_row
 
 	if (parse_check_row(&t->rec, why, sizeof(why)))
 		return tab_reject_csv(ctx, row, why, err); /* with the raw line */
-	return parse_emit(ctx, &t->rec, row->line, row->offset, NULL, err);
+	return parse_emit_checked(ctx, &t->rec, row->line, row->offset, NULL, err);
 }
 
 int tab_read_csv(struct parse_ctx *ctx, FILE *in, unsigned char delim, csvr_row_fn fn,

@@ -387,7 +387,7 @@ static int finish_record(struct xf *x, struct xf_section *s, struct mi_err *err)
 		rec_row_release(&row);
 		goto reject;
 	}
-	ret = parse_emit(ctx, &row, s->line, s->offset, path, err);
+	ret = parse_emit_checked(ctx, &row, s->line, s->offset, path, err);
 	rec_row_release(&row);
 	return ret;
 reject: {
