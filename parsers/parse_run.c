@@ -4,6 +4,7 @@
 #include "landing.h"
 #include "log.h"
 #include "parser.h"
+#include "sha256.h"
 #include "source.h"
 #include "value.h"
 
@@ -131,7 +132,7 @@ static int parse_one(const struct parse_run_opts *o, const struct one *w,
 		goto out;
 	}
 	parse_guard_start(&guard, w->limits);
-	if ((!w->hash && parse_file_sha256(file, ctx.landing_hash, ferr) < 0) ||
+	if ((!w->hash && mi_sha256_file(file, ctx.landing_hash, NULL, NULL, ferr) < 0) ||
 	    !(in = parse_open_input(file, &guard, ferr))) {
 		/* the one reject of a file that cannot be read at all */
 		if (parse_reject(&ctx, 0, -1, NULL, ferr->msg, NULL, 0, NULL) < 0) {

@@ -144,7 +144,4 @@ FILE *parse_open_input(const char *path, struct parse_guard *guard, struct mi_er
 /* The most attributes an XML/HTML element of ctx's file may have (0: no limit). */
 long long parse_max_attributes(const struct parse_ctx *ctx);
 
-/* SHA-256 of a file's raw bytes as 64 hex digits into hex[65]; -1 on error. */
-int parse_file_sha256(const char *path, char hex[65], struct mi_err *err);
-
 #endif
