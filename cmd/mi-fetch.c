@@ -7,6 +7,8 @@
 #include "fetchrun.h"
 #include "log.h"
 #include "opts.h"
+#include "parser.h"
+#include "source.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +97,7 @@ int main(int argc, char **argv)
 	o.politeness = 1;
 	o.only = only;
 	mi_log_init(info.name, "fetch");
+	source_format_known = parser_known; /* a misspelled format is a config error */
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o.run_id = optarg; break;

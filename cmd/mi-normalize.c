@@ -96,15 +96,11 @@ int main(int argc, char **argv)
 							   "--range: must be refuse, parcels or cpr",
 							   optarg);
 			break;
-		case 'i': {
-			struct geo_place gp;
-
-			if (geo_hi_place(optarg, strlen(optarg), &gp) < 0 ||
-			    gp.island == GEO_ISLAND_UNKNOWN)
+		case 'i':
+			o.island = geo_island_parse(optarg);
+			if (o.island == GEO_ISLAND_UNKNOWN)
 				return mi_opts_usage_error(&info, "unknown island '%s'", optarg);
-			o.island = gp.island;
 			break;
-		}
 		case 'z': o.zip = optarg; break;
 		case 'p': o.place = optarg; break;
 		case 'h': return mi_opts_help(&info);

@@ -8,6 +8,7 @@
 #include "opts.h"
 #include "parse_run.h"
 #include "parser.h"
+#include "source.h"
 #include "records.h"
 #include "value.h"
 
@@ -20,10 +21,10 @@
 static const struct mi_cmd_info info = {
 	"mi-parse",
 	"usage: mi-parse --format NAME [--source ID] [--county N] [--snapshot-date D]\n"
-	"                [--config FILE] [--append] [--max-reject-ratio R]\n"
+	"                [--config FILE] [--append] [--max-reject-ratio R] [LIMITS]\n"
 	"                --out DIR FILE...\n"
 	"       mi-parse --run ID [--landing DIR] [--config-dir DIR] [--format NAME]\n"
-	"                [--source ID] --out DIR\n"
+	"                [--source ID] [LIMITS] --out DIR\n"
 	"       mi-parse --list-formats\n"
 	"\n"
 	"Read each FILE (plain, gzip, or a zip's first member) in format NAME and\n"
@@ -53,13 +54,26 @@ static const struct mi_cmd_info info = {
 	"                         bodies\n"
 	"  --landing DIR          landing store for --run (default: landing)\n"
 	"  --config-dir DIR       configuration directory for --run (default: config)\n"
+	"\n"
+	"LIMITS: what one file may cost (with --run each source's [limits] section sets\n"
+	"them; an option given here wins; 0 switches a limit off).  A file over\n"
+	"max-bytes, max-rows or cpu-seconds is rejected whole (its rows taken back, one\n"
+	"reject says why) and the run exits 65; an element over max-attributes is\n"
+	"rejected alone.\n"
+	"  --max-bytes N          bytes of a file once decompressed (default 2147483648)\n"
+	"  --max-rows N           rows a file may write, rejects included (default 25000000)\n"
+	"  --max-attributes N     attributes of one XML/HTML element (default 256)\n"
+	"  --cpu-seconds S        CPU time to parse one file (default 600)\n"
 	"  --list-formats         print the formats: name, entities, summary\n"
 	"  -h, --help             show this help and exit\n"
 	"  -V, --version          show the version and exit\n"
 	"\n"
-	"On success the rows written per entity are printed on stdout (entity TAB count).\n"
+	"The rows written per entity are printed on stdout (entity TAB count), then the\n"
+	"records read (read TAB count: the input's rows as a person counts them, a\n"
+	"record over several lines once, the header not).\n"
 	"\n"
-	"Exit status: 0 done, 64 usage, 65 a file could not be read or too many rejects,\n"
+	"Exit status: 0 done, 64 usage, 65 a file could not be read, was over a limit\n"
+	"or too many rejects,\n"
 	"66 an input file or run does not exist, 74 output cannot be written,\n"
 	"78 bad --config.\n",
 };
@@ -88,6 +102,10 @@ int main(int argc, char **argv)
 		{ "landing", required_argument, NULL, 'l' },
 		{ "config-dir", required_argument, NULL, 'D' },
 		{ "list-formats", no_argument, NULL, 'L' },
+		{ "max-bytes", required_argument, NULL, 'B' },
+		{ "max-rows", required_argument, NULL, 'N' },
+		{ "max-attributes", required_argument, NULL, 'A' },
+		{ "cpu-seconds", required_argument, NULL, 'U' },
 		MI_OPTS_COMMON,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -102,7 +120,12 @@ int main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.max_reject_ratio = 0.05;
 	o.path_date = 1;
+	{
+		const struct mi_limits def = MI_LIMITS_DEFAULT;
+		o.limits = def;
+	}
 	mi_log_init(info.name, "parse");
+	source_format_known = parser_known; /* a misspelled format is a config error */
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': o.format = optarg; break;
@@ -133,6 +156,30 @@ int main(int argc, char **argv)
 		case 'l': landing = optarg; break;
 		case 'D': config_dir = optarg; break;
 		case 'L': list = 1; break;
+		case 'B':
+			if (mi_opts_int(&info, "max-bytes", optarg, 0, 1LL << 50, &n) < 0)
+				return MI_EXIT_USAGE;
+			o.limits.max_bytes = n;
+			o.limits_forced |= MI_LIMIT_BYTES;
+			break;
+		case 'N':
+			if (mi_opts_int(&info, "max-rows", optarg, 0, 1LL << 50, &n) < 0)
+				return MI_EXIT_USAGE;
+			o.limits.max_rows = n;
+			o.limits_forced |= MI_LIMIT_ROWS;
+			break;
+		case 'A':
+			if (mi_opts_int(&info, "max-attributes", optarg, 0, 1000000, &n) < 0)
+				return MI_EXIT_USAGE;
+			o.limits.max_attributes = n;
+			o.limits_forced |= MI_LIMIT_ATTRIBUTES;
+			break;
+		case 'U':
+			if (mi_opts_double(&info, "cpu-seconds", optarg, 0, 1e6, &r) < 0)
+				return MI_EXIT_USAGE;
+			o.limits.cpu_seconds = r;
+			o.limits_forced |= MI_LIMIT_CPU;
+			break;
 		case 'h': return mi_opts_help(&info);
 		case 'V': return mi_opts_version(&info);
 		default: return mi_opts_usage_error(&info, "unknown option");
@@ -170,9 +217,10 @@ int main(int argc, char **argv)
 		snprintf(rj, sizeof(rj), "%lld", res.rejected);
 		mi_log_kv(MI_LOG_INFO, "summary", "format", o.format ? o.format : "(per source)", "files", f, "read", rd,
 			  "emitted", em, "rejected", rj, "out", o.out_dir, NULL);
-		/* the summary on stdout: entity, rows written */
+		/* the summary on stdout: entity, rows written; then the records read */
 		for (int i = 0; i < REC_E_COUNT; i++)
 			printf("%s\t%lld\n", rec_entities[i].name, res.count[i]);
+		printf("read\t%lld\n", res.read);
 	}
 	if (ret < 0) {
 		fflush(stdout);

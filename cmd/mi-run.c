@@ -6,6 +6,8 @@
 #include "log.h"
 #include "nightly.h"
 #include "opts.h"
+#include "parser.h"
+#include "source.h"
 #include "stop.h"
 
 #include <stdio.h>
@@ -106,6 +108,7 @@ int main(int argc, char **argv)
 	o.max_reject_share = 0.05;
 	o.only = only;
 	mi_log_init(info.name, "run");
+	source_format_known = parser_known; /* a misspelled format is a config error */
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o.date = optarg; break;

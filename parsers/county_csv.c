@@ -376,7 +376,13 @@ static const char *got(const struct rec_row *r, int col, size_t *len)
 	return r->data.buf + r->start[col];
 }
 
-static void derive_owner(struct ccsv *c, int county)
+/*
+ * Owner columns derived from the name and the mailing address.  The
+ * absentee flags compare the mailing address with the parcel's island (from
+ * its TMK: Maui County spans three islands), the same reading as
+ * `mi-normalize --island ISLAND owner`.
+ */
+static void derive_owner(struct ccsv *c, int county, enum geo_island island)
 {
 	struct rec_row *r = &c->row.rec;
 	struct owner o;
@@ -417,7 +423,7 @@ static void derive_owner(struct ccsv *c, int county)
 			rec_set_str(r, OWNERS_mailing_zip, a.zip);
 		if (!r->set[OWNERS_mailing_country] && a.country[0])
 			rec_set_str(r, OWNERS_mailing_country, a.country);
-		abs = owner_absentee(&a, GEO_ISLAND_UNKNOWN, county);
+		abs = owner_absentee(&a, island, county);
 		if (abs != OWNER_ABS_UNKNOWN) {
 			rec_set_bool(r, OWNERS_absentee, abs != OWNER_ABS_LOCAL);
 			rec_set_bool(r, OWNERS_out_of_state,
@@ -432,7 +438,7 @@ static int header(struct ccsv *c, const struct csvr_row *row, struct mi_err *err
 
 	c->have_header = 1;
 	c->nhdr = row->nfields;
-	if ((why = csvr_flag_reason(row->flags)) != NULL) {
+	if ((why = csvr_row_reason(row)) != NULL) {
 		tab_reject_csv(c->ctx, row, why, err);
 		return mi_err_set(err, MI_EXIT_DATA, "%s: unreadable header line: %s", c->ctx->file,
 				  why);
@@ -446,6 +452,8 @@ static int header(struct ccsv *c, const struct csvr_row *row, struct mi_err *err
 				m->idx = idx;
 		if (m->idx < 0 && !m->optional)
 			return tab_missing_column(c->ctx, row, m->alt[0], err);
+		if (m->idx >= 0 && tab_twin_column(c->ctx, row, m->idx, err) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -458,12 +466,13 @@ static int ccsv_row(void *data, const struct csvr_row *row, struct mi_err *err)
 	const char *why;
 	char buf[128];
 	int county = c->county, tmk_col = rec_column_index(c->e, "tmk");
+	enum geo_island island = GEO_ISLAND_UNKNOWN;
 	int extra_col = rec_column_index(c->e, "extra");
 
 	if (!c->have_header)
 		return header(c, row, err);
 	parse_count(c->ctx);
-	if ((why = csvr_flag_reason(row->flags)) != NULL)
+	if ((why = csvr_row_reason(row)) != NULL)
 		return tab_reject_csv(c->ctx, row, why, err);
 	if (row->nfields != c->nhdr) {
 		snprintf(buf, sizeof(buf), "ragged row: %d fields, the header has %d", row->nfields,
@@ -510,6 +519,7 @@ static int ccsv_row(void *data, const struct csvr_row *row, struct mi_err *err)
 	if (row_tmk(c, row, county, &tk) == 0) {
 		char flags[128];
 
+		island = geo_tmk_island(tk.county, tk.zone, tk.section);
 		tmk_flags_format(tk.flags, flags, sizeof(flags));
 		rec_set_str(&t->rec, tmk_col, tk.tmk13);
 		if (c->e->id == REC_E_PROPERTIES)
@@ -519,7 +529,7 @@ static int ccsv_row(void *data, const struct csvr_row *row, struct mi_err *err)
 		county = tk.county;
 	}
 	if (c->e->id == REC_E_OWNERS && !tab_row_bad(t)) {
-		derive_owner(c, county);
+		derive_owner(c, county, island);
 	} else if (c->e->id == REC_E_SALES && !tab_row_bad(t)) {
 		set_hash(c);
 	} else if (c->e->id == REC_E_PROPERTIES && !tab_row_bad(t)) {

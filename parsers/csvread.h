@@ -11,7 +11,18 @@
  * max_record bytes or with more than max_fields fields is delivered once with
  * CSVR_F_TOOBIG (and the fields read so far) so the caller can reject it; the
  * reader then skips to the next line.  Memory stays under about max_field +
- * max_record + 2 blocks of 64 KiB whatever the input.
+ * max_record + max_span + 3 blocks of 64 KiB whatever the input.
+ *
+ * Stray quotes: a quoted field that runs over a line end starts a record
+ * of several lines.  From that line end on the record is read strictly
+ * (RFC 4180: a quote inside it must be doubled or end the field), and its
+ * raw lines are kept.  When it then breaks that rule, ends with another
+ * number of fields than the header (opts->header), grows past max_span
+ * bytes or a size cap, or meets the end of the input, it was a stray quote:
+ * the line where it opened is delivered alone with CSVR_F_STRAY_QUOTE (or
+ * CSVR_F_UNTERMINATED at the end of input) and a reason (row->why), and the
+ * lines after it are read again as records of their own.  One bad quote
+ * costs one line, whatever follows it.
  *
  * Speed: a whole line without a quote character, outside a multi-line
  * record, is split directly (the same fields libcsv gives: blanks around
@@ -34,6 +45,7 @@
 enum csvr_flags {
 	CSVR_F_TOOBIG = 1u << 0,       /* a field or the record exceeded its cap */
 	CSVR_F_UNTERMINATED = 1u << 1, /* input ended inside a quoted field */
+	CSVR_F_STRAY_QUOTE = 1u << 2,  /* a quoted field opened here broke over the line end */
 };
 
 #define CSVR_EXCERPT 200
@@ -48,6 +60,7 @@ struct csvr_row {
 	const char *raw;      /* the first raw bytes of the record, for excerpts */
 	size_t raw_len;       /* <= CSVR_EXCERPT */
 	unsigned flags;       /* enum csvr_flags */
+	const char *why;      /* with CSVR_F_STRAY_QUOTE: the reason, else NULL */
 };
 
 /*
@@ -62,6 +75,9 @@ struct csvr_opts {
 	int max_fields;     /* 0: 1024 */
 	unsigned char delim; /* 0: ',' */
 	int libcsv_only;     /* 1: no fast path (tests compare both paths) */
+	int header;          /* 1: the first record is a header; its width is the records' */
+	size_t max_span;     /* a record over several lines: at most this many bytes
+			      * after its first line (0: 64 KiB) */
 };
 
 struct csvr_stats {
@@ -87,10 +103,18 @@ int csvr_read(FILE *in, const char *name, const struct csvr_opts *opts, csvr_row
  */
 int csvr_header_map(const struct csvr_row *hdr, const char *const *names, int n, int *idx);
 
+/*
+ * Another field of the header named as field i (compared as csvr_header_map
+ * compares), or -1: a column given twice, which no reader can tell apart.
+ */
+int csvr_header_twin(const struct csvr_row *hdr, int i);
+
 /* The field i of row, or NULL (with *len 0) when the row is shorter. */
 const char *csvr_field(const struct csvr_row *row, int i, size_t *len);
 
 /* A short reason for a row's flags ("field too long"), or NULL when none. */
 const char *csvr_flag_reason(unsigned flags);
+/* The reason to reject row: row->why, else its flags' reason; NULL when none. */
+const char *csvr_row_reason(const struct csvr_row *row);
 
 #endif

@@ -496,10 +496,13 @@ capture:
 		if (parse_reject(ctx, line, off, NULL, why, capturing ? g.feat.buf : NULL,
 				 capturing ? (g.feat.len > 200 ? 200 : g.feat.len) : 0, err) < 0)
 			goto out;
-		if (!seen_features || ctx->emitted == 0) {
+		/* the features before the cut are kept; the file fails: the rest is missing */
+		if (ctx->emitted)
+			mi_err_set(err, MI_EXIT_DATA, "cannot read '%s': %s (%lld features before it kept)",
+				   ctx->file, why, ctx->emitted);
+		else
 			mi_err_set(err, MI_EXIT_DATA, "cannot read '%s': %s", ctx->file, why);
-			goto out;
-		}
+		goto out;
 	}
 	ret = 0;
 out:

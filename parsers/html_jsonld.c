@@ -584,21 +584,25 @@ out:
 static int html_jsonld_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 {
 	struct strbuf page = STRBUF_INIT;
+	struct tree_attr_guard ag;
 	struct page *pg;
 	struct json_object *roots[MAX_NODES];
 	size_t nroots = 0;
 	xmlXPathObjectPtr set = NULL;
 	char reason[300];
-	int ret = -1;
+	int ret = -1, read_ok;
 
 	pg = calloc(1, sizeof(*pg));
 	if (!pg)
 		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
 	pg->ctx = ctx;
 	strbuf_init(&pg->visible, 4u << 20);
+	tree_attr_guard_init(&ag, parse_max_attributes(ctx), 1);
 	tree_quiet();
-	if (tree_slurp(in, &page, TREE_HTML_MAX, reason, sizeof(reason)) < 0 ||
-	    !(pg->doc = tree_html_parse(page.buf, page.len, reason, sizeof(reason)))) {
+	read_ok = tree_slurp(in, &page, TREE_HTML_MAX, reason, sizeof(reason)) == 0;
+	if (read_ok)
+		tree_attr_guard_feed(&ag, page.buf, page.len); /* before libxml2 sees it */
+	if (!read_ok || !(pg->doc = tree_html_parse(page.buf, page.len, reason, sizeof(reason)))) {
 		parse_count(ctx);
 		if (parse_reject(ctx, 0, -1, NULL, reason, page.buf, page.len > 200 ? 200 : page.len,
 				 err) == 0)
@@ -652,6 +656,9 @@ static int html_jsonld_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err
 		}
 		xmlFree(body);
 	}
+	/* elements over the attribute limit: the element alone (no record is an element here) */
+	if (tree_attr_reject_rest(ctx, &ag, err) < 0)
+		goto out;
 	if (pg->nlodging == 0) {
 		if (opengraph(pg, page.buf, page.len, err) < 0)
 			goto out;
@@ -662,6 +669,7 @@ static int html_jsonld_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err
 	}
 	ret = 0;
 out:
+	tree_attr_guard_release(&ag);
 	for (size_t i = 0; i < nroots; i++)
 		json_object_put(roots[i]);
 	xmlXPathFreeObject(set);

@@ -195,13 +195,20 @@ static int page_level(const struct fm_field *f)
 static int one_record(struct parse_ctx *ctx, const struct site *s, const struct rule *r,
 		      xmlXPathContextPtr xc, xmlNodePtr node, int idx, struct rec_row *row,
 		      struct strbuf *val, struct strbuf *page_vals, const int *page_got,
-		      struct mi_err *err)
+		      struct tree_attr_guard *ag, struct mi_err *err)
 {
 	struct fm_opts o = { (int)(s->county ? s->county : ctx->county) };
 	char reason[256], why[300], path[600];
+	struct tree_attr_hit *hit;
 
 	parse_count(ctx);
 	rec_row_clear(row);
+	if ((hit = tree_attr_hit_in(ag, node)) != NULL) {
+		/* an element of the record went over the attribute limit */
+		hit->used = 1;
+		return reject_node(ctx, r, idx, node, tree_attr_hit_reason(ag, hit, why, sizeof(why)),
+				   err);
+	}
 	for (size_t k = 0; k < r->map.n; k++) {
 		const struct fm_field *f = &r->map.f[k];
 		const struct strbuf *v = val;
@@ -234,8 +241,10 @@ static int one_record(struct parse_ctx *ctx, const struct site *s, const struct 
 		}
 	}
 	tree_defaults(ctx, s->platform, (int)s->county, row);
+	if (parse_check_row(row, why, sizeof(why)))
+		return reject_node(ctx, r, idx, node, why, err);
 	record_path(r, idx, path, sizeof(path));
-	return parse_emit(ctx, row, xmlGetLineNo(node), -1, path, err);
+	return parse_emit_checked(ctx, row, xmlGetLineNo(node), -1, path, err);
 }
 
 /* Does the page end with </html> (blanks and comments aside)? */
@@ -255,6 +264,7 @@ static int html_rules_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 	const struct mi_config *cfg;
 	struct site s = { 0 };
 	struct strbuf page = STRBUF_INIT, val;
+	struct tree_attr_guard ag;
 	struct rec_row row;
 	htmlDocPtr doc = NULL;
 	xmlXPathContextPtr xc = NULL;
@@ -262,6 +272,7 @@ static int html_rules_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 	int ret = -1;
 
 	strbuf_init(&val, 1u << 20);
+	tree_attr_guard_init(&ag, parse_max_attributes(ctx), 1);
 	tree_quiet();
 	if (tree_rules(ctx, "sites", &own, &cfg, err) < 0 || site_load(&s, cfg, err) < 0)
 		goto out;
@@ -271,6 +282,7 @@ static int html_rules_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 		mi_err_set(err, MI_EXIT_DATA, "cannot read '%s': %s", ctx->file, reason);
 		goto out;
 	}
+	tree_attr_guard_feed(&ag, page.buf, page.len);
 	doc = tree_html_parse(page.buf, page.len, reason, sizeof(reason));
 	if (!doc) {
 		parse_count(ctx);
@@ -328,7 +340,7 @@ static int html_rules_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 		}
 		for (int k = 0; k < nr && rc == 0; k++)
 			rc = one_record(ctx, &s, r, xc, set->nodesetval->nodeTab[k], k, &row, &val, pv,
-					pgot, err);
+					pgot, &ag, err);
 		for (size_t k = 0; k < r->map.n; k++)
 			strbuf_release(&pv[k]);
 		free(pv);
@@ -350,8 +362,11 @@ static int html_rules_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 				goto out;
 		}
 	}
+	if (tree_attr_reject_rest(ctx, &ag, err) < 0)
+		goto out;
 	ret = 0;
 out:
+	tree_attr_guard_release(&ag);
 	xmlXPathFreeContext(xc);
 	xmlFreeDoc(doc);
 	site_release(&s);

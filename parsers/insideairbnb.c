@@ -38,6 +38,7 @@ struct iab {
 	const char *const *names;
 	int nnames;
 	char snapshot[11];   /* calendar: snapshot date used for every row */
+	char rating_100[16]; /* listings: the row's rating on the older 100-point scale */
 };
 
 static void iab_init(struct iab *s, struct parse_ctx *ctx, enum rec_entity_id e,
@@ -78,7 +79,7 @@ static int iab_begin(struct iab *s, const struct csvr_row *row, const int *requi
 	if (!s->have_header) {
 		s->have_header = 1;
 		s->nhdr = row->nfields;
-		if ((why = csvr_flag_reason(row->flags)) != NULL) {
+		if ((why = csvr_row_reason(row)) != NULL) {
 			tab_reject_csv(s->ctx, row, why, err);
 			mi_err_set(err, MI_EXIT_DATA, "%s: unreadable header line: %s",
 				   s->ctx->file, why);
@@ -88,10 +89,13 @@ static int iab_begin(struct iab *s, const struct csvr_row *row, const int *requi
 		for (int i = 0; i < nreq; i++)
 			if (s->col[required[i]] < 0)
 				return tab_missing_column(s->ctx, row, s->names[required[i]], err);
+		for (int i = 0; i < s->nnames; i++)
+			if (s->col[i] >= 0 && tab_twin_column(s->ctx, row, s->col[i], err) < 0)
+				return -1;
 		return 0;
 	}
 	parse_count(s->ctx);
-	if ((why = csvr_flag_reason(row->flags)) != NULL)
+	if ((why = csvr_row_reason(row)) != NULL)
 		return tab_reject_csv(s->ctx, row, why, err) < 0 ? -1 : 0;
 	if (row->nfields != s->nhdr) {
 		snprintf(buf, sizeof(buf), "ragged row: %d fields, the header has %d",
@@ -143,8 +147,19 @@ static int cal_row(void *data, const struct csvr_row *row, struct mi_err *err)
 	tab_set_id(t, PRICING_listing_id, v, len);
 	v = fld(s, row, C_DATE, &len);
 	tab_set_date(t, PRICING_stay_date, v, len);
-	if (!t->rec.set[PRICING_stay_date])
-		tab_bad(t, "missing stay date");
+	if (!t->rec.set[PRICING_stay_date] && !tab_row_bad(t)) {
+		const char *d = v;
+		size_t dl = len;
+		char show[64];
+
+		if (d)
+			tab_trim(&d, &dl);
+		if (d && dl) /* 1900-01-01 and the like: read, but not a night */
+			tab_bad(t, "stay date '%s' is a placeholder, not a date",
+				tab_show(d, dl, show, sizeof(show)));
+		else
+			tab_bad(t, "missing stay date");
+	}
 	if (!s->snapshot[0] && !tab_row_bad(t))
 		/* no snapshot date given: the calendar starts on the scrape date */
 		memcpy(s->snapshot, t->rec.data.buf + t->rec.start[PRICING_stay_date], 10);
@@ -413,6 +428,32 @@ static void set_list(struct tab_row *t, int col, const struct strbuf *sb)
 	rec_set(&t->rec, col, sb->len ? sb->buf : NULL, sb->len);
 }
 
+/*
+ * Inside Airbnb's files before 2021 (the column set with `street`) give
+ * review_scores_rating out of 100; later ones out of 5, the scale listings
+ * are loaded on.  In an older file a rating of 0-100 is written as its
+ * 5-point value (97 -> 4.85), the original kept in extra; anything else is
+ * left to the range check (a reject).
+ */
+static void rating_5_point(struct iab *s)
+{
+	struct rec_row *r = &s->row.rec;
+	char buf[32];
+	double v;
+
+	s->rating_100[0] = '\0';
+	if (!r->set[LISTINGS_rating] || r->len[LISTINGS_rating] >= sizeof(s->rating_100))
+		return;
+	memcpy(buf, r->data.buf + r->start[LISTINGS_rating], r->len[LISTINGS_rating]);
+	buf[r->len[LISTINGS_rating]] = '\0';
+	v = atof(buf);
+	if (s->col[L_STREET] < 0 || !(v >= 0 && v <= 100))
+		return;
+	memcpy(s->rating_100, buf, strlen(buf) + 1);
+	snprintf(buf, sizeof(buf), "%.2f", v / 20);
+	rec_set_str(r, LISTINGS_rating, buf);
+}
+
 /* Bathrooms from "1.5 shared baths", "Half-bath", "2 baths". */
 static void bath_from_text(struct tab_row *t, const char *s, size_t len)
 {
@@ -543,6 +584,7 @@ static int lst_row(void *data, const struct csvr_row *row, struct mi_err *err)
 		rec_set(&t->rec, LISTINGS_currency, "USD", 3);
 	v = fld(s, row, L_RATING, &len);
 	tab_set_num(t, LISTINGS_rating, v, len);
+	rating_5_point(s);
 	v = fld(s, row, L_NREVIEWS, &len);
 	tab_set_int(t, LISTINGS_review_count, v, len, 0, 2147483647);
 	v = fld(s, row, L_LAST_REVIEW, &len);
@@ -581,6 +623,8 @@ static int lst_row(void *data, const struct csvr_row *row, struct mi_err *err)
 	tab_json_num(&s->sb, "estimated_occupancy_l365d", v, len);
 	v = fld(s, row, L_EST_REV, &len);
 	tab_json_num(&s->sb, "estimated_revenue_l365d", v, len);
+	if (s->rating_100[0])
+		tab_json_num(&s->sb, "review_scores_rating_100", s->rating_100, strlen(s->rating_100));
 	if (ids.tmks.len)
 		tab_json_str(&s->sb, "more_tmks", ids.tmks.buf, ids.tmks.len);
 	if (from_description)

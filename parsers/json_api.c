@@ -4,6 +4,7 @@
 #include "tree.h"
 
 #include <json-c/json.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +60,32 @@ static int api_load(struct api *a, const struct mi_config *cfg, const struct rec
 	return 0;
 }
 
+/*
+ * A JSON number written as a string ("4", " 4.5 ", "10.0"): 1 and the number
+ * in JSON form in buf, else 0.
+ */
+static int json_number_text(const char *s, size_t len, char *buf, size_t size)
+{
+	char tmp[64], *end;
+	double d;
+
+	while (len && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (!len || len >= sizeof(tmp) || strspn(s, "0123456789.-+") != len)
+		return 0;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	d = strtod(tmp, &end);
+	if (*end || !isfinite(d) || (tmp[0] == '.' || (tmp[0] == '-' && tmp[1] == '.')))
+		return 0;
+	snprintf(buf, size, "%.15g", d);
+	return 1;
+}
+
 /* The value of a field expression for record rec: constant, root path or record path. */
 static int field_text(struct api *a, const char *expr, struct json_object *rec,
 		      struct strbuf *out, int pairs)
@@ -80,19 +107,24 @@ static int field_text(struct api *a, const char *expr, struct json_object *rec,
 			struct json_object *it = json_object_array_get_idx(v, i), *k, *r;
 			if (!json_object_object_get_ex(it, a->pair_key, &k) ||
 			    !json_object_object_get_ex(it, a->pair_val, &r) ||
-			    !json_object_is_type(k, json_type_string))
-				continue;
+			    !json_object_is_type(k, json_type_string) || !r)
+				continue; /* no name, or a null rating: not rated */
 			if (any++)
 				strbuf_addch(out, ',');
 			fm_json_quote(out, json_object_get_string(k),
 				      (size_t)json_object_get_string_len(k));
 			strbuf_addch(out, ':');
-			tree_json_text(r, out);
 			if (json_object_is_type(r, json_type_string)) {
-				/* keep it valid JSON: quote string ratings */
+				/* "4" is the number 4; another string stays a string (a reject) */
+				const char *sv = json_object_get_string(r);
 				size_t vl = (size_t)json_object_get_string_len(r);
-				strbuf_setlen(out, out->len - vl);
-				fm_json_quote(out, json_object_get_string(r), vl);
+				char num[64];
+				if (json_number_text(sv, vl, num, sizeof(num)))
+					strbuf_addstr(out, num);
+				else
+					fm_json_quote(out, sv, vl);
+			} else {
+				tree_json_text(r, out);
 			}
 		}
 		strbuf_addch(out, '}');
@@ -158,7 +190,9 @@ static int one_record(struct api *a, struct json_object *rec, const char *path,
 		}
 	}
 	tree_defaults(a->ctx, a->platform, (int)a->county, &a->row);
-	return parse_emit(a->ctx, &a->row, 0, -1, path, err);
+	if (parse_check_row(&a->row, why, sizeof(why)))
+		return reject_rec(a, path, why, rec, err);
+	return parse_emit_checked(a->ctx, &a->row, 0, -1, path, err);
 }
 
 /* Walk "a[].b[].c": arrays marked [] are iterated, the last value's items are records. */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -56,7 +57,41 @@ struct one {
 	const char *snapshot_date;
 	const char *hash;        /* known landing hash, or NULL: hash the file */
 	const struct mi_config *rules;
+	const struct mi_limits *limits;
 };
+
+/* Where each entity file ends before a file is parsed, to take its rows back. */
+struct out_mark {
+	off_t size[REC_E_COUNT];
+	long long count[REC_E_COUNT];
+};
+
+static int out_mark(struct parse_out *out, struct out_mark *m)
+{
+	struct stat st;
+
+	for (int i = 0; i < REC_E_COUNT; i++) {
+		m->count[i] = out->count[i];
+		if (fflush(out->fp[i]) != 0 || fstat(fileno(out->fp[i]), &st) < 0)
+			return -1;
+		m->size[i] = st.st_size;
+	}
+	return 0;
+}
+
+static int out_rewind(struct parse_out *out, const struct out_mark *m)
+{
+	for (int i = 0; i < REC_E_COUNT; i++) {
+		FILE *fp = out->fp[i];
+
+		if (fflush(fp) != 0 || ftruncate(fileno(fp), m->size[i]) < 0 ||
+		    fseeko(fp, m->size[i], SEEK_SET) < 0)
+			return -1;
+		clearerr(fp);
+		out->count[i] = m->count[i];
+	}
+	return 0;
+}
 
 static int parse_one(const struct parse_run_opts *o, const struct one *w,
 		     struct parse_out *out, struct parse_run_result *res, struct mi_err *ferr)
@@ -64,6 +99,8 @@ static int parse_one(const struct parse_run_opts *o, const struct one *w,
 	const struct parser *p = w->format ? parser_find(w->format) : NULL;
 	const char *file = w->file;
 	struct parse_ctx ctx;
+	struct parse_guard guard;
+	struct out_mark mark;
 	char date[11];
 	FILE *in = NULL;
 	int ret = 0;
@@ -89,8 +126,14 @@ static int parse_one(const struct parse_run_opts *o, const struct one *w,
 		ret = -1;
 		goto out;
 	}
+	if (out_mark(out, &mark) < 0) {
+		mi_err_set(ferr, MI_EXIT_IO, "cannot write in '%s': %s", o->out_dir, strerror(errno));
+		ret = -1;
+		goto out;
+	}
+	parse_guard_start(&guard, w->limits);
 	if ((!w->hash && mi_sha256_file(file, ctx.landing_hash, NULL, NULL, ferr) < 0) ||
-	    !(in = parse_open_input(file, ferr))) {
+	    !(in = parse_open_input(file, &guard, ferr))) {
 		/* the one reject of a file that cannot be read at all */
 		if (parse_reject(&ctx, 0, -1, NULL, ferr->msg, NULL, 0, NULL) < 0) {
 			mi_err_set(ferr, MI_EXIT_IO, "cannot write rejects in '%s'", o->out_dir);
@@ -100,6 +143,7 @@ static int parse_one(const struct parse_run_opts *o, const struct one *w,
 		ret = -1;
 		goto out;
 	}
+	ctx.guard = &guard;
 	if (p->parse(&ctx, in, ferr) < 0) {
 		if (ctx.write_failed)
 			ferr->code = MI_EXIT_IO;
@@ -107,6 +151,26 @@ static int parse_one(const struct parse_run_opts *o, const struct one *w,
 			ferr->code = MI_EXIT_DATA;
 		if (!ferr->where[0])
 			mi_err_at(ferr, file, ferr->line, ferr->offset);
+		ret = -1;
+	}
+	ctx.guard = NULL;
+	if (guard.hit && !ctx.write_failed) {
+		/* over a limit: the file is rejected whole, its rows taken back */
+		if (out_rewind(out, &mark) < 0) {
+			mi_err_set(ferr, MI_EXIT_IO, "cannot write in '%s': %s", o->out_dir,
+				   strerror(errno));
+			ret = -1;
+			goto out;
+		}
+		ctx.emitted = ctx.rejected = 0;
+		mi_err_clear(ferr);
+		if (parse_reject(&ctx, 0, guard.hit == PARSE_LIMIT_BYTES ? guard.lim.max_bytes : -1,
+				 NULL, guard.why, NULL, 0, ferr) < 0) {
+			ret = -1;
+			goto out;
+		}
+		mi_err_set(ferr, MI_EXIT_DATA, "'%s': %s", file, guard.why);
+		mi_err_at(ferr, file, 0, -1);
 		ret = -1;
 	}
 out:
@@ -197,7 +261,7 @@ int parse_run_files(const struct parse_run_opts *o, char *const *files, int nfil
 	for (int i = 0; i < nfiles; i++) {
 		struct mi_err ferr = MI_ERR_INIT;
 		struct one w = { files[i], o->format, o->source, o->county, o->snapshot_date, NULL,
-				 o->config_path ? &rules : NULL };
+				 o->config_path ? &rules : NULL, &o->limits };
 
 		res->files++;
 		if (!after_one(parse_one(o, &w, &out, res, &ferr), &ferr, res, &failed, err)) {
@@ -223,6 +287,7 @@ struct walk {
 	char *rules_source;       /* the source whose rules are loaded */
 	struct mi_config rules;
 	int have_rules;
+	struct mi_limits limits;  /* that source's limits */
 };
 
 /* The rules of source id (cached for consecutive records of one source). */
@@ -237,14 +302,17 @@ static int source_rules(struct walk *w, const char *id, struct mi_err *err)
 	w->rules_source = NULL;
 	mi_config_release(&w->rules);
 	w->have_rules = 0;
+	w->limits = w->o->limits;
 	if (!id || !source_id_ok(id))
 		return 0;
 	snprintf(path, sizeof(path), "%s/sources/%s.ini", w->config_dir, id);
 	if (access(path, R_OK) < 0)
-		return 0; /* a source without config: no rules */
+		return 0; /* a source without config: no rules, the default limits */
 	s = source_load(path, err);
 	if (!s)
 		return -1;
+	w->limits = s->limits;
+	mi_limits_override(&w->limits, &w->o->limits, w->o->limits_forced);
 	if (s->rules) {
 		snprintf(path, sizeof(path), "%s/%s", w->config_dir, s->rules);
 		if (mi_config_load(&w->rules, path, err) < 0) {
@@ -289,7 +357,7 @@ static int walk_one(const struct landing_record *rec, void *data)
 		return 0;
 	if (w->o->source && (!rec->source || strcmp(w->o->source, rec->source)))
 		return 0;
-	if (!w->o->config_path && source_rules(w, rec->source, w->err) < 0)
+	if (source_rules(w, rec->source, w->err) < 0)
 		return 1;
 	if (rec->fetched_at && strlen(rec->fetched_at) >= 10) {
 		memcpy(date, rec->fetched_at, 10);
@@ -305,6 +373,7 @@ static int walk_one(const struct landing_record *rec, void *data)
 		one.snapshot_date = date[0] && !dates_itself(rec->format) ? date : NULL;
 	one.hash = rec->sha256;
 	one.rules = w->o->config_path ? &w->given : w->have_rules ? &w->rules : NULL;
+	one.limits = &w->limits;
 	w->res->files++;
 	return after_one(parse_one(w->o, &one, w->out, w->res, &ferr), &ferr, w->res, &w->failed,
 			 w->err) ? 0 : 1;
@@ -328,6 +397,7 @@ int parse_run_landing(const struct parse_run_opts *o, const char *landing_dir,
 	w.out = &out;
 	w.res = res;
 	w.err = err;
+	w.limits = o->limits;
 	if (!landing_run_id_ok(run_id))
 		return mi_err_set(err, MI_EXIT_USAGE, "invalid run id '%s'", run_id);
 	if (o->format && !parser_find(o->format))

@@ -16,6 +16,7 @@
 #define MI_PARSE_RUN_H
 
 #include "err.h"
+#include "filelimits.h"
 #include "records.h"
 
 struct parse_run_opts {
@@ -29,12 +30,21 @@ struct parse_run_opts {
 	double max_reject_ratio;   /* fail (MI_EXIT_DATA) above this share of rejects; < 0: never */
 	long long max_rejects;     /* reject rows written per file (0: all) */
 	int path_date;             /* take the snapshot date from the path (default on: 1) */
+	/*
+	 * What one file may cost (filelimits.h).  Files: these limits.  --run:
+	 * each source's [limits] (the defaults when it has none), except those
+	 * named in limits_forced (MI_LIMIT_* bits), taken from here.  A file
+	 * over a limit is rejected whole: its rows are taken back from the
+	 * entity files, one reject gives the reason, the run fails (MI_EXIT_DATA).
+	 */
+	struct mi_limits limits;
+	unsigned limits_forced;
 };
 
 struct parse_run_result {
 	int files;
-	int files_failed;          /* files that could not be read at all */
-	long long read, emitted, rejected;
+	int files_failed;          /* files that could not be read at all (or over a limit) */
+	long long read, emitted, rejected; /* read: the input's records, as a person counts them */
 	long long count[REC_E_COUNT]; /* rows written per entity */
 };
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -61,6 +62,83 @@ int parse_out_close(struct parse_out *out, struct mi_err *err)
 	return ret;
 }
 
+/* ---- limits ---- */
+
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void parse_guard_start(struct parse_guard *g, const struct mi_limits *lim)
+{
+	memset(g, 0, sizeof(*g));
+	g->lim = *lim;
+	g->cpu0 = cpu_now();
+}
+
+static int guard_cpu(struct parse_guard *g)
+{
+	double used;
+
+	if (g->hit || !(g->lim.cpu_seconds > 0))
+		return g->hit != 0;
+	used = cpu_now() - g->cpu0;
+	if (used <= g->lim.cpu_seconds)
+		return 0;
+	g->hit = PARSE_LIMIT_CPU;
+	snprintf(g->why, sizeof(g->why),
+		 "file rejected: parsing it took more than %g s of CPU (limit cpu_seconds)",
+		 g->lim.cpu_seconds);
+	return 1;
+}
+
+int parse_guard_read(struct parse_guard *g, size_t n)
+{
+	if (!g)
+		return 0;
+	if (g->hit)
+		return 1;
+	g->bytes += (long long)n;
+	if (g->lim.max_bytes && g->bytes > g->lim.max_bytes) {
+		g->hit = PARSE_LIMIT_BYTES;
+		snprintf(g->why, sizeof(g->why),
+			 "file rejected: more than %lld bytes once decompressed (limit max_bytes)",
+			 g->lim.max_bytes);
+		return 1;
+	}
+	return guard_cpu(g);
+}
+
+/* Before a row is written: -1 with err when the file is over a limit. */
+static int guard_row(struct parse_ctx *ctx, struct mi_err *err)
+{
+	struct parse_guard *g = ctx->guard;
+
+	if (!g)
+		return 0;
+	if (!g->hit && g->lim.max_rows && ctx->emitted + ctx->rejected >= g->lim.max_rows) {
+		g->hit = PARSE_LIMIT_ROWS;
+		snprintf(g->why, sizeof(g->why),
+			 "file rejected: more than %lld rows (limit max_rows)", g->lim.max_rows);
+	}
+	if (!g->hit && ++g->tick >= 1024) {
+		g->tick = 0;
+		guard_cpu(g);
+	}
+	if (!g->hit)
+		return 0;
+	return mi_err_set(err, MI_EXIT_DATA, "'%s': %s", ctx->file ? ctx->file : "input", g->why);
+}
+
+long long parse_max_attributes(const struct parse_ctx *ctx)
+{
+	return ctx->guard ? ctx->guard->lim.max_attributes : MI_LIMITS_MAX_ATTRIBUTES;
+}
+
 static void set_provenance(struct parse_ctx *ctx, struct rec_row *row, long long line,
 			   long long offset, const char *path)
 {
@@ -92,9 +170,41 @@ static int write_row(struct parse_ctx *ctx, struct rec_row *row, struct mi_err *
 	return 0;
 }
 
+/* An excerpt for a row refused by parse_check_row: "col=value" of its set columns. */
+static size_t row_excerpt(const struct rec_row *row, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (int i = REC_COL_SRC_PATH + 1; i < row->e->ncols && n + 1 < size; i++) {
+		int w;
+
+		if (!row->set[i])
+			continue;
+		w = snprintf(buf + n, size - n, "%s%s=%.*s", n ? " " : "", row->e->cols[i].name,
+			     (int)(row->len[i] > 60 ? 60 : row->len[i]), row->data.buf + row->start[i]);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+	return n < size ? n : size - 1;
+}
+
 int parse_emit(struct parse_ctx *ctx, struct rec_row *row, long long line, long long offset,
 	       const char *path, struct mi_err *err)
 {
+	char why[256], ex[400];
+
+	if (parse_check_row(row, why, sizeof(why)))
+		return parse_reject(ctx, line, offset, path, why, ex,
+				    row_excerpt(row, ex, sizeof(ex)), err);
+	return parse_emit_checked(ctx, row, line, offset, path, err);
+}
+
+int parse_emit_checked(struct parse_ctx *ctx, struct rec_row *row, long long line,
+		       long long offset, const char *path, struct mi_err *err)
+{
+	if (ctx->guard && guard_row(ctx, err) < 0)
+		return -1;
 	set_provenance(ctx, row, line, offset, path);
 	if (write_row(ctx, row, err) < 0)
 		return -1;
@@ -133,6 +243,8 @@ int parse_reject(struct parse_ctx *ctx, long long line, long long offset, const 
 	size_t n;
 	int ret = 0;
 
+	if (ctx->guard && guard_row(ctx, err) < 0)
+		return -1;
 	ctx->rejected++;
 	if (ctx->max_rejects && ctx->rejected > ctx->max_rejects)
 		return 0;
@@ -157,15 +269,25 @@ int parse_reject(struct parse_ctx *ctx, long long line, long long offset, const 
  * zlib's gzread() reports a truncated stream as Z_BUF_ERROR "unexpected end
  * of file" and then returns 0.
  */
+struct gz_in {
+	gzFile gz;
+	struct parse_guard *g;
+};
+
 static ssize_t gz_read_strict(void *cookie, char *buf, size_t size)
 {
-	int n = gzread((gzFile)cookie, buf, size > (1u << 30) ? (1u << 30) : (unsigned)size);
+	struct gz_in *gi = cookie;
+	int n = gzread(gi->gz, buf, size > (1u << 30) ? (1u << 30) : (unsigned)size);
 	int zerr = Z_OK;
 
 	if (n == 0)
-		gzerror((gzFile)cookie, &zerr);
+		gzerror(gi->gz, &zerr);
 	if (n < 0 || zerr != Z_OK) {
 		errno = EIO;
+		return -1;
+	}
+	if (n > 0 && parse_guard_read(gi->g, (size_t)n)) {
+		errno = EFBIG; /* over a limit: the parser stops, parse_run says why */
 		return -1;
 	}
 	return n;
@@ -173,7 +295,11 @@ static ssize_t gz_read_strict(void *cookie, char *buf, size_t size)
 
 static int gz_close_strict(void *cookie)
 {
-	return gzclose_r((gzFile)cookie) == Z_OK ? 0 : -1;
+	struct gz_in *gi = cookie;
+	int rc = gzclose_r(gi->gz) == Z_OK ? 0 : -1;
+
+	free(gi);
+	return rc;
 }
 
 /*
@@ -181,6 +307,7 @@ static int gz_close_strict(void *cookie)
  * sales.csv): its first member, stored or deflated, read as a stream.
  */
 struct zip_in {
+	struct parse_guard *g;
 	int fd;
 	z_stream z;
 	int method;          /* 0 stored, 8 deflate */
@@ -206,6 +333,10 @@ static ssize_t zip_read(void *cookie, char *out, size_t size)
 			return -1;
 		}
 		zi->left -= (unsigned long long)n;
+		if (parse_guard_read(zi->g, (size_t)n)) {
+			errno = EFBIG;
+			return -1;
+		}
 		return n;
 	}
 	want = size > (1u << 30) ? (1u << 30) : (unsigned)size;
@@ -233,7 +364,12 @@ static ssize_t zip_read(void *cookie, char *out, size_t size)
 			return -1;
 		}
 	}
-	return (ssize_t)((unsigned char *)zi->z.next_out - (unsigned char *)out);
+	n = (ssize_t)((unsigned char *)zi->z.next_out - (unsigned char *)out);
+	if (parse_guard_read(zi->g, (size_t)n)) {
+		errno = EFBIG;
+		return -1;
+	}
+	return n;
 }
 
 static int zip_close(void *cookie)
@@ -258,7 +394,7 @@ static unsigned long le32(const unsigned char *p)
 }
 
 /* fd is at offset 0 of a file starting "PK\3\4"; NULL with err on failure. */
-static FILE *open_zip(int fd, const char *path, struct mi_err *err)
+static FILE *open_zip(int fd, const char *path, struct parse_guard *guard, struct mi_err *err)
 {
 	cookie_io_functions_t io = { zip_read, NULL, NULL, zip_close };
 	unsigned char h[30];
@@ -297,6 +433,7 @@ static FILE *open_zip(int fd, const char *path, struct mi_err *err)
 		return NULL;
 	}
 	zi->fd = fd;
+	zi->g = guard;
 	zi->method = (int)method;
 	zi->left = le32(h + 18);
 	if (method == 8 && inflateInit2(&zi->z, -MAX_WBITS) != Z_OK) {
@@ -316,10 +453,11 @@ static FILE *open_zip(int fd, const char *path, struct mi_err *err)
 	return fp;
 }
 
-FILE *parse_open_input(const char *path, struct mi_err *err)
+FILE *parse_open_input(const char *path, struct parse_guard *guard, struct mi_err *err)
 {
 	cookie_io_functions_t io = { gz_read_strict, NULL, NULL, gz_close_strict };
 	unsigned char magic[4];
+	struct gz_in *gi;
 	gzFile gz;
 	FILE *fp;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -330,7 +468,7 @@ FILE *parse_open_input(const char *path, struct mi_err *err)
 		return NULL;
 	}
 	if (pread(fd, magic, 4, 0) == 4 && !memcmp(magic, "PK\3\4", 4)) {
-		fp = open_zip(fd, path, err);
+		fp = open_zip(fd, path, guard, err);
 		if (!fp)
 			close(fd);
 		return fp;
@@ -342,12 +480,16 @@ FILE *parse_open_input(const char *path, struct mi_err *err)
 		return NULL;
 	}
 	gzbuffer(gz, 256 * 1024);
-	fp = fopencookie(gz, "r", io);
+	gi = malloc(sizeof(*gi));
+	fp = gi ? fopencookie(gi, "r", io) : NULL;
 	if (!fp) {
 		gzclose_r(gz);
+		free(gi);
 		mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
 		return NULL;
 	}
+	gi->gz = gz;
+	gi->g = guard;
 	setvbuf(fp, NULL, _IOFBF, 256 * 1024);
 	return fp;
 }

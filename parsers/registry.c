@@ -54,3 +54,8 @@ const struct parser *parser_find(const char *name)
 			return parsers[i];
 	return NULL;
 }
+
+int parser_known(const char *name)
+{
+	return parser_find(name) != NULL;
+}

@@ -224,6 +224,13 @@ int tab_set_int(struct tab_row *t, int col, const char *s, size_t len, long long
 	long long v;
 	int rc = tab_int(s, len, min, max, &v);
 
+	if (rc < 0 && tab_int(s, len, INT64_MIN, INT64_MAX, &v) == 1) {
+		char show[64];
+		tab_bad(t, "number %s in column '%s' is out of range (%lld to %lld)",
+			tab_show(s, len, show, sizeof(show)), colname(t, col), min, max);
+		rec_set(&t->rec, col, NULL, 0);
+		return -1;
+	}
 	if (rc < 0)
 		return bad_value(t, col, "number", s, len);
 	if (rc == 0)
@@ -412,13 +419,17 @@ int tab_reject_csv(struct parse_ctx *ctx, const struct csvr_row *row, const char
 int tab_emit_csv(struct parse_ctx *ctx, struct tab_row *t, const struct csvr_row *row,
 		 struct mi_err *err)
 {
-	return parse_emit(ctx, &t->rec, row->line, row->offset, NULL, err);
+	char why[256];
+
+	if (parse_check_row(&t->rec, why, sizeof(why)))
+		return tab_reject_csv(ctx, row, why, err); /* with the raw line */
+	return parse_emit_checked(ctx, &t->rec, row->line, row->offset, NULL, err);
 }
 
 int tab_read_csv(struct parse_ctx *ctx, FILE *in, unsigned char delim, csvr_row_fn fn,
 		 void *data, struct csvr_stats *stats, struct mi_err *err)
 {
-	struct csvr_opts o = { 1024 * 1024, 2 * 1024 * 1024, 1024, delim ? delim : ',', 0 };
+	struct csvr_opts o = { 1024 * 1024, 2 * 1024 * 1024, 1024, delim ? delim : ',', 0, 1, 0 };
 	int ret = csvr_read(in, ctx->file, &o, fn, data, stats, err);
 
 	if (ret < 0 && err && err->code == MI_EXIT_IO && !ctx->write_failed) {
@@ -438,6 +449,29 @@ int tab_no_header(struct parse_ctx *ctx, struct mi_err *err)
 	if (parse_reject(ctx, 0, -1, NULL, "empty file: no header line", NULL, 0, err) < 0)
 		return -1;
 	mi_err_set(err, MI_EXIT_DATA, "empty file '%s': no header line", ctx->file);
+	return -1;
+}
+
+int tab_twin_column(struct parse_ctx *ctx, const struct csvr_row *hdr, int idx,
+		    struct mi_err *err)
+{
+	char why[200], show[64];
+	const char *name;
+	size_t len;
+	int twin = csvr_header_twin(hdr, idx);
+
+	if (twin < 0)
+		return 0;
+	name = hdr->f[idx];
+	len = hdr->len[idx];
+	tab_trim(&name, &len);
+	snprintf(why, sizeof(why), "column '%s' given twice in the header (fields %d and %d)",
+		 tab_show(name, len, show, sizeof(show)),
+		 (idx < twin ? idx : twin) + 1, (idx < twin ? twin : idx) + 1);
+	if (tab_reject_csv(ctx, hdr, why, err) < 0)
+		return -1;
+	mi_err_set(err, MI_EXIT_DATA, "%s: %s", ctx->file, why);
+	mi_err_at(err, ctx->file, (long)hdr->line, hdr->offset);
 	return -1;
 }
 

@@ -100,6 +100,13 @@ int tab_read_csv(struct parse_ctx *ctx, FILE *in, unsigned char delim, csvr_row_
  */
 int tab_no_header(struct parse_ctx *ctx, struct mi_err *err);
 
+/*
+ * When a column the format reads (field idx of hdr) is given twice in the
+ * header: one reject and -1 with err set (MI_EXIT_DATA) naming it; else 0.
+ */
+int tab_twin_column(struct parse_ctx *ctx, const struct csvr_row *hdr, int idx,
+		    struct mi_err *err);
+
 /* Report a missing required header column: one reject, -1 with err set (MI_EXIT_DATA). */
 int tab_missing_column(struct parse_ctx *ctx, const struct csvr_row *hdr, const char *col,
 		       struct mi_err *err);

@@ -83,6 +83,321 @@ int tree_rules(struct parse_ctx *ctx, const char *subdir, struct mi_config *own,
 	return 0;
 }
 
+/* ---- attributes per element ---- */
+
+enum {
+	AG_TEXT, AG_LT, AG_NAME, AG_TAG, AG_ANAME, AG_AFTER, AG_EQ, AG_VAL, AG_UVAL,
+	AG_BANG, AG_COMMENT, AG_CDATA, AG_PI, AG_DECL, AG_SKIPTAG, AG_RAW,
+};
+
+void tree_attr_guard_init(struct tree_attr_guard *g, long long max, int html)
+{
+	memset(g, 0, sizeof(*g));
+	g->max = max;
+	g->html = html;
+	g->line = 1;
+}
+
+void tree_attr_guard_release(struct tree_attr_guard *g)
+{
+	free(g->hit);
+	g->hit = NULL;
+	g->nhit = g->ahit = g->next = 0;
+}
+
+const char *tree_attr_hit_reason(const struct tree_attr_guard *g, const struct tree_attr_hit *h,
+				 char *buf, size_t size)
+{
+	snprintf(buf, size,
+		 "element <%s> at line %ld has %lld attributes, more than the limit of %lld "
+		 "(max_attributes): rejected",
+		 h->name, h->line, h->count, g->max);
+	return buf;
+}
+
+struct tree_attr_hit *tree_attr_hit_in(struct tree_attr_guard *g, xmlNodePtr node)
+{
+	long first, last;
+	xmlNodePtr n = node;
+
+	if (!g->nhit || !node)
+		return NULL;
+	first = xmlGetLineNo(node);
+	while (n->last)
+		n = n->last;
+	last = xmlGetLineNo(n);
+	if (last < first)
+		last = first;
+	for (size_t i = 0; i < g->nhit; i++)
+		if (g->hit[i].end_line >= first && g->hit[i].line <= last)
+			return &g->hit[i];
+	return NULL;
+}
+
+int tree_attr_reject_rest(struct parse_ctx *ctx, struct tree_attr_guard *g, struct mi_err *err)
+{
+	char why[300];
+
+	for (size_t i = 0; i < g->nhit; i++) {
+		if (g->hit[i].used)
+			continue;
+		g->hit[i].used = 1;
+		parse_count(ctx);
+		if (parse_reject(ctx, g->hit[i].line, -1, NULL,
+				 tree_attr_hit_reason(g, &g->hit[i], why, sizeof(why)), NULL, 0,
+				 err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int ag_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* The start tag ends ('>' read): note it when it went over the limit. */
+static void ag_tag_end(struct tree_attr_guard *g)
+{
+	static const char *const raw[] = { "script", "style", "textarea", "title", NULL };
+
+	g->state = AG_TEXT;
+	g->blank = 0;
+	if (g->max && g->count > g->max) {
+		if (g->nhit == g->ahit) {
+			size_t na = g->ahit ? g->ahit * 2 : 8;
+			struct tree_attr_hit *nh = realloc(g->hit, na * sizeof(*nh));
+			if (nh) {
+				g->hit = nh;
+				g->ahit = na;
+			}
+		}
+		if (g->nhit < g->ahit) {
+			struct tree_attr_hit *h = &g->hit[g->nhit++];
+			h->ordinal = g->ordinal;
+			h->line = g->tag_line;
+			h->end_line = g->line;
+			h->count = g->count;
+			h->used = 0;
+			memcpy(h->name, g->name, g->nlen);
+			h->name[g->nlen] = '\0';
+		}
+	}
+	if (g->html) {
+		for (int i = 0; raw[i]; i++) {
+			if (strlen(raw[i]) == g->nlen && !strncasecmp(raw[i], g->name, g->nlen)) {
+				memcpy(g->raw, raw[i], g->nlen + 1);
+				g->state = AG_RAW;
+				g->sub = 0;
+			}
+		}
+	}
+}
+
+/* An attribute starts at *c: count it, and blank it past the limit. */
+static void ag_attr(struct tree_attr_guard *g, char *c)
+{
+	g->count++;
+	g->blank = g->max && g->count > g->max;
+	if (g->blank)
+		*c = ' ';
+	g->state = AG_ANAME;
+}
+
+void tree_attr_guard_feed(struct tree_attr_guard *g, char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char *c = &buf[i];
+		unsigned char u = (unsigned char)*c;
+
+		if (u == '\n')
+			g->line++;
+		switch (g->state) {
+		case AG_TEXT: {
+			/* the fast part: up to the next '<' */
+			char *lt = memchr(c, '<', len - i);
+			size_t stop = lt ? (size_t)(lt - buf) : len;
+			for (size_t k = i + 1; k < stop; k++)
+				g->line += buf[k] == '\n';
+			i = stop;
+			if (lt) {
+				g->state = AG_LT;
+				g->tag_line = g->line;
+			}
+			break;
+		}
+		case AG_LT:
+			if (u == '!') {
+				g->state = AG_BANG;
+				g->sub = 0;
+			} else if (u == '?') {
+				g->state = AG_PI;
+				g->sub = 0;
+			} else if (u == '/') {
+				g->state = AG_SKIPTAG;
+			} else if (isalpha(u) || u == '_' || u == ':' || u >= 0x80) {
+				g->state = AG_NAME;
+				g->ordinal++;
+				g->count = 0;
+				g->blank = 0;
+				g->name[0] = *c;
+				g->nlen = 1;
+			} else {
+				g->state = AG_TEXT; /* "< " in sloppy HTML: text */
+			}
+			break;
+		case AG_NAME:
+			if (u == '>') {
+				ag_tag_end(g);
+			} else if (ag_space(u) || u == '/') {
+				g->state = AG_TAG;
+			} else if (g->nlen + 1 < sizeof(g->name)) {
+				g->name[g->nlen++] = *c;
+			}
+			break;
+		case AG_TAG:
+			if (u == '>')
+				ag_tag_end(g);
+			else if (!ag_space(u) && u != '/')
+				ag_attr(g, c);
+			break;
+		case AG_ANAME:
+		case AG_AFTER:
+			if (u == '>') {
+				ag_tag_end(g);
+			} else if (u == '=') {
+				g->state = AG_EQ;
+			} else if (ag_space(u)) {
+				g->state = AG_AFTER;
+			} else if (u == '/') {
+				g->state = AG_TAG;
+				g->blank = 0;
+			} else if (g->state == AG_AFTER) {
+				ag_attr(g, c); /* a new attribute without a value before it */
+				break;
+			}
+			if (g->blank && u != '\n' && u != '\r' && u != '>')
+				*c = ' ';
+			break;
+		case AG_EQ:
+			if (u == '>') {
+				ag_tag_end(g);
+				break;
+			}
+			if (u == '"' || u == '\'') {
+				g->quote = u;
+				g->state = AG_VAL;
+			} else if (!ag_space(u)) {
+				g->state = AG_UVAL;
+			}
+			if (g->blank && u != '\n' && u != '\r')
+				*c = ' ';
+			break;
+		case AG_VAL:
+			if (u == g->quote)
+				g->state = AG_TAG;
+			if (g->blank && u != '\n' && u != '\r')
+				*c = ' ';
+			if (g->state == AG_TAG)
+				g->blank = 0;
+			break;
+		case AG_UVAL:
+			if (u == '>') {
+				ag_tag_end(g);
+				break;
+			}
+			if (ag_space(u)) {
+				g->state = AG_TAG;
+				g->blank = 0;
+			} else if (g->blank) {
+				*c = ' ';
+			}
+			break;
+		case AG_BANG: /* after "<!": "--" a comment, "[CDATA[" a CDATA section */
+			if (g->sub == 0 && (u == '-' || u == '[')) {
+				g->quote = u;
+				g->sub = 1;
+				break;
+			}
+			if (g->sub > 0 && g->quote == '-' && u == '-') {
+				g->state = AG_COMMENT;
+				g->sub = g->quote = 0;
+				break;
+			}
+			if (g->sub > 0 && g->quote == '[' && u == (unsigned char)"[CDATA["[g->sub]) {
+				if (++g->sub == 7) {
+					g->state = AG_CDATA;
+					g->sub = g->quote = 0;
+				}
+				break;
+			}
+			/* else a declaration (<!DOCTYPE ...>): this byte is its first */
+			g->state = AG_DECL;
+			g->sub = g->quote = 0;
+			i--;
+			if (u == '\n')
+				g->line--;
+			break;
+		case AG_COMMENT: /* until "-->" */
+			if (u == '-')
+				g->sub = g->sub < 2 ? g->sub + 1 : 2;
+			else if (u == '>' && g->sub == 2)
+				g->state = AG_TEXT;
+			else
+				g->sub = 0;
+			break;
+		case AG_CDATA: /* until "]]>" */
+			if (u == ']')
+				g->sub = g->sub < 2 ? g->sub + 1 : 2;
+			else if (u == '>' && g->sub == 2)
+				g->state = AG_TEXT;
+			else
+				g->sub = 0;
+			break;
+		case AG_PI: /* until "?>" */
+			if (u == '>' && g->sub)
+				g->state = AG_TEXT;
+			g->sub = u == '?';
+			break;
+		case AG_DECL: /* <!DOCTYPE ... [ <!ENTITY x "..."> ] >: quotes and brackets */
+			if (g->quote) {
+				if (u == g->quote)
+					g->quote = 0;
+			} else if (u == '"' || u == '\'') {
+				g->quote = u;
+			} else if (u == '[') {
+				g->sub++;
+			} else if (u == ']' && g->sub > 0) {
+				g->sub--;
+			} else if (u == '>' && g->sub == 0) {
+				g->state = AG_TEXT;
+			}
+			break;
+		case AG_SKIPTAG:
+			if (u == '>')
+				g->state = AG_TEXT;
+			break;
+		case AG_RAW: { /* html: until "</name" */
+			size_t rl = strlen(g->raw);
+			if (g->sub == 0) {
+				g->sub = u == '<';
+			} else if (g->sub == 1) {
+				g->sub = u == '/' ? 2 : u == '<';
+			} else if ((size_t)g->sub - 2 < rl &&
+				   tolower(u) == (unsigned char)g->raw[g->sub - 2]) {
+				if ((size_t)++g->sub - 2 == rl) {
+					g->state = AG_SKIPTAG;
+					g->sub = 0;
+				}
+			} else {
+				g->sub = u == '<';
+			}
+			break;
+		}
+		}
+	}
+}
+
 htmlDocPtr tree_html_parse(const char *buf, size_t len, char *reason, size_t rsize)
 {
 	htmlParserCtxtPtr c;

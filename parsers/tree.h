@@ -109,6 +109,55 @@ void tree_defaults(struct parse_ctx *ctx, const char *platform, int county,
  */
 void tree_ids_from_text(struct rec_row *row, const char *text, size_t len, int county);
 
+/* ---- attributes per element ---- */
+
+/*
+ * libxml2 checks each attribute of an element against the ones before it:
+ * 200,000 attributes cost minutes of CPU.  The guard reads the markup
+ * before libxml2 does (as a stream, or a page in memory) and blanks every
+ * attribute past the limit (spaces; line ends kept, so lines and offsets do
+ * not move), noting each element it cut.  The format then rejects the
+ * record holding that element (xml-feed: by the element's ordinal among the
+ * document's start tags; html-rules: by lines) or, outside any record, the
+ * element alone.  Comments, CDATA, processing instructions and declarations
+ * are skipped; in HTML, the content of script, style, textarea and title.
+ */
+struct tree_attr_hit {
+	long long ordinal;  /* 1-based among the start tags */
+	long line, end_line; /* where the start tag begins and ends */
+	long long count;    /* attributes it had */
+	char name[48];      /* its tag name (cut) */
+	int used;           /* a record holding it was rejected for it */
+};
+
+struct tree_attr_guard {
+	long long max;      /* 0: no limit */
+	int html;
+	int state, sub, blank, quote;
+	long line, tag_line;
+	long long count, ordinal;
+	char name[48];
+	size_t nlen;
+	char raw[16];       /* html raw-text element whose end tag is awaited */
+	struct tree_attr_hit *hit;
+	size_t nhit, ahit, next; /* next: the first hit not yet used by the format */
+};
+
+void tree_attr_guard_init(struct tree_attr_guard *g, long long max, int html);
+void tree_attr_guard_release(struct tree_attr_guard *g);
+/* Read (and blank where needed) the next len bytes of the markup, in place. */
+void tree_attr_guard_feed(struct tree_attr_guard *g, char *buf, size_t len);
+/* The first hit within node's lines (html: the record node holding it), or NULL. */
+struct tree_attr_hit *tree_attr_hit_in(struct tree_attr_guard *g, xmlNodePtr node);
+/*
+ * Reject every hit no record was rejected for (the element alone: its
+ * line, the reason); -1 on a write error.
+ */
+int tree_attr_reject_rest(struct parse_ctx *ctx, struct tree_attr_guard *g, struct mi_err *err);
+/* The reason for a hit ("element <x> at line 12 has 300 attributes, ..."), into buf. */
+const char *tree_attr_hit_reason(const struct tree_attr_guard *g, const struct tree_attr_hit *h,
+				 char *buf, size_t size);
+
 /* ---- JSON (json-c) ---- */
 struct json_object;
 

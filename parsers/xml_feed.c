@@ -28,7 +28,8 @@
  * text-size and entity-amplification limits stay on).  A record holding an
  * entity reference is rejected (entities are never expanded); a document
  * libxml2 refuses (billion laughs, bad UTF-8, truncation) gives one reject
- * at the line it stopped, after the records read before it.
+ * at the line it stopped, after the records read before it, and fails the
+ * file (the rest of the document is missing).
  */
 #include "exitcode.h"
 #include "fieldmap.h"
@@ -77,15 +78,19 @@ struct xf {
 	char errmsg[300];
 	int errline;
 	FILE *in;
+	struct tree_attr_guard ag; /* attributes per element, before libxml2 sees them */
+	long long nelem;           /* start tags read, in document order */
+	int open;                  /* elements open (not yet ended) */
 };
 
 static int xf_read(void *ctx, char *buf, int len)
 {
-	FILE *in = ctx;
-	size_t n = fread(buf, 1, (size_t)len, in);
+	struct xf *x = ctx;
+	size_t n = fread(buf, 1, (size_t)len, x->in);
 
-	if (n == 0 && ferror(in))
+	if (n == 0 && ferror(x->in))
 		return -1;
+	tree_attr_guard_feed(&x->ag, buf, n);
 	return (int)n;
 }
 
@@ -106,6 +111,7 @@ static void xf_error(void *arg, xmlErrorPtr e)
 
 static void xf_release(struct xf *x)
 {
+	tree_attr_guard_release(&x->ag);
 	for (size_t i = 0; i < x->ns; i++) {
 		fm_map_release(&x->s[i].map);
 		for (size_t k = 0; k <= XF_MAX_FIELDS; k++)
@@ -304,6 +310,42 @@ static void on_entity(struct xf *x, const char *name)
 	}
 }
 
+/*
+ * The element just read (the x->nelem-th) went over the attribute limit:
+ * the innermost record holding it is rejected, or, outside any record, the
+ * element alone.
+ */
+static int check_attributes(struct xf *x, struct mi_err *err)
+{
+	struct tree_attr_guard *g = &x->ag;
+	char why[300];
+	int held = 0;
+
+	while (g->next < g->nhit && g->hit[g->next].ordinal < x->nelem)
+		g->next++;
+	if (g->next >= g->nhit || g->hit[g->next].ordinal != x->nelem)
+		return 0;
+	tree_attr_hit_reason(g, &g->hit[g->next], why, sizeof(why));
+	{
+		/* the innermost record holding it (a rate, not its property) */
+		struct xf_section *in = NULL;
+		for (size_t i = 0; i < x->ns; i++)
+			if (x->s[i].active && (!in || x->s[i].rec_depth > in->rec_depth))
+				in = &x->s[i];
+		if (in && !in->bad) {
+			snprintf(in->badbuf, sizeof(in->badbuf), "%s", why);
+			in->bad = in->badbuf;
+		}
+		held = in != NULL;
+	}
+	g->hit[g->next].used = held;
+	g->next++;
+	if (held)
+		return 0;
+	parse_count(x->ctx);
+	return parse_reject(x->ctx, g->hit[g->next - 1].line, -1, NULL, why, NULL, 0, err);
+}
+
 static int finish_record(struct xf *x, struct xf_section *s, struct mi_err *err)
 {
 	struct parse_ctx *ctx = x->ctx;
@@ -341,7 +383,11 @@ static int finish_record(struct xf *x, struct xf_section *s, struct mi_err *err)
 	if (s->ids_text && s->v[s->map.n].has)
 		tree_ids_from_text(&row, s->v[s->map.n].sb.buf, s->v[s->map.n].sb.len, o.county);
 	tree_defaults(ctx, x->platform, (int)x->county, &row);
-	ret = parse_emit(ctx, &row, s->line, s->offset, path, err);
+	if (parse_check_row(&row, why, sizeof(why))) {
+		rec_row_release(&row);
+		goto reject;
+	}
+	ret = parse_emit_checked(ctx, &row, s->line, s->offset, path, err);
 	rec_row_release(&row);
 	return ret;
 reject: {
@@ -398,11 +444,12 @@ static int xml_feed_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 	memset(&x, 0, sizeof(x));
 	x.ctx = ctx;
 	x.in = in;
+	tree_attr_guard_init(&x.ag, parse_max_attributes(ctx), 0);
 	strbuf_init(&x.path, 64u << 10);
 	tree_quiet();
 	if (tree_rules(ctx, "feeds", &own, &cfg, err) < 0 || xf_load(&x, cfg, err) < 0)
 		goto out;
-	r = xmlReaderForIO(xf_read, NULL, in, NULL, NULL,
+	r = xmlReaderForIO(xf_read, NULL, &x, NULL, NULL,
 			   XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT);
 	if (!r) {
 		mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
@@ -417,12 +464,15 @@ static int xml_feed_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 			continue; /* libxml2 stops at 256 levels itself */
 		switch (type) {
 		case XML_READER_TYPE_ELEMENT:
+			x.nelem++;
 			name = (const char *)xmlTextReaderConstLocalName(r);
 			strbuf_setlen(&x.path, depth > 0 ? x.plen[depth - 1] : 0);
 			if (strbuf_addch(&x.path, '/') < 0 || strbuf_addstr(&x.path, name) < 0)
 				break;
 			x.plen[depth] = x.path.len;
 			on_element(&x, r, depth);
+			if (check_attributes(&x, err) < 0)
+				goto out;
 			while (xmlTextReaderMoveToNextAttribute(r) == 1) {
 				const char *an = (const char *)xmlTextReaderConstLocalName(r);
 				val = (const char *)xmlTextReaderConstValue(r);
@@ -430,7 +480,9 @@ static int xml_feed_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 					on_attribute(&x, an, val, depth);
 			}
 			xmlTextReaderMoveToElement(r);
-			if (xmlTextReaderIsEmptyElement(r) && on_end(&x, depth, err) < 0)
+			if (!xmlTextReaderIsEmptyElement(r))
+				x.open++;
+			else if (on_end(&x, depth, err) < 0)
 				goto out;
 			break;
 		case XML_READER_TYPE_TEXT:
@@ -445,6 +497,7 @@ static int xml_feed_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 			on_entity(&x, name ? name : "?");
 			break;
 		case XML_READER_TYPE_END_ELEMENT:
+			x.open--;
 			if (on_end(&x, depth, err) < 0)
 				goto out;
 			strbuf_setlen(&x.path, depth > 0 ? x.plen[depth - 1] : 0);
@@ -454,18 +507,30 @@ static int xml_feed_parse(struct parse_ctx *ctx, FILE *in, struct mi_err *err)
 		}
 	}
 	if (rc < 0) {
+		/*
+		 * The records before the error are kept, but the document is
+		 * broken or cut short: its source fails (the rest of it is
+		 * missing), it is not a night like the others.
+		 */
 		char why[400];
 		parse_count(ctx);
-		snprintf(why, sizeof(why), "xml error at line %d: %s", x.errline,
-			 x.errmsg[0] ? x.errmsg : "unreadable document");
+		if (x.open > 0 && feof(in) && !ferror(in))
+			snprintf(why, sizeof(why),
+				 "xml document cut short at line %d: %d element%s left open "
+				 "(libxml2: %s)", x.errline, x.open, x.open == 1 ? "" : "s",
+				 x.errmsg[0] ? x.errmsg : "unreadable document");
+		else
+			snprintf(why, sizeof(why), "xml error at line %d: %s", x.errline,
+				 x.errmsg[0] ? x.errmsg : "unreadable document");
 		if (parse_reject(ctx, x.errline, xmlTextReaderByteConsumed(r), NULL, why, NULL, 0,
 				 err) < 0)
 			goto out;
-		if (ctx->emitted == before) {
-			/* nothing usable at all: the file could not be read */
+		if (ctx->emitted > before)
+			mi_err_set(err, MI_EXIT_DATA, "cannot read '%s': %s (%lld records before it kept)",
+				   ctx->file, why, ctx->emitted - before);
+		else
 			mi_err_set(err, MI_EXIT_DATA, "cannot read '%s': %s", ctx->file, why);
-			goto out;
-		}
+		goto out;
 	}
 	ret = 0;
 out:

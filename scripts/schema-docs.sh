@@ -10,4 +10,5 @@ createdb docs
 PGDATABASE=docs "${MI_BIN:-bin}/mi-migrate" --dir sql >/dev/null
 mkdir -p docs/schema
 PGDATABASE=docs "${MI_BIN:-bin}/mi-migrate" --inventory --out-dir docs/schema
+sh scripts/seed-inventory.sh docs/schema
 echo "docs/schema: $(ls docs/schema)"

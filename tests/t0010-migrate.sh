@@ -1,6 +1,7 @@
 #!/bin/sh
 # mi-migrate: applies every file once, records checksums, changes nothing the second
-# time, refuses a changed applied file, and the committed inventory matches sql/.
+# time, refuses a changed applied file, and the committed inventory matches sql/ (with
+# the seed's External_Market_Intelligence_external_Complete_Table_Inventory.md).
 . tests/lib.sh
 
 PGDATABASE="t0010_$$"
@@ -46,10 +47,16 @@ n=$(psql -XAtc "select count(*) from pg_tables where tablename = 'half_done'")
 
 # the committed inventory is what the catalog says now
 "$MI_BIN/mi-migrate" --inventory --out-dir "$t_tmp" || fail "inventory"
-for s in external homeowner_acquisition etl; do
+sh scripts/seed-inventory.sh "$t_tmp" || fail "the seed's inventory"
+for s in external homeowner_acquisition etl External_Market_Intelligence_external_Complete_Table_Inventory; do
 	[ -f "docs/schema/$s.md" ] || fail "docs/schema/$s.md is missing (run: make schema-docs)"
 	diff -u "docs/schema/$s.md" "$t_tmp/$s.md" >"$t_tmp/diff" ||
 		fail "docs/schema/$s.md is out of date with sql/ (run: make schema-docs): $(head -n 40 "$t_tmp/diff")"
+done
+# the seed's Priority 1 document: its six tables, column by column
+for t in competitive_sets properties property_managers property_pricing property_reviews property_sales; do
+	grep -qx "## $t" docs/schema/External_Market_Intelligence_external_Complete_Table_Inventory.md ||
+		fail "the seed's external inventory lacks $t"
 done
 grep -q "missing comment" "$t_tmp"/*.md && fail "a table or column has no COMMENT ON: $(grep -h 'missing comment' "$t_tmp"/*.md | head)"
 exit 0

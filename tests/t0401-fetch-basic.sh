@@ -19,7 +19,7 @@ id = county-file
 kind = county_sales
 county = 2
 url = file://$(pwd)/fixtures/fetch/hello.txt
-format = maui-rpt-csv
+format = maui-rpt-sales
 enabled = true
 INI
 src disabled '/never' && sed -i 's/enabled = true/enabled = false/' "$CONF/sources/disabled.ini"

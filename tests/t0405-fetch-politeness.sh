@@ -21,13 +21,16 @@ while [ $i -le 6 ]; do
 	i=$((i + 1))
 done
 fetch --run r2 >/dev/null 2>"$t_tmp/err" || { cat "$t_tmp/err"; fail "rate run"; }
-# 5 requests per second: 6 starts span at least 1 s, and no 3 consecutive starts fall
-# within 400 ms (the client spaces starts 200 ms apart; arrival times at the server
+# 5 requests per second: the client spaces starts 200 ms apart.  Measured where the
+# server sees them arrive, from the second request on: the first one pays for a new
+# connection (the server starts a thread for it), which under load delays its arrival by
+# tens of milliseconds and would shorten the first gap, not the rate.  So: starts 2-6
+# span at least 800 ms, and no 3 consecutive starts fall within 400 ms (arrival times
 # jitter with the machine's load, hence the slack)
 awk '$2 ~ /^\/hello.txt\?r=/ { t[n++] = $1 }
      END { if (n != 6) { print "requests " n; exit 1 }
-           if (t[5] - t[0] < 970) { print "span " t[5] - t[0]; exit 1 }
-           for (i = 2; i < n; i++) if (t[i] - t[i - 2] < 340) { print "window " t[i] - t[i - 2]; exit 1 } }' \
+           if (t[5] - t[1] < 770) { print "span " t[5] - t[1]; exit 1 }
+           for (i = 3; i < n; i++) if (t[i] - t[i - 2] < 340) { print "window " t[i] - t[i - 2]; exit 1 } }' \
 	"$t_tmp/requests.log" || { cat "$t_tmp/requests.log"; fail "rate 5/s not kept"; }
 
 rm -f "$CONF"/sources/*.ini

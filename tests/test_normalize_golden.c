@@ -80,11 +80,9 @@ static int parse_opts(char *opts, struct norm_opts *o)
 			o->range = !strcmp(eq, "parcels") ? TMK_RANGE_PARCELS :
 				   !strcmp(eq, "cpr") ? TMK_RANGE_CPR : TMK_RANGE_REFUSE;
 		} else if (!strcmp(p, "island")) {
-			struct geo_place gp;
-
-			if (geo_hi_place(eq, strlen(eq), &gp) < 0)
+			o->island = geo_island_parse(eq);
+			if (o->island == GEO_ISLAND_UNKNOWN)
 				return -1;
-			o->island = gp.island;
 		} else {
 			return -1;
 		}

@@ -161,6 +161,14 @@ static int read_args(const char *path, struct parse_run_opts *o, char *store, si
 			o->config_path = val;
 		} else if (!strcmp(key, "max-rejects")) {
 			o->max_rejects = strtoll(val, &end, 10);
+		} else if (!strcmp(key, "max-bytes")) {
+			o->limits.max_bytes = strtoll(val, &end, 10);
+		} else if (!strcmp(key, "max-rows")) {
+			o->limits.max_rows = strtoll(val, &end, 10);
+		} else if (!strcmp(key, "max-attributes")) {
+			o->limits.max_attributes = strtoll(val, &end, 10);
+		} else if (!strcmp(key, "cpu-seconds")) {
+			o->limits.cpu_seconds = strtod(val, &end);
 		} else {
 			fclose(fp);
 			snprintf(why, wsize, "%s:%d: unknown key '%s'", path, ln, key);
@@ -209,6 +217,10 @@ static int run_case(const char *format, const char *case_dir, const char *exp_di
 	o.format = format;
 	o.max_reject_ratio = -1;
 	o.path_date = 1;
+	{
+		const struct mi_limits def = MI_LIMITS_DEFAULT;
+		o.limits = def;
+	}
 	snprintf(path, sizeof(path), "%s/args", case_dir);
 	if (read_args(path, &o, store, sizeof(store), why, wsize) < 0)
 		return -1;

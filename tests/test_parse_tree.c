@@ -65,7 +65,7 @@ static void run_parser(struct run *r, const char *format, const char *cfg, const
 	ctx.snapshot_date = "2026-11-20";
 	ctx.rules = cfg ? &rules : NULL;
 	ctx.out = &out;
-	fp = parse_open_input(r->input, &r->err);
+	fp = parse_open_input(r->input, NULL, &r->err);
 	cr_assert(fp != NULL);
 	r->rc = p->parse(&ctx, fp, &r->err);
 	fclose(fp);
@@ -505,7 +505,7 @@ Test(geojson_parcels, memory_stays_flat_on_a_large_layer)
 	ctx.format = "geojson-parcels";
 	ctx.file = path;
 	ctx.out = &out;
-	fp = parse_open_input(path, &err);
+	fp = parse_open_input(path, NULL, &err);
 	cr_assert(fp != NULL);
 	cr_assert_eq(p->parse(&ctx, fp, &err), 0, "%s", err.msg);
 	fclose(fp);

@@ -4,6 +4,9 @@
  * fixtures/fetch/sources-bad/NAME.ini has a NAME.ini.err twin (the exact
  * error, with file and line).
  */
+#include "exitcode.h"
+#include "filelimits.h"
+#include "parser.h"
 #include "source.h"
 #include "strbuf.h"
 
@@ -12,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void dump(const struct source *s, struct strbuf *sb)
 {
@@ -39,6 +43,9 @@ static void dump(const struct source *s, struct strbuf *sb)
 	strbuf_addch(sb, '\n');
 	if (s->auth_header)
 		strbuf_addf(sb, "auth=%s:$%s\n", s->auth_header, s->auth_env);
+	strbuf_addf(sb, "limits: max_bytes=%lld max_rows=%lld max_attributes=%lld cpu_seconds=%g\n",
+		    s->limits.max_bytes, s->limits.max_rows, s->limits.max_attributes,
+		    s->limits.cpu_seconds);
 	free(url);
 }
 
@@ -54,7 +61,13 @@ static void slurp(const char *path, struct strbuf *sb)
 	fclose(fp);
 }
 
-Test(source, golden_good_configs)
+/* As the programs do: a format no parser reads is a configuration error. */
+static void formats_known(void)
+{
+	source_format_known = parser_known;
+}
+
+Test(source, golden_good_configs, .init = formats_known)
 {
 	glob_t g;
 	size_t i;
@@ -79,13 +92,13 @@ Test(source, golden_good_configs)
 	globfree(&g);
 }
 
-Test(source, golden_error_twins)
+Test(source, golden_error_twins, .init = formats_known)
 {
 	glob_t g;
 	size_t i;
 
 	cr_assert_eq(glob("fixtures/fetch/sources-bad/*.ini", 0, NULL, &g), 0);
-	cr_assert_geq(g.gl_pathc, 8);
+	cr_assert_geq(g.gl_pathc, 15);
 	for (i = 0; i < g.gl_pathc; i++) {
 		struct mi_err err = MI_ERR_INIT;
 		struct strbuf want = STRBUF_INIT;
@@ -154,4 +167,44 @@ Test(source, shipped_configs_load_and_are_disabled)
 			cr_expect(!v[i]->enabled, "%s points outside loopback", v[i]->cfg.path);
 	}
 	source_free_all(v, n);
+}
+
+/* Two enabled sources with one URL: the second would get nothing, every night. */
+Test(source, same_url_twice_is_a_configuration_error, .init = formats_known)
+{
+	struct mi_err err = MI_ERR_INIT;
+	struct source **v = NULL;
+	size_t n = 0;
+	char buf[1024];
+
+	cr_assert_eq(source_load_dir("fixtures/fetch/sources-dup", &v, &n, &err), -1);
+	cr_expect_null(v);
+	cr_expect_eq(err.code, MI_EXIT_CONFIG);
+	cr_expect_str_eq(mi_err_format(&err, buf, sizeof(buf)),
+			 "fixtures/fetch/sources-dup/maui-owners.ini:5: source 'maui-owners' has the "
+			 "URL of source 'maui-owners-2026' (fixtures/fetch/sources-dup/"
+			 "maui-owners-2026.ini): each URL is fetched once a run, so one of them would "
+			 "get nothing");
+}
+
+Test(source, limits_default_and_off)
+{
+	struct mi_config cfg = MI_CONFIG_INIT;
+	struct mi_err err = MI_ERR_INIT;
+	struct mi_limits l;
+	char path[] = "/tmp/mi-limits-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *fp = fdopen(fd, "w");
+
+	cr_assert_not_null(fp);
+	fputs("[limits]\nmax_rows = 0\ncpu_seconds = 2.5\n", fp);
+	fclose(fp);
+	cr_assert_eq(mi_config_load(&cfg, path, &err), 0, "%s", err.msg);
+	cr_assert_eq(mi_limits_load(&cfg, "limits", &l, &err), 0, "%s", err.msg);
+	cr_expect_eq(l.max_bytes, MI_LIMITS_MAX_BYTES);
+	cr_expect_eq(l.max_rows, 0, "0 switches a limit off");
+	cr_expect_eq(l.max_attributes, MI_LIMITS_MAX_ATTRIBUTES);
+	cr_expect_eq(l.cpu_seconds, 2.5);
+	mi_config_release(&cfg);
+	unlink(path);
 }

@@ -63,6 +63,42 @@ oom:
 }
 
 /*
+ * Remember a "[name]" header line (inih reports sections only through their
+ * keys, so an empty or misspelled section would go unseen).  Headers start
+ * in the first column (an indented line may be a value's continuation);
+ * names are trimmed as inih trims them; a line inih refuses is left to it.
+ */
+static int note_section(struct load_ctx *ctx, const char *line)
+{
+	struct mi_config *cfg = ctx->cfg;
+	const char *p = line, *end;
+	size_t n;
+
+	if (*p != '[' || !(end = strchr(p, ']')))
+		return 0;
+	p++;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	n = (size_t)(end - p);
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	if (cfg->nsec == cfg->asec) {
+		size_t na = cfg->asec ? cfg->asec * 2 : 8;
+		void *nv = realloc(cfg->sec, na * sizeof(*cfg->sec));
+		if (!nv)
+			return -1;
+		cfg->sec = nv;
+		cfg->asec = na;
+	}
+	cfg->sec[cfg->nsec].name = strndup(p, n);
+	if (!cfg->sec[cfg->nsec].name)
+		return -1;
+	cfg->sec[cfg->nsec].line = ctx->lineno;
+	cfg->nsec++;
+	return 0;
+}
+
+/*
  * inih does not hand the line number to the handler, so the reader counts
  * the lines it gives inih: when the handler runs, the current count is the
  * line of the entry (the last line of a continued value).
@@ -72,8 +108,14 @@ static char *read_line(char *str, int num, void *stream)
 	struct load_ctx *ctx = stream;
 	char *r = fgets(str, num, ctx->fp);
 
-	if (r && ctx->at_bol)
+	if (r && ctx->at_bol) {
 		ctx->lineno++;
+		if (note_section(ctx, r) < 0 && !ctx->failed) {
+			mi_err_set(ctx->err, MI_EXIT_INTERNAL, "out of memory");
+			ctx->failed = 1;
+			return NULL;
+		}
+	}
 	if (r) {
 		ctx->at_bol = strchr(r, '\n') != NULL;
 		if (!ctx->at_bol && !feof(ctx->fp) && !ctx->failed) {
@@ -122,11 +164,15 @@ void mi_config_release(struct mi_config *cfg)
 		free(cfg->v[i].key);
 		free(cfg->v[i].value);
 	}
+	for (size_t i = 0; i < cfg->nsec; i++)
+		free(cfg->sec[i].name);
+	free(cfg->sec);
 	free(cfg->v);
 	free(cfg->path);
 	cfg->v = NULL;
+	cfg->sec = NULL;
 	cfg->path = NULL;
-	cfg->n = cfg->alloc = 0;
+	cfg->n = cfg->alloc = cfg->nsec = cfg->asec = 0;
 }
 
 const struct mi_config_entry *mi_config_find(const struct mi_config *cfg,

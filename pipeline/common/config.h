@@ -24,13 +24,21 @@ struct mi_config_entry {
 	int line;
 };
 
+/* A [section] header as written, empty sections included. */
+struct mi_config_section {
+	char *name;
+	int line;
+};
+
 struct mi_config {
 	char *path;
 	struct mi_config_entry *v;
 	size_t n, alloc;
+	struct mi_config_section *sec; /* every section header, in file order */
+	size_t nsec, asec;
 };
 
-#define MI_CONFIG_INIT { NULL, NULL, 0, 0 }
+#define MI_CONFIG_INIT { NULL, NULL, 0, 0, NULL, 0, 0 }
 
 /* Read path; on failure err names the file and line (MI_EXIT_CONFIG). */
 int mi_config_load(struct mi_config *cfg, const char *path, struct mi_err *err);

@@ -2,6 +2,7 @@
 #include "textfold.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "banned.h"
 
@@ -212,6 +213,43 @@ int geo_island_county(enum geo_island island)
 	case GEO_ISLAND_UNKNOWN: break;
 	}
 	return 0;
+}
+
+enum geo_island geo_island_parse(const char *name)
+{
+	struct geo_place gp;
+
+	for (int k = GEO_OAHU; k <= GEO_NIIHAU; k++)
+		if (!strcasecmp(name, geo_island_name((enum geo_island)k)))
+			return (enum geo_island)k; /* "Hawaii": the island, not the state */
+	if (geo_hi_place(name, strlen(name), &gp) == 0)
+		return gp.island;
+	return GEO_ISLAND_UNKNOWN;
+}
+
+enum geo_island geo_tmk_island(int county, int zone, int section)
+{
+	switch (county) {
+	case 1:
+		return GEO_OAHU;
+	case 3:
+		return GEO_HAWAII;
+	case 2:
+		/* Maui County's zones (TMK.md): 5 Molokai, 6 Kalaupapa (Molokai),
+		 * 4-9 Lanai, the rest of 1-4 the island of Maui */
+		if (zone == 5 || zone == 6)
+			return GEO_MOLOKAI;
+		if (zone == 4 && section == 9)
+			return GEO_LANAI;
+		if (zone >= 1 && zone <= 4)
+			return GEO_MAUI;
+		return GEO_ISLAND_UNKNOWN;
+	case 4:
+		/* Kauai County: Niihau lies in zone 1 section 1 (Waimea), with Kauai land */
+		return zone == 1 && section == 1 ? GEO_ISLAND_UNKNOWN : GEO_KAUAI;
+	default:
+		return GEO_ISLAND_UNKNOWN;
+	}
 }
 
 int geo_hi_zip(const char *zip, size_t len, struct geo_place *out)

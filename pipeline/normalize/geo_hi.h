@@ -42,6 +42,22 @@ const char *geo_county_name(int county);
 int geo_island_county(enum geo_island island);
 
 /*
+ * An island by name: its own name first, any case ("Hawaii" is the island,
+ * not the state), else a place name that lies on one island ("Big Island",
+ * "Lahaina"); GEO_ISLAND_UNKNOWN otherwise.
+ */
+enum geo_island geo_island_parse(const char *name);
+
+/*
+ * The island of a parcel from its TMK county, zone and section: Honolulu
+ * Oahu, Hawaii County the Big Island, Maui County by zone (5 and 6 Molokai,
+ * 4 section 9 Lanai, the rest of 1-4 Maui), Kauai County Kauai except zone 1
+ * section 1 (Waimea, where Niihau lies too); GEO_ISLAND_UNKNOWN when the
+ * key cannot say.
+ */
+enum geo_island geo_tmk_island(int county, int zone, int section);
+
+/*
  * Look up a ZIP: "96740", "96740-1234", "96740 1234".  Returns 0 and fills
  * *out, or -1 when it is not a Hawaii ZIP (or not a ZIP).
  */

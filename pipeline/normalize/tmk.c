@@ -353,6 +353,47 @@ static void strip_prefixes(const char *b, size_t *start, size_t end)
 	}
 }
 
+/*
+ * A county or island named before a TMK label ("Honolulu TMK 1-9-2-043-005",
+ * "Maui County Tax Map Key ..."): *start moves past the name and the county
+ * is returned (0 for "Hawaii" alone, which may be the state).  Without a
+ * label right after it, a name is not a prefix: nothing moves, -1.
+ */
+static int strip_place_label(const char *b, size_t *start, size_t end)
+{
+	static const struct {
+		const char *name;
+		int county;
+	} places[] = {
+		{ "CITY AND COUNTY OF HONOLULU", 1 }, { "HONOLULU COUNTY", 1 }, { "HONOLULU", 1 },
+		{ "OAHU", 1 }, { "COUNTY OF MAUI", 2 }, { "MAUI COUNTY", 2 }, { "MAUI", 2 },
+		{ "MOLOKAI", 2 }, { "LANAI", 2 }, { "COUNTY OF HAWAII", 3 }, { "HAWAII COUNTY", 3 },
+		{ "BIG ISLAND", 3 }, { "HAWAII", 0 }, { "COUNTY OF KAUAI", 4 }, { "KAUAI COUNTY", 4 },
+		{ "KAUAI", 4 }, { "NIIHAU", 4 },
+	};
+	static const char *const labels[] = { "TMK", "(TMK)", "TAX MAP KEY", "(TAX MAP KEY)" };
+	size_t i, k, l, p;
+
+	if (*start >= end || !is_alpha((unsigned char)b[*start]))
+		return -1;
+	for (i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+		l = starts_word(b + *start, end - *start, places[i].name);
+		if (!l)
+			continue;
+		p = *start + l;
+		while (p < end && (b[p] == ' ' || b[p] == ','))
+			p++;
+		for (k = 0; k < sizeof(labels) / sizeof(labels[0]); k++) {
+			if (starts_word(b + p, end - p, labels[k])) {
+				*start = p;
+				return places[i].county;
+			}
+		}
+		return -1;
+	}
+	return -1;
+}
+
 static int all_digits(const char *b, size_t n)
 {
 	size_t i;
@@ -916,7 +957,10 @@ static int county_from_opts(const struct tmk_opts *o)
 	return 0;
 }
 
-/* Split points of a list: ',', ';', '&', ' AND ' (outside parentheses). */
+/*
+ * Split points of a list: ',', ';', '&', ' AND ' (outside parentheses); a
+ * joiner right after another (", and") starts no empty item.
+ */
 static size_t split_items(const char *b, size_t start, size_t end, size_t *is, size_t *ie,
 			  size_t max)
 {
@@ -941,11 +985,18 @@ static size_t split_items(const char *b, size_t start, size_t end, size_t *is, s
 			}
 		}
 		if (i == end || cut) {
-			if (n < max) {
-				is[n] = s;
-				ie[n] = i;
+			size_t k = s;
+
+			while (k < i && b[k] == ' ')
+				k++;
+			/* "033, and 034", "017, & 018": one joiner after another, no item between */
+			if (k < i || !n || i == end) {
+				if (n < max) {
+					is[n] = s;
+					ie[n] = i;
+				}
+				n++;
 			}
-			n++;
 			if (i == end)
 				break;
 			i += cut;
@@ -965,7 +1016,7 @@ int tmk_parse_list(const char *s, size_t len, const struct tmk_opts *opts,
 	size_t count = 0;
 	enum tmk_reason r = TMK_OK;
 	struct tmk base;
-	int have_base = 0, hint_county = -1;
+	int have_base = 0, hint_county = -1, named;
 	enum tmk_range_mode range = opts ? opts->range : TMK_RANGE_REFUSE;
 
 	memset(&base, 0, sizeof(base));
@@ -980,6 +1031,7 @@ int tmk_parse_list(const char *s, size_t len, const struct tmk_opts *opts,
 	start = 0;
 	end = n;
 	trim(b, &start, &end);
+	named = strip_place_label(b, &start, end);
 	strip_prefixes(b, &start, end);
 	while (end > start && (b[end - 1] == '.' || b[end - 1] == ',' || b[end - 1] == ';' ||
 			       b[end - 1] == ' ' || b[end - 1] == ':' || b[end - 1] == '!'))
@@ -1017,8 +1069,15 @@ int tmk_parse_list(const char *s, size_t len, const struct tmk_opts *opts,
 		unsigned flags;
 
 		trim(b, &is[k], &ie[k]);
-		if (k > 0)
+		if (k > 0) {
+			/* "033, and 034": the joining word after the comma */
+			size_t l = starts_word(b + is[k], ie[k] - is[k], "AND");
+			if (l) {
+				is[k] += l;
+				trim(b, &is[k], &ie[k]);
+			}
 			strip_prefixes(b, &is[k], ie[k]);
+		}
 		if (is[k] == ie[k]) {
 			r = nitems > 1 ? TMK_E_SYNTAX : TMK_E_EMPTY;
 			goto out;
@@ -1026,6 +1085,8 @@ int tmk_parse_list(const char *s, size_t len, const struct tmk_opts *opts,
 		r = scan_item(b, is[k], ie[k], &it);
 		if (r != TMK_OK)
 			goto out;
+		if (k == 0 && named > 0 && !it.named_county)
+			it.named_county = named; /* "Honolulu TMK ..." */
 		r = interpret(b, &it, range, &p);
 		if (r != TMK_OK)
 			goto out;

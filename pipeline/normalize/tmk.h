@@ -13,9 +13,11 @@
  * 8 (ZSPPPPPP), 9 (CZSPPPPPP), 12 (ZSPPPPPPUUUU) and 13 digits, zeros dropped
  * ("7-1-02-32", "3-7-4-4-32"), zone zero-padded ("(3) 03-8-001:009"), any
  * Unicode dash, prefixes "TMK", "TMK:", "TMK #", "Tax Map Key", "Parcel ID",
- * "Parcel ID (TMK)", trailing punctuation, "CPR n" / "UNIT n" suffixes,
- * portions "(P)" / "POR", and lists "(1) 8-6-001:040, :041 and :046",
- * "5-2-009:017, 026 & 027", ";"-separated.
+ * "Parcel ID (TMK)", a county or island named before the label ("Honolulu
+ * TMK 1-9-2-043-005": the county it names), trailing punctuation, "CPR n" /
+ * "UNIT n" suffixes, portions "(P)" / "POR", and lists "(1) 8-6-001:040,
+ * :041 and :046", "5-2-009:017, 026 & 027", "2-2-060:033, and 034",
+ * ";"-separated.
  *
  * Refused with a reason (enum tmk_reason): street addresses that look like
  * TMK fragments ("41-717 Kakaina St"), tax ids, Land Court and Regular

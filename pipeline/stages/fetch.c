@@ -303,6 +303,8 @@ struct host;
 struct item {
 	struct fetch_req req; /* strings point at the copies below */
 	char *url, *etag, *last_modified, *prev_sha256;
+	char *cur;         /* the URL a redirect led to (NULL: url itself) */
+	long redirects;    /* redirects followed so far */
 	int attempts;
 	double not_before; /* monotonic seconds */
 	int is_robots;
@@ -455,6 +457,7 @@ static void item_free(struct item *it)
 	if (!it)
 		return;
 	free(it->url);
+	free(it->cur);
 	free(it->etag);
 	free(it->last_modified);
 	free(it->prev_sha256);
@@ -850,11 +853,23 @@ static void xfer_free(struct fetch *f, struct xfer *x)
 	free(x);
 }
 
+/* Whether two URLs have one origin (scheme, host and port). */
+static int same_origin(const char *a, const char *b)
+{
+	char oa[512], ob[512];
+
+	if (a == b)
+		return 1;
+	return fetch_origin(a, oa, sizeof(oa)) == 0 && fetch_origin(b, ob, sizeof(ob)) == 0 &&
+	       !strcmp(oa, ob);
+}
+
 static int start(struct fetch *f, struct item *it, struct mi_err *err)
 {
 	const struct source *s = it->req.src;
 	struct xfer *x = calloc(1, sizeof(*x));
 	struct strbuf hb = STRBUF_INIT;
+	const char *url = it->cur ? it->cur : it->url;
 	CURL *h;
 
 	if (!x)
@@ -883,7 +898,8 @@ static int start(struct fetch *f, struct item *it, struct mi_err *err)
 		    strbuf_addf(&hb, "If-Modified-Since: %s", it->last_modified) == 0)
 			x->hdrs = curl_slist_append(x->hdrs, hb.buf);
 		strbuf_release(&hb);
-		if (s->auth_header) {
+		if (s->auth_header && same_origin(it->url, url)) {
+			/* credentials go to the source's own origin only, never where a redirect leads */
 			char *line = NULL;
 			struct mi_err e2 = MI_ERR_INIT;
 			if (source_auth_header(s, &line, &e2) == 0 && line)
@@ -892,7 +908,7 @@ static int start(struct fetch *f, struct item *it, struct mi_err *err)
 		}
 		curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s->max_body);
 	}
-	curl_easy_setopt(h, CURLOPT_URL, it->url);
+	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
@@ -904,8 +920,11 @@ static int start(struct fetch *f, struct item *it, struct mi_err *err)
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, it->is_robots && s->timeout > 30 ? 30L : s->timeout);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, s->low_speed_limit);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, s->low_speed_time);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, s->max_redirects);
+	/*
+	 * Redirects are followed here, not by libcurl (follow_redirect): libcurl
+	 * would carry a custom credential header (X-Api-Key) to any host.
+	 */
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding libcurl decodes */
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -1136,6 +1155,60 @@ static int retry_later(struct fetch *f, struct item *it, struct xfer *x, long st
 	return 0;
 }
 
+/*
+ * A 3xx with a Location: start the same item again at the new URL (the same
+ * attempt, one more redirect), or end it when the redirect is one too many or
+ * leaves http and https.  The [auth] header goes only to the source's origin
+ * (start).  Returns 1 when followed, 0 when the item failed (x and it freed),
+ * -1 on a fatal error.
+ */
+static int follow_redirect(struct fetch *f, struct item *it, struct xfer *x, const char *loc,
+			   long status)
+{
+	struct fetch_result pre;
+	char msg[600], *copy;
+	int r;
+
+	if (it->redirects >= it->req.src->max_redirects)
+		snprintf(msg, sizeof(msg), "more than %ld redirects", it->req.src->max_redirects);
+	else if (strncasecmp(loc, "http://", 7) && strncasecmp(loc, "https://", 8))
+		snprintf(msg, sizeof(msg), "redirect to '%.200s' refused: only http and https are followed",
+			 loc);
+	else
+		msg[0] = '\0';
+	if (msg[0]) {
+		if (it->is_robots) {
+			robots_done(f, it->host, CURLE_TOO_MANY_REDIRECTS, status, &x->small);
+			item_free(it);
+			xfer_free(f, x);
+			return 0;
+		}
+		memset(&pre, 0, sizeof(pre));
+		r = finish(f, it, x, FETCH_FAILED, status, msg, &pre);
+		xfer_free(f, x);
+		return r < 0 ? -1 : 0;
+	}
+	copy = strdup(loc);
+	if (!copy) {
+		mi_err_set(f->err, MI_EXIT_INTERNAL, "out of memory");
+		f->stop = 1;
+		item_free(it);
+		xfer_free(f, x);
+		return -1;
+	}
+	mi_log_kv(MI_LOG_DEBUG, "redirect", "url", it->cur ? it->cur : it->url, "to", copy, NULL);
+	free(it->cur);
+	it->cur = copy;
+	it->redirects++;
+	xfer_free(f, x);
+	it->attempts--; /* start() counts an attempt: a redirect is the same one */
+	if (start(f, it, f->err) < 0) {
+		item_free(it);
+		return -1;
+	}
+	return 1;
+}
+
 static int on_done(struct fetch *f, CURL *h, CURLcode code)
 {
 	struct xfer *x = NULL;
@@ -1156,6 +1229,14 @@ static int on_done(struct fetch *f, CURL *h, CURLcode code)
 	curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype);
 	is_file = !strncmp(it->url, "file:", 5);
 
+	if (code == CURLE_OK && !is_file && status >= 300 && status <= 399 && status != 304 &&
+	    !x->write_failed) {
+		char *loc = NULL;
+
+		curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
+		if (loc)
+			return follow_redirect(f, it, x, loc, status) < 0 ? -1 : 0;
+	}
 	if (it->is_robots) {
 		robots_done(f, it->host, code, status, &x->small);
 		item_free(it);

@@ -23,6 +23,13 @@
  * finish as "parked" and the run is partial.  Other 4xx, too many redirects
  * and an oversized body fail at once.
  *
+ * Redirects are followed by the engine, not by libcurl, up to the source's
+ * max_redirects and only to http and https (a Location to file:// or ftp://
+ * fails the request).  The source's [auth] header is sent to its own origin
+ * (scheme, host and port of its URL) only: never where a redirect leads
+ * elsewhere, whatever the header's name (libcurl would strip Authorization
+ * but carry X-Api-Key).
+ *
  * Bodies stream into the landing store's writer (SHA-256 on the fly); only a
  * complete 2xx body is committed.  Conditional requests use the etag /
  * last_modified the caller gives; a 304 stores nothing.

@@ -473,6 +473,27 @@ static void stage_fetch(struct run *r, const char *fetch_run, const char *date, 
 
 static void load_counts(const struct run *r, struct stage_rec *s);
 
+/*
+ * The records mi-parse read (its "read N" line): the input's rows as a
+ * person counts them, whatever rows they became; def when it said nothing.
+ */
+static long long parse_read(const struct run *r, const struct stage_rec *s, long long def)
+{
+	char log[PATH_MAX + 200], line[512];
+	FILE *fp;
+
+	snprintf(log, sizeof(log), "%s/parse-%s%s%s.log", r->logs, s->source,
+		 s->day[0] ? "-" : "", s->day);
+	fp = fopen(log, "r");
+	if (!fp)
+		return def;
+	while (fgets(line, sizeof(line), fp))
+		if (!strncmp(line, "read\t", 5))
+			def = strtoll(line + 5, NULL, 10);
+	fclose(fp);
+	return def;
+}
+
 /* parse, score and load one source from fetch run fetch_run into dir */
 static void stage_source(struct run *r, const struct source *src, const char *fetch_run,
 			 const char *day)
@@ -516,7 +537,7 @@ static void stage_source(struct run *r, const struct source *src, const char *fe
 	snprintf(path, sizeof(path), "%s/rejects.tsv", dir);
 	s->rows_out = rows;
 	s->rejects = count_lines(path);
-	s->rows_in = rows + s->rejects;
+	s->rows_in = parse_read(r, s, rows + s->rejects);
 	ledger_stage(r, s);
 	if (rc != 0 && rc != MI_EXIT_PARTIAL && rc != MI_EXIT_DATA)
 		return; /* nothing trustworthy to load */

@@ -1,5 +1,6 @@
 #include "source.h"
 #include "exitcode.h"
+#include "filelimits.h"
 #include "strbuf.h"
 
 #include <dirent.h>
@@ -18,6 +19,9 @@ static const char *const paginate_keys[] = { "mode", "next_field", "next_xpath",
 					     "start", "max_pages", NULL };
 static const char *const auth_keys[] = { "header", "env", "prefix", NULL };
 static const char *const no_keys[] = { NULL };
+static const char *const sections[] = { "source", "fetch", "paginate", "auth", "limits", NULL };
+
+int (*source_format_known)(const char *format);
 
 static const char *const kinds[] = { "county_sales", "owner_roll", "pm_listings", "reviews",
 				     "pricing", NULL };
@@ -32,11 +36,20 @@ static int in_list(const char *const *v, const char *s)
 	return 0;
 }
 
-/* Unknown keys in the sections this module owns are errors; others belong to the parser. */
+/* Unknown sections and unknown keys are errors naming file and line. */
 static int check_keys(const struct mi_config *cfg, struct mi_err *err)
 {
 	size_t i;
 
+	for (i = 0; i < cfg->nsec; i++) {
+		if (in_list(sections, cfg->sec[i].name))
+			continue;
+		mi_err_set(err, MI_EXIT_CONFIG,
+			   "unknown section [%s] (known: source, fetch, paginate, auth, limits)",
+			   cfg->sec[i].name);
+		mi_err_at(err, cfg->path, cfg->sec[i].line, -1);
+		return -1;
+	}
 	for (i = 0; i < cfg->n; i++) {
 		const struct mi_config_entry *e = &cfg->v[i];
 		const char *const *known = NULL;
@@ -49,7 +62,9 @@ static int check_keys(const struct mi_config *cfg, struct mi_err *err)
 			known = paginate_keys;
 		else if (!strcmp(e->section, "auth"))
 			known = auth_keys;
-		else if (!e->section[0])
+		else if (!strcmp(e->section, "limits"))
+			known = mi_limits_keys;
+		else
 			known = no_keys;
 		if (known && !in_list(known, e->key)) {
 			mi_err_set(err, MI_EXIT_CONFIG, "unknown key '%s' in section [%s]", e->key,
@@ -96,6 +111,21 @@ int source_id_ok(const char *id)
 		      *id == '.' || *id == '-'))
 			return 0;
 	return n <= 64;
+}
+
+/* A rules path stays inside the config directory: relative, no ".." part. */
+static int rules_path_ok(const char *p)
+{
+	if (!*p || *p == '/' || *p == '\\' || strchr(p, ':'))
+		return 0;
+	while (*p) {
+		size_t n = strcspn(p, "/\\");
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return 0;
+		p += n;
+		p += strspn(p, "/\\");
+	}
+	return 1;
 }
 
 static const char *base_name(const char *path)
@@ -160,9 +190,22 @@ struct source *source_load(const char *path, struct mi_err *err)
 	}
 	if (dup_opt(cfg, "source", "url", NULL, &s->url, err) < 0)
 		goto fail;
-	if (mi_config_req(cfg, "source", "format", &v, err) < 0 ||
-	    dup_opt(cfg, "source", "format", NULL, &s->format, err) < 0)
+	if (mi_config_req(cfg, "source", "format", &v, err) < 0)
 		goto fail;
+	if (source_format_known && !source_format_known(v)) {
+		bad_value(cfg, "source", "format", err,
+			  "unknown format '%s' (mi-parse --list-formats names them)", v);
+		goto fail;
+	}
+	if (dup_opt(cfg, "source", "format", NULL, &s->format, err) < 0)
+		goto fail;
+	v = mi_config_str(cfg, "source", "rules", NULL);
+	if (v && !rules_path_ok(v)) {
+		bad_value(cfg, "source", "rules", err,
+			  "rules file '%s' must be a relative path inside the configuration "
+			  "directory (no '..', not absolute)", v);
+		goto fail;
+	}
 	if (dup_opt(cfg, "source", "rules", NULL, &s->rules, err) < 0)
 		goto fail;
 	v = mi_config_str(cfg, "source", "schedule", "nightly");
@@ -225,6 +268,8 @@ struct source *source_load(const char *path, struct mi_err *err)
 	    dup_opt(cfg, "auth", "env", NULL, &s->auth_env, err) < 0 ||
 	    dup_opt(cfg, "auth", "prefix", NULL, &s->auth_prefix, err) < 0)
 		goto fail;
+	if (mi_limits_load(cfg, "limits", &s->limits, err) < 0)
+		goto fail;
 	if (!s->auth_header != !s->auth_env) {
 		mi_err_set(err, MI_EXIT_CONFIG, "section [auth] needs both 'header' and 'env'");
 		mi_err_at(err, path, 0, -1);
@@ -259,6 +304,30 @@ void source_free(struct source *s)
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Two enabled sources with one URL pattern: the fetch of a run keeps one
+ * record per URL, so the second would get nothing, night after night.
+ */
+static int same_url(struct source **v, size_t n, struct mi_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < i; j++) {
+			const struct mi_config_entry *e;
+
+			if (!v[i]->enabled || !v[j]->enabled || strcmp(v[i]->url, v[j]->url))
+				continue;
+			e = mi_config_find(&v[i]->cfg, "source", "url");
+			mi_err_set(err, MI_EXIT_CONFIG,
+				   "source '%s' has the URL of source '%s' (%s): each URL is fetched "
+				   "once a run, so one of them would get nothing",
+				   v[i]->id, v[j]->id, v[j]->cfg.path);
+			mi_err_at(err, v[i]->cfg.path, e ? e->line : 0, -1);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int source_load_dir(const char *dir, struct source ***out, size_t *n, struct mi_err *err)
@@ -310,6 +379,11 @@ int source_load_dir(const char *dir, struct source ***out, size_t *n, struct mi_
 			v = NULL;
 			goto out;
 		}
+	}
+	if (same_url(v, nn, err) < 0) {
+		source_free_all(v, nn);
+		v = NULL;
+		goto out;
 	}
 	*out = v;
 	*n = nn;

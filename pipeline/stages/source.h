@@ -37,8 +37,17 @@
  *   env = MI_MAUI_TOKEN          ; the header's value is $MI_MAUI_TOKEN
  *   prefix = Bearer              ; optional, joined with a space
  *
- * Other sections belong to the parse stage (column maps, XPath rules) and are
- * not checked here; unknown keys in the sections above are errors.
+ *   [limits]                     ; what one file may cost the parse (filelimits.h)
+ *   max_bytes = 2147483648       ; decompressed bytes per file
+ *   max_rows = 25000000          ; rows per file
+ *   max_attributes = 256         ; attributes per XML/HTML element
+ *   cpu_seconds = 600            ; CPU time per file
+ *
+ * Every mistake is a configuration error (MI_EXIT_CONFIG) naming the file and
+ * line: an unknown section or key, a format no parser reads (when the
+ * program set source_format_known), a rules path that leaves the
+ * configuration directory, two enabled sources with one URL
+ * (source_load_dir).  Column maps and XPath rules live in the rules file.
  *
  * URL patterns: {date} (the run date, YYYY-MM-DD), {ymd} (YYYYMMDD), {page}.
  *
@@ -50,6 +59,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "filelimits.h"
 
 #include <stddef.h>
 
@@ -85,8 +95,17 @@ struct source {
 	char *auth_env;
 	char *auth_prefix;
 
+	struct mi_limits limits;
+
 	struct mi_config cfg;
 };
+
+/*
+ * Whether a format name is known: set by a program that links the parsers
+ * (parser_known), so that a misspelled format is a configuration error when
+ * the sources are read, not a reject every night.  NULL: not checked.
+ */
+extern int (*source_format_known)(const char *format);
 
 /* 1 when id is a valid source id: [a-z0-9][a-z0-9_.-]{0,63} (etl.source_id). */
 int source_id_ok(const char *id);
@@ -97,7 +116,8 @@ void source_free(struct source *s);
 
 /*
  * Load every *.ini in dir (sorted by name).  *out gets a malloc'd array of
- * *n sources, disabled ones included.  0, or -1 with err.
+ * *n sources, disabled ones included.  Two enabled sources with the same URL
+ * pattern are an error.  0, or -1 with err.
  */
 int source_load_dir(const char *dir, struct source ***out, size_t *n, struct mi_err *err);
 void source_free_all(struct source **v, size_t n);

@@ -42,7 +42,8 @@ static int dump(void *data, const struct csvr_row *row, struct mi_err *err)
 
 static int read_all(const uint8_t *data, size_t size, int libcsv_only, struct strbuf *sb)
 {
-	struct csvr_opts o = { 4096, 16384, 64, 0, libcsv_only };
+	struct csvr_opts o = { .max_field = 4096, .max_record = 16384, .max_fields = 64,
+				.libcsv_only = libcsv_only, .header = 1, .max_span = 8192 };
 	struct mi_err err = MI_ERR_INIT;
 	FILE *fp = fmemopen((void *)data, size, "r");
 	int rc;

@@ -18,6 +18,8 @@ seeds_for() {
 		ls fixtures/parse/insideairbnb-*/*/input* fixtures/parse/county-csv/*/input* \
 			fixtures/parse/parcel-csv/*/input* fixtures/parse/maui-rpt-sales/*/input* \
 			2>/dev/null ;;
+	fuzz_attrguard)
+		ls fixtures/parse/html-*/*/input* fixtures/parse/xml-*/*/input* 2>/dev/null ;;
 	fuzz_html*|fuzz_tree*)
 		ls fixtures/parse/html-*/*/input* 2>/dev/null ;;
 	fuzz_xml*)
@@ -29,7 +31,7 @@ seeds_for() {
 
 max_len_for() {
 	case $1 in
-	fuzz_csv|fuzz_html*|fuzz_xml*|fuzz_json*|fuzz_tree*) echo "${FUZZ_MAX_LEN:-65536}" ;;
+	fuzz_csv|fuzz_html*|fuzz_xml*|fuzz_json*|fuzz_tree*|fuzz_attrguard) echo "${FUZZ_MAX_LEN:-65536}" ;;
 	*) echo "${FUZZ_MAX_LEN:-4096}" ;;
 	esac
 }

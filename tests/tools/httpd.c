@@ -20,6 +20,8 @@
  *                          one byte every N ms
  *   /truncate[?fail=K]     promise 10000 bytes, send 100 and close (first K)
  *   /redirect-loop         302 to /redirect-loop-b, which redirects back
+ *   /redirect?to=URL       302 to URL (everything after "to=", as written)
+ *   /echo-headers          the request line and headers it received, as the body
  *   /big[?bytes=N][&chunked=1]  a body of N bytes (default 1 MiB)
  *   /changing              a body that changes on every request
  *   /etag                  ETag "v1" + Last-Modified; 304 on a match
@@ -426,6 +428,13 @@ static int handle(int fd, const char *method, const char *target, const char *hd
 		r.reason = "Found";
 		strbuf_addf(&r.headers, "Location: %s\r\n",
 			    strcmp(path, "/redirect-loop") ? "/redirect-loop" : "/redirect-loop-b");
+	} else if (!strcmp(path, "/redirect") && q && !strncmp(q, "to=", 3)) {
+		r.status = 302;
+		r.reason = "Found";
+		strbuf_addf(&r.headers, "Location: %s\r\n", q + 3);
+	} else if (!strcmp(path, "/echo-headers")) {
+		strbuf_addstr(&r.headers, "Content-Type: text/plain\r\n");
+		strbuf_addf(&r.body, "%s\n", hdrs);
 	} else if (!strcmp(path, "/big")) {
 		long bytes = qlong(q, "bytes", 1 << 20);
 		if (qlong(q, "chunked", 0)) {
