@@ -215,6 +215,7 @@ struct sent_unit {
 	uint8_t num : 1;       /* a number ("30") */
 	uint8_t special;       /* structural word (internal) */
 	int32_t entry;         /* entry index, -1 when not in the model */
+	uint32_t hash;         /* of the key (a token's; internal) */
 	uint32_t aspects;      /* a pattern's unit: the aspects of its words */
 };
 
@@ -226,9 +227,12 @@ struct sent_scorer {
 	struct sent_unit unit[SENT_MAX_UNITS];
 	double val[SENT_MAX_UNITS];
 	int16_t negat[SENT_MAX_UNITS]; /* the unit that negated unit i, or -1 */
-	/* per piece: node_gen[i] == gen when a word of it begins an alternative of node i */
+	/* per piece: pat_gen[i] == gen when pattern i is among the candidates */
 	uint32_t gen;
-	uint32_t node_gen[SENT_MAX_PATTERN_TOTAL_NODES];
+	uint32_t pat_gen[SENT_MAX_PATTERNS];
+	/* per piece: the patterns that may match in it */
+	unsigned ncand;
+	uint16_t cand[SENT_MAX_PATTERNS];
 };
 
 /* An empty scorer; nothing allocated yet. */
