@@ -438,6 +438,11 @@ static int blank(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/* Bytes that may end a sentence: '\n', '.', '!', '?'. */
+static const unsigned char sentence_stop[256] = {
+	['\n'] = 1, ['.'] = 1, ['!'] = 1, ['?'] = 1,
+};
+
 int asp_next_sentence(const char *text, size_t len, size_t *pos, size_t *start, size_t *end)
 {
 	size_t i = *pos, s;
@@ -450,8 +455,13 @@ int asp_next_sentence(const char *text, size_t len, size_t *pos, size_t *start, 
 	}
 	s = i;
 	while (i < len) {
-		char c = text[i];
+		char c;
 
+		while (i < len && !sentence_stop[(unsigned char)text[i]])
+			i++;
+		if (i == len)
+			break;
+		c = text[i];
 		if (c == '\n') {
 			*end = i;
 			*pos = i + 1;
@@ -526,16 +536,20 @@ static size_t next_clause(const char *t, size_t len, size_t from)
 		size_t n;
 	} words[] = { { "but", 3 }, { "however", 7 }, { "although", 8 }, { "though", 6 },
 		      { "except", 6 } };
+	/* ';' and the first letters of the words */
+	static const unsigned char clause_byte[256] = {
+		[';'] = 1, ['b'] = 1, ['B'] = 1, ['h'] = 1, ['H'] = 1, ['a'] = 1, ['A'] = 1,
+		['t'] = 1, ['T'] = 1, ['e'] = 1, ['E'] = 1,
+	};
 	size_t i, k;
 
 	for (i = from + 1; i < len; i++) {
-		unsigned char c = (unsigned char)t[i] | 0x20;
-
+		if (!clause_byte[(unsigned char)t[i]])
+			continue;
 		if (t[i] == ';')
 			return i + 1 < len ? i + 1 : len;
-		/* only a word start with a first letter of one of the words */
-		if ((c != 'b' && c != 'h' && c != 'a' && c != 't' && c != 'e') ||
-		    alnum((unsigned char)t[i - 1]))
+		/* only at the start of a word */
+		if (alnum((unsigned char)t[i - 1]))
 			continue;
 		for (k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
 			size_t n = words[k].n;
@@ -549,19 +563,36 @@ static size_t next_clause(const char *t, size_t len, size_t from)
 	return len;
 }
 
+/* Credit the compound of sc to its families (touched: those with a sum begun). */
 static void attribute(const struct asp_model *am, const struct sent_scores *sc, double *asum,
-		      unsigned *acount)
+		      unsigned *acount, uint32_t *touched)
 {
 	uint32_t m;
 
 	for (m = sc->aspects; m; m &= m - 1) {
 		int f = __builtin_ctz(m);
 
-		if (f < am->nfam) {
-			asum[f] += sc->compound;
-			acount[f]++;
+		if (f >= am->nfam)
+			continue;
+		if (!(*touched & (1u << f))) {
+			*touched |= 1u << f;
+			asum[f] = 0;
+			acount[f] = 0;
 		}
+		asum[f] += sc->compound;
+		acount[f]++;
 	}
+}
+
+/* Copy a language name (cut to fit). */
+static void set_lang(char *lang, size_t size, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(lang, name, n);
+	lang[n] = '\0';
 }
 
 static void guess_language(const struct asp_model *am, const struct sent_scores *t,
@@ -569,13 +600,13 @@ static void guess_language(const struct asp_model *am, const struct sent_scores 
 {
 	const char *s = script_language(t->script);
 	unsigned en = am->en >= 0 ? t->lang_hits[am->en] : 0, best = 0;
-	int i, bi = -1;
+	int i, bi = -1, nlangs = sent_model_nlangs(am->sent);
 
 	if (s) {
-		snprintf(lang, size, "%s", s);
+		set_lang(lang, size, s);
 		return;
 	}
-	for (i = 0; i < sent_model_nlangs(am->sent); i++) {
+	for (i = 0; i < nlangs; i++) {
 		if (i == am->en)
 			continue;
 		if (t->lang_hits[i] > best) {
@@ -583,10 +614,8 @@ static void guess_language(const struct asp_model *am, const struct sent_scores 
 			bi = i;
 		}
 	}
-	if (bi >= 0 && best > en && (best >= 2 || en == 0))
-		snprintf(lang, size, "%s", sent_model_lang(am->sent, bi));
-	else
-		snprintf(lang, size, "en");
+	set_lang(lang, size, bi >= 0 && best > en && (best >= 2 || en == 0) ?
+				     sent_model_lang(am->sent, bi) : "en");
 }
 
 int asp_score(const struct asp_model *am, struct asp_scorer *s, const char *text,
@@ -595,27 +624,33 @@ int asp_score(const struct asp_model *am, struct asp_scorer *s, const char *text
 	struct sent_scores total, sc;
 	double asum[ASP_MAX_FAMILIES];
 	unsigned acount[ASP_MAX_FAMILIES];
-	size_t pos = 0, a, b, c0, c1;
+	uint32_t touched = 0, m;
+	size_t pos = 0, a, b, c0, c1, clen;
 	const char *clean;
 	int f, rc;
 
 	memset(out, 0, sizeof(*out));
-	memset(asum, 0, sizeof(asum));
-	memset(acount, 0, sizeof(acount));
 	sent_scores_zero(&total);
-	/* a strip that hit the cap keeps what fits */
-	rc = asp_strip_html(&s->clean, text, len);
-	if (rc < 0 && !s->clean.toobig)
-		return -1;
-	clean = s->clean.buf;
-	while (asp_next_sentence(clean, s->clean.len, &pos, &a, &b)) {
+	if (len <= ASP_CLEAN_CAP && !memchr(text, '<', len) && !memchr(text, '&', len)) {
+		/* no markup: nothing to clean */
+		clean = text;
+		clen = len;
+	} else {
+		/* a strip that hit the cap keeps what fits */
+		rc = asp_strip_html(&s->clean, text, len);
+		if (rc < 0 && !s->clean.toobig)
+			return -1;
+		clean = s->clean.buf;
+		clen = s->clean.len;
+	}
+	while (asp_next_sentence(clean, clen, &pos, &a, &b)) {
 		if (sent_score(am->sent, &s->sc, clean + a, b - a, &sc) < 0)
 			return -1;
 		sent_scores_add(&total, &sc);
 		out->nsentences++;
 		/* one family or none: the whole sentence (with its "but" rule) speaks for it */
-		if (__builtin_popcount(sc.aspects) < 2 || next_clause(clean + a, b - a, 0) == b - a) {
-			attribute(am, &sc, asum, acount);
+		if (!(sc.aspects & (sc.aspects - 1)) || next_clause(clean + a, b - a, 0) == b - a) {
+			attribute(am, &sc, asum, acount, &touched);
 			continue;
 		}
 		/* "great view but a dirty unit": each clause credits its own aspects */
@@ -626,7 +661,7 @@ int asp_score(const struct asp_model *am, struct asp_scorer *s, const char *text
 			if (sent_score(am->sent, &s->sc, clean + a + c0, c1 - c0, &cs) < 0)
 				return -1;
 			sent_scores_finish(&cs);
-			attribute(am, &cs, asum, acount);
+			attribute(am, &cs, asum, acount, &touched);
 		}
 	}
 	sent_scores_finish(&total);
@@ -638,9 +673,8 @@ int asp_score(const struct asp_model *am, struct asp_scorer *s, const char *text
 	out->pos = total.pos;
 	out->neu = total.neu;
 	out->neg = total.neg;
-	for (f = 0; f < am->nfam; f++) {
-		if (!acount[f])
-			continue;
+	for (m = touched; m; m &= m - 1) {
+		f = __builtin_ctz(m);
 		out->aspect[f] = asum[f] / acount[f];
 		if (am->marker_mask & (1u << f))
 			continue;
@@ -649,9 +683,11 @@ int asp_score(const struct asp_model *am, struct asp_scorer *s, const char *text
 			out->flags |= 1u << f;
 	}
 	/* a marker goes with a complaint: "the host never answered" */
-	for (f = 0; f < am->nfam && out->flags; f++)
-		if ((am->marker_mask & (1u << f)) && acount[f] && out->aspect[f] <= ASP_NEG_THRESHOLD)
+	for (m = out->flags ? touched & am->marker_mask : 0; m; m &= m - 1) {
+		f = __builtin_ctz(m);
+		if (out->aspect[f] <= ASP_NEG_THRESHOLD)
 			out->flags |= 1u << f;
+	}
 	return 0;
 }
 
