@@ -38,6 +38,7 @@ static const struct {
 	{ "but", SP_BUT },	  { "or", SP_OR },	 { "nor", SP_NOR },
 };
 
+/* An entry: what scoring reads for every word (20 bytes, so that many stay in cache)... */
 struct sent_entry {
 	uint32_t key_off;
 	uint16_t key_len;
@@ -47,10 +48,14 @@ struct sent_entry {
 	uint8_t special;
 	uint8_t langs;
 	uint8_t frequent; /* a very frequent English word: a poor pattern filter */
-	double valence;
-	double booster;
 	uint32_t aspects;
 	uint32_t pat_head; /* patterns whose first filter has this key word: plist index + 1 */
+};
+
+/* ... and its numbers, read for the valued words only (sent_model.num, same index) */
+struct sent_num {
+	double valence;
+	double booster;
 };
 
 /* Pattern atoms: an entry index (>= 0) or one of these slots. */
@@ -97,15 +102,21 @@ struct sent_plist {
 
 #define SENT_MAX_MACROS 96
 
-/* A slot of the entry table: the key's hash, so that most misses touch no entry. */
+/*
+ * A slot of the entry table: the key's hash and first 8 bytes (zero-padded;
+ * keys hold no NUL), so that a miss touches no entry and a hit on a short key
+ * no key pool.
+ */
 struct sent_slot {
 	uint32_t hash;
 	uint32_t idx; /* entry index + 1; 0 = empty */
+	uint64_t key8;
 };
 
 struct sent_model {
 	struct strbuf pool; /* keys, back to back */
 	struct sent_entry *ent;
+	struct sent_num *num;
 	size_t nent, aent;
 	struct sent_slot *slot; /* open addressing */
 	size_t nslot;   /* a power of two, at least twice nent */
@@ -191,8 +202,21 @@ static uint32_t khash(const char *k, size_t len)
 	return kh_final(kh_step(h, v), len);
 }
 
-/* The entry of key (its hash h = khash(key, len)), or -1. */
-static int32_t lookup_h(const struct sent_model *m, const char *key, size_t len, uint32_t h)
+/* The first 8 bytes of a key, zero-padded, as a key8 of the table. */
+static uint64_t key8_of(const char *key, size_t len)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, key, len < 8 ? len : 8);
+	return v;
+}
+
+/*
+ * The entry of key (its hash h = khash(key, len), its first 8 bytes k8 =
+ * key8_of(key, len)), or -1.
+ */
+static int32_t lookup_k(const struct sent_model *m, const char *key, size_t len, uint32_t h,
+			uint64_t k8)
 {
 	size_t mask = m->nslot - 1, i;
 
@@ -204,12 +228,19 @@ static int32_t lookup_h(const struct sent_model *m, const char *key, size_t len,
 
 		if (!sl->idx)
 			return -1;
-		if (sl->hash != h)
+		if (sl->hash != h || sl->key8 != k8)
 			continue;
+		if (len <= 8)
+			return (int32_t)(sl->idx - 1); /* no NUL in keys: key8 is the key */
 		e = &m->ent[sl->idx - 1];
-		if (e->key_len == len && !memcmp(m->pool.buf + e->key_off, key, len))
+		if (e->key_len == len && !memcmp(m->pool.buf + e->key_off + 8, key + 8, len - 8))
 			return (int32_t)(sl->idx - 1);
 	}
+}
+
+static int32_t lookup_h(const struct sent_model *m, const char *key, size_t len, uint32_t h)
+{
+	return lookup_k(m, key, len, h, key8_of(key, len));
 }
 
 static int32_t lookup(const struct sent_model *m, const char *key, size_t len)
@@ -217,13 +248,14 @@ static int32_t lookup(const struct sent_model *m, const char *key, size_t len)
 	return lookup_h(m, key, len, khash(key, len));
 }
 
-static void slot_put(struct sent_slot *slot, size_t mask, uint32_t h, uint32_t idx)
+static void slot_put(struct sent_slot *slot, size_t mask, uint32_t h, uint64_t k8, uint32_t idx)
 {
 	size_t j = h & mask;
 
 	while (slot[j].idx)
 		j = (j + 1) & mask;
 	slot[j].hash = h;
+	slot[j].key8 = k8;
 	slot[j].idx = idx;
 }
 
@@ -238,7 +270,7 @@ static int rehash(struct sent_model *m, size_t nslot)
 		const struct sent_entry *e = &m->ent[i];
 
 		slot_put(slot, nslot - 1, khash(m->pool.buf + e->key_off, e->key_len),
-			 (uint32_t)(i + 1));
+			 key8_of(m->pool.buf + e->key_off, e->key_len), (uint32_t)(i + 1));
 	}
 	free(m->slot);
 	m->slot = slot;
@@ -282,14 +314,20 @@ static int32_t intern(struct sent_model *m, const char *key, size_t len, unsigne
 	if (m->nent == m->aent) {
 		size_t n = m->aent ? m->aent * 2 : 1024;
 		struct sent_entry *ne = realloc(m->ent, n * sizeof(*ne));
+		struct sent_num *nn;
 
 		if (!ne)
 			return -1;
 		m->ent = ne;
+		nn = realloc(m->num, n * sizeof(*nn));
+		if (!nn)
+			return -1;
+		m->num = nn;
 		m->aent = n;
 	}
 	e = &m->ent[m->nent];
 	memset(e, 0, sizeof(*e));
+	memset(&m->num[m->nent], 0, sizeof(m->num[0]));
 	e->key_off = (uint32_t)m->pool.len;
 	e->key_len = (uint16_t)len;
 	e->nwords = (uint8_t)nwords;
@@ -304,7 +342,7 @@ static int32_t intern(struct sent_model *m, const char *key, size_t len, unsigne
 	}
 	if (strbuf_add(&m->pool, key, len) < 0)
 		return -1;
-	slot_put(m->slot, m->nslot - 1, khash(key, len), (uint32_t)(m->nent + 1));
+	slot_put(m->slot, m->nslot - 1, khash(key, len), key8_of(key, len), (uint32_t)(m->nent + 1));
 	return (int32_t)m->nent++;
 }
 
@@ -336,6 +374,7 @@ void sent_model_free(struct sent_model *m)
 	strbuf_release(&m->pool);
 	strbuf_release(&m->mpool);
 	free(m->ent);
+	free(m->num);
 	free(m->slot);
 	free(m->pat);
 	free(m->pnodes);
@@ -404,9 +443,9 @@ int sent_model_put(struct sent_model *m, const char *key, unsigned set_flags,
 		m->punct_bloom[(kh >> 6) & 63] |= 1ull << (kh & 63);
 	}
 	if (set_flags & VALUED)
-		e->valence = valence;
+		m->num[idx].valence = valence;
 	if (set_flags & (SENT_F_BOOSTER | SENT_F_AUX))
-		e->booster = booster;
+		m->num[idx].booster = booster;
 	e->aspects |= aspects;
 	e->langs |= (uint8_t)langs;
 	if (words > 1) {
@@ -1209,7 +1248,7 @@ int sent_model_put_pattern(struct sent_model *m, const char *pattern, unsigned f
 	if (e < 0)
 		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
 	m->ent[e].flags = (uint8_t)flags;
-	m->ent[e].valence = valence;
+	m->num[e].valence = valence;
 	m->ent[e].aspects = aspects;
 	p.entry = e;
 	m->pat[m->npat] = p;
@@ -1251,7 +1290,7 @@ static int atom_ok(const struct sent_model *m, const struct sent_unit *t, int32_
 		e = &m->ent[t->entry];
 		if (!(e->flags & SENT_F_VALENCE) || (e->flags & SENT_F_BOOSTER))
 			return 0;
-		return a == PA_POS ? e->valence > 0 : e->valence < 0;
+		return a == PA_POS ? m->num[t->entry].valence > 0 : m->num[t->entry].valence < 0;
 	}
 }
 
@@ -1855,7 +1894,7 @@ static void add_word_fast(struct tokenizer *t, const unsigned char *a, size_t n,
 	if (ns < n) {
 		/* "clean." : the whole token only when it is a valued entry (":-.") */
 		if (punct_maybe(m, hash)) {
-			idx = lookup_h(m, key, n, hash);
+			idx = lookup_k(m, key, n, hash, l[0]);
 			if (idx >= 0 && !(m->ent[idx].flags & VALUED))
 				idx = -1;
 		}
@@ -1865,9 +1904,9 @@ static void add_word_fast(struct tokenizer *t, const unsigned char *a, size_t n,
 			l[ng - 1] &= ns % 8 ? (1ull << (8 * (ns % 8))) - 1 : ~0ull;
 			h = ng == 2 ? kh_step(0, l[0]) : 0;
 			hash = kh_final(kh_step(h, l[ng - 1]), ns);
-			idx = lookup_h(m, key, ns, hash);
+			idx = lookup_k(m, key, ns, hash, l[0]);
 		} else {
-			/* the whole token: its own capitals and apostrophes */
+			/* the whole token: its own capitals and apostrophes (l[0] kept) */
 			up = lo = apos = 0;
 			for (g = 0; g < (n + 7) / 8; g++) {
 				uint64_t q = x[g] ^ 0x27 * SWAR_ONES;
@@ -1878,7 +1917,7 @@ static void add_word_fast(struct tokenizer *t, const unsigned char *a, size_t n,
 			}
 		}
 	} else {
-		idx = lookup_h(m, key, n, hash);
+		idx = lookup_k(m, key, n, hash, l[0]);
 	}
 	if (t->w)
 		s->low[t->w] = ' ';
@@ -1910,6 +1949,72 @@ static void add_word_fast(struct tokenizer *t, const unsigned char *a, size_t n,
 	}
 }
 
+/*
+ * add_word_fast for the commonest word: no punctuation at either end; x0, x1
+ * its groups, up and lo the high bits of its capitals and small letters.
+ */
+static void add_word_plain(struct tokenizer *t, const unsigned char *a, size_t n, uint64_t x0,
+			   uint64_t x1, uint64_t up, uint64_t lo)
+{
+	struct sent_scorer *s = t->s;
+	const struct sent_model *m = t->m;
+	struct sent_unit *u;
+	uint64_t l0 = x0 | (swar_upper(x0) >> 2), q0 = x0 ^ 0x27 * SWAR_ONES, h = 0, apos;
+	size_t w0;
+	uint32_t hash;
+	int32_t idx;
+	char *key;
+
+	if (s->ntok == SENT_MAX_UNITS)
+		score_piece(t, a);
+	w0 = t->w ? t->w + 1 : 0;
+	key = s->low + w0;
+	memcpy(key, &l0, 8);
+	/* a zero byte in q: an apostrophe (the padding is 0, not 0x27) */
+	apos = (q0 - SWAR_ONES) & ~q0 & SWAR_HIGH;
+	if (n > 8) {
+		uint64_t l1 = x1 | (swar_upper(x1) >> 2), q1 = x1 ^ 0x27 * SWAR_ONES;
+
+		memcpy(key + 8, &l1, 8);
+		apos |= (q1 - SWAR_ONES) & ~q1 & SWAR_HIGH;
+		h = kh_step(0, l0);
+		l0 = l1;
+	}
+	hash = kh_final(kh_step(h, l0), n);
+	idx = lookup_k(m, key, n, hash, n > 8 ? key8_of(key, 8) : l0);
+	if (t->w)
+		s->low[t->w] = ' ';
+	u = &s->tok[s->ntok++];
+	u->off = (uint32_t)w0;
+	u->len = (uint16_t)n;
+	u->ntok = 1;
+	u->upper = up && !lo;
+	if (key[0] >= '0' && key[0] <= '9')
+		classify_number(u, a, a, key, n);
+	else
+		u->money = u->num = 0;
+	u->brk_before = (uint8_t)t->drop_break;
+	u->aspects = 0;
+	u->brk_after = 0;
+	u->entry = idx;
+	u->hash = hash;
+	if (idx >= 0) {
+		const struct sent_entry *e = &m->ent[idx];
+		unsigned langs = e->langs;
+
+		u->special = e->special;
+		u->neg = (uint8_t)(((e->flags & SENT_F_NEGATE) != 0) || (apos && has_nt(key, n)));
+		for (; langs; langs &= langs - 1)
+			t->acc->lang_hits[__builtin_ctz(langs)]++;
+	} else {
+		u->special = SP_NONE;
+		u->neg = (uint8_t)(apos && has_nt(key, n));
+	}
+	t->drop_break = 0;
+	t->nupper += u->upper;
+	t->w = w0 + n;
+}
+
 #ifdef SENT_SWAR
 /*
  * The word at a (not blank), when it is 1..16 ASCII bytes followed by a
@@ -1920,7 +2025,7 @@ static void add_word_fast(struct tokenizer *t, const unsigned char *a, size_t n,
 static size_t scan_word_fast(struct tokenizer *t, const unsigned char *a,
 			     const unsigned char *src)
 {
-	uint64_t x[2] = { 0, 0 }, stop;
+	uint64_t x[2] = { 0, 0 }, stop, up, lo;
 	size_t n, ns;
 
 	memcpy(&x[0], src, 8);
@@ -1940,9 +2045,14 @@ static size_t scan_word_fast(struct tokenizer *t, const unsigned char *a,
 		x[0] &= (1ull << (8 * n)) - 1;
 	else
 		x[1] &= n == 8 ? 0 : (1ull << (8 * (n - 8))) - 1;
-	t->acc->script[SENT_SCRIPT_LATIN] +=
-		swar_count(swar_upper(x[0]) | swar_lower(x[0]) | swar_upper(x[1]) | swar_lower(x[1]));
-	for (ns = n; is_punct(src[ns - 1]); ns--)
+	up = swar_upper(x[0]) | swar_upper(x[1]);
+	lo = swar_lower(x[0]) | swar_lower(x[1]);
+	t->acc->script[SENT_SCRIPT_LATIN] += swar_count(up | lo);
+	if (!is_punct(src[n - 1])) {
+		add_word_plain(t, a, n, x[0], x[1], up, lo);
+		return n;
+	}
+	for (ns = n - 1; is_punct(src[ns - 1]); ns--)
 		;
 	add_word_fast(t, a, n, ns, x);
 	return n;
@@ -1994,7 +2104,7 @@ static double booster_scalar(const struct sent_model *m, const struct sent_unit 
 
 	if (u->entry < 0 || !(m->ent[u->entry].flags & SENT_F_BOOSTER))
 		return 0.0;
-	s = m->ent[u->entry].booster;
+	s = m->num[u->entry].booster;
 	if (valence < 0)
 		s = -s;
 	if (cap_diff && u->upper)
@@ -2011,7 +2121,7 @@ static unsigned flags_of(const struct sent_model *m, const struct sent_unit *u)
 static double unit_valence(const struct sent_model *m, const struct sent_unit *u, unsigned n,
 			   unsigned i, int cap_diff, int16_t *neg_at)
 {
-	const struct sent_entry *e;
+	const struct sent_num *e;
 	unsigned flags = flags_of(m, &u[i]), d;
 	int negated = 0, negonly;
 	double v;
@@ -2024,12 +2134,12 @@ static double unit_valence(const struct sent_model *m, const struct sent_unit *u
 		if (i + 1 < n && !u[i].brk_after &&
 		    !(next & (VALUED | SENT_F_BOOSTER | SENT_F_NEGATE | SENT_F_EXEMPT | SENT_F_AUX)) &&
 		    !u[i + 1].neg)
-			return m->ent[u[i].entry].booster;
+			return m->num[u[i].entry].booster;
 		return 0.0;
 	}
 	if (!(flags & VALUED) || (flags & SENT_F_BOOSTER))
 		return 0.0;
-	e = &m->ent[u[i].entry];
+	e = &m->num[u[i].entry];
 	if (flags & SENT_F_IDIOM)
 		return e->valence;
 	/* "no" before a lexicon word negates that word and scores 0 itself */
@@ -2212,7 +2322,7 @@ static unsigned negated_contrast(const struct sent_model *m, const struct sent_s
 		if (piv < 0 || s->val[i] >= 0 || s->unit[i].entry < 0)
 			continue;
 		e = &m->ent[s->unit[i].entry];
-		if (!(e->flags & SENT_F_VALENCE) || e->valence <= 0 ||
+		if (!(e->flags & SENT_F_VALENCE) || m->num[s->unit[i].entry].valence <= 0 ||
 		    (e->flags & (SENT_F_IDIOM | SENT_F_NEGONLY)))
 			continue;
 		for (k = 0; k < (unsigned)piv; k++)
