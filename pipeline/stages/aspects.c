@@ -552,11 +552,14 @@ static size_t next_clause(const char *t, size_t len, size_t from)
 		if (alnum((unsigned char)t[i - 1]))
 			continue;
 		for (k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
-			size_t n = words[k].n;
+			size_t n = words[k].n, q;
 
-			if (len - i >= n && (t[i] | 0x20) == words[k].w[0] &&
-			    !strncasecmp(t + i, words[k].w, n) &&
-			    (i + n == len || !alnum((unsigned char)t[i + n])))
+			if (len - i < n || (t[i] | 0x20) != words[k].w[0])
+				continue;
+			/* the rest compared in place (c | 0x20 is a small letter only for letters) */
+			for (q = 1; q < n && ((unsigned char)t[i + q] | 0x20) == words[k].w[q]; q++)
+				;
+			if (q == n && (i + n == len || !alnum((unsigned char)t[i + n])))
 				return i;
 		}
 	}

@@ -123,6 +123,8 @@ struct sent_model {
 	uint32_t hash;
 	/* khash bits of the valued keys that begin or end with punctuation (":)", "d:") */
 	uint64_t punct_bloom[64];
+	/* bits of (first word's entry, second word's khash) of the keys of two words or more */
+	uint64_t pair_bloom[256];
 	int nlangs;
 	char langs[SENT_MAX_LANGS][8];
 	unsigned options;
@@ -200,6 +202,12 @@ static uint32_t khash(const char *k, size_t len)
 	v = 0;
 	memcpy(&v, k + i, len - i);
 	return kh_final(kh_step(h, v), len);
+}
+
+/* The bit of pair_bloom for a first word's entry and the khash of the word after it. */
+static unsigned pair_bit(int32_t first, uint32_t second)
+{
+	return (((uint32_t)first * 0x9e3779b1u) ^ second) * 0x85ebca6bu >> 18;
 }
 
 /* The first 8 bytes of a key, zero-padded, as a key8 of the table. */
@@ -450,11 +458,16 @@ int sent_model_put(struct sent_model *m, const char *key, unsigned set_flags,
 	e->langs |= (uint8_t)langs;
 	if (words > 1) {
 		int32_t f = intern(m, norm, first_len, 1);
+		const char *w2 = norm + first_len + 1, *sp;
+		unsigned bit;
 
 		if (f < 0)
 			return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
 		if (m->ent[f].maxphrase < words)
 			m->ent[f].maxphrase = (uint8_t)words;
+		sp = memchr(w2, ' ', (size_t)(norm + n - w2));
+		bit = pair_bit(f, khash(w2, sp ? (size_t)(sp - w2) : (size_t)(norm + n - w2)));
+		m->pair_bloom[bit >> 6] |= 1ull << (bit & 63);
 	}
 	h = fnv1a(norm, n);
 	h ^= set_flags * 0x9e3779b1u;
@@ -581,11 +594,16 @@ static int rules_line(void *ctx, char **f, int nf, struct mi_err *err)
 		return sent_model_put(ctx, f[1], SENT_F_CONTRAST, 0, 0, 0, 0, err);
 	}
 	if (!strcmp(f[0], "option")) {
-		if (nf != 2 || strcmp(f[1], "negated-contrast"))
+		unsigned opt = 0;
+
+		if (nf == 2 && !strcmp(f[1], "negated-contrast"))
+			opt = SENT_OPT_NEGATED_CONTRAST;
+		else if (nf == 2 && !strcmp(f[1], "comma-contrast"))
+			opt = SENT_OPT_COMMA_CONTRAST;
+		else
 			return mi_err_set(err, MI_EXIT_CONFIG,
-					  "expected 'option' TAB negated-contrast");
-		sent_model_set_options(ctx, ((struct sent_model *)ctx)->options |
-						    SENT_OPT_NEGATED_CONTRAST);
+					  "expected 'option' TAB negated-contrast or comma-contrast");
+		sent_model_set_options(ctx, ((struct sent_model *)ctx)->options | opt);
 		return 0;
 	}
 	if (!strcmp(f[0], "idiom")) {
@@ -1326,6 +1344,25 @@ static long any_alt(const struct sent_model *m, const struct sent_scorer *s,
 	long best = go ? -1 : 0, r;
 	unsigned a, end = nd->nslot;
 
+	if (nd->nalt <= 8) {
+		/* a few alternatives: in their order in patoms, no index to look up */
+		const int32_t *at = m->patoms + nd->alt;
+
+		for (a = 0; a < nd->nalt; a++, at += at[0] + 1) {
+			unsigned n;
+
+			if (at[1] >= 0 && at[1] != e)
+				continue;
+			n = alt_match(m, s, at, j);
+			if (!n)
+				continue;
+			if (!go)
+				return 1;
+			if ((r = pmatch(m, s, p, k + 1, j + n, start)) > best)
+				best = r;
+		}
+		return best;
+	}
 	for (a = 0;; a++) {
 		unsigned n;
 
@@ -2260,11 +2297,13 @@ static unsigned make_units(const struct sent_model *m, struct sent_scorer *s)
 		int32_t best = t->entry, pbest = -1;
 		unsigned len = 1, k, plen = m->npat ? try_patterns(m, s, i, &pbest) : 0;
 
-		if (best >= 0 && m->ent[best].maxphrase > 1) {
-			unsigned maxn = m->ent[best].maxphrase;
+		if (best >= 0 && m->ent[best].maxphrase > 1 && i + 1 < s->ntok) {
+			unsigned maxn = m->ent[best].maxphrase, bit = pair_bit(best, s->tok[i + 1].hash);
 
 			if (maxn > s->ntok - i)
 				maxn = s->ntok - i;
+			if (!((m->pair_bloom[bit >> 6] >> (bit & 63)) & 1))
+				maxn = 1; /* no key begins with these two words */
 			for (k = 1; k < maxn; k++)
 				if (s->tok[i + k - 1].brk_after || s->tok[i + k].brk_before)
 					break;
@@ -2334,6 +2373,30 @@ static unsigned negated_contrast(const struct sent_model *m, const struct sent_s
 	return 0;
 }
 
+/*
+ * "Great pool, lousy rooms": the first complaint that follows a compliment
+ * across punctuation turns the sentence as "but" would, at the complaint.
+ */
+static unsigned comma_contrast(const struct sent_scorer *s, unsigned n, int *found)
+{
+	unsigned i;
+	int praised = 0, crossed = 0;
+
+	for (i = 0; i < n; i++) {
+		if (praised && i && s->unit[i - 1].brk_after)
+			crossed = 1;
+		if (praised && crossed && s->val[i] < 0) {
+			*found = 1;
+			return i;
+		}
+		if (s->val[i] > 0) {
+			praised = 1;
+			crossed = 0;
+		}
+	}
+	return 0;
+}
+
 static void score_piece(struct tokenizer *t, const unsigned char *end)
 {
 	const struct sent_model *m = t->m;
@@ -2362,6 +2425,8 @@ static void score_piece(struct tokenizer *t, const unsigned char *end)
 	}
 	if (!has_but && (m->options & SENT_OPT_NEGATED_CONTRAST))
 		but = negated_contrast(m, s, n, &has_but);
+	if (!has_but && (m->options & SENT_OPT_COMMA_CONTRAST))
+		but = comma_contrast(s, n, &has_but);
 	if (has_but)
 		for (i = 0; i < n; i++)
 			s->val[i] *= i < but ? 0.5 : i > but ? 1.5 : 1.0;

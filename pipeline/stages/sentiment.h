@@ -108,6 +108,12 @@ enum sent_options {
 	 * before its negator: "great view, the room wasn't clean".
 	 */
 	SENT_OPT_NEGATED_CONTRAST = 1 << 0,
+	/*
+	 * A complaint after a compliment, with punctuation between them, is a
+	 * contrast at the complaint: "great pool, lousy rooms".  After the
+	 * negated contrast (which takes precedence), and never with a "but".
+	 */
+	SENT_OPT_COMMA_CONTRAST = 1 << 1,
 };
 void sent_model_set_options(struct sent_model *m, unsigned options);
 
