@@ -85,7 +85,7 @@ struct sent_pattern {
 	uint32_t filter; /* its most selective required node, UINT32_MAX: none */
 	uint8_t has_filter2;
 	uint64_t f2bits[4]; /* the piece bits (piece_bit) of the key words of the next one */
-	uint64_t sbits[2]; /* the filter bits of the words that can begin a match */
+	uint64_t sbits[8]; /* the words that can begin a match: two bits each of 512 (start_bits) */
 };
 
 /* (node, first word) -> the range of the node's sorted alternatives that begin with it */
@@ -991,12 +991,20 @@ static void set_bit(uint64_t *bits, int32_t e)
 	bits[bit >> 6] |= 1ull << (bit & 63);
 }
 
+/* The two bits (k = 0, 1) of a start word's entry in sent_pattern.sbits. */
+static unsigned start_bits(int32_t e, int k)
+{
+	uint32_t h = (uint32_t)e * 2654435761u;
+
+	return k ? (h >> 9) & 511 : h >> 23;
+}
+
 /* Note pattern p's words that can begin a match (sbits, sflags). */
 static void start_pattern(struct sent_model *m, struct sent_pattern *p)
 {
 	unsigned k;
 
-	p->sbits[0] = p->sbits[1] = 0;
+	memset(p->sbits, 0, sizeof(p->sbits));
 	p->sflags = 0;
 	for (k = 0; k < p->nnode; k++) {
 		const struct sent_pnode *nd = &m->pnodes[p->node + k];
@@ -1012,9 +1020,12 @@ static void start_pattern(struct sent_model *m, struct sent_pattern *p)
 		for (a = 0; a < nd->nalt; a++) {
 			int32_t first = at[1];
 
-			if (first >= 0)
-				set_bit(p->sbits, first);
-			else if (first == PA_MONEY)
+			if (first >= 0) {
+				unsigned b0 = start_bits(first, 0), b1 = start_bits(first, 1);
+
+				p->sbits[b0 >> 6] |= 1ull << (b0 & 63);
+				p->sbits[b1 >> 6] |= 1ull << (b1 & 63);
+			} else if (first == PA_MONEY)
 				p->sflags |= START_MONEY;
 			else if (first == PA_NUM)
 				p->sflags |= START_NUM;
@@ -1438,11 +1449,14 @@ static unsigned try_patterns(const struct sent_model *m, struct sent_scorer *s,
 			     unsigned i, int32_t *entry)
 {
 	const struct sent_unit *t = &s->tok[i];
-	unsigned len = 0, k, bit = t->entry >= 0 ? filter_bit(t->entry) : 0, start = 0;
+	unsigned len = 0, k, b0 = 0, b1 = 0, start = 0;
 	uint32_t best = 0;
 
-	if (t->entry >= 0)
+	if (t->entry >= 0) {
 		start = 8; /* a word: look at sbits */
+		b0 = start_bits(t->entry, 0);
+		b1 = start_bits(t->entry, 1);
+	}
 	start |= t->money ? START_MONEY : 0;
 	start |= t->num ? START_NUM : 0;
 	for (k = 0; k < s->ncand; k++) {
@@ -1451,7 +1465,8 @@ static unsigned try_patterns(const struct sent_model *m, struct sent_scorer *s,
 		long end;
 
 		if (!(p->sflags & (start | START_ANY)) &&
-		    !((start & 8) && ((p->sbits[bit >> 6] >> (bit & 63)) & 1)))
+		    !((start & 8) && ((p->sbits[b0 >> 6] >> (b0 & 63)) & 1) &&
+		      ((p->sbits[b1 >> 6] >> (b1 & 63)) & 1)))
 			continue;
 		end = pmatch(m, s, p, 0, i, i);
 		if (end > (long)i &&
@@ -2375,9 +2390,10 @@ static unsigned negated_contrast(const struct sent_model *m, const struct sent_s
 
 /*
  * "Great pool, lousy rooms": the first complaint that follows a compliment
- * across punctuation turns the sentence as "but" would, at the complaint.
+ * across punctuation, as if "but" stood at the punctuation before it.
+ * Returns the complaint's unit (never the first), 0 when there is none.
  */
-static unsigned comma_contrast(const struct sent_scorer *s, unsigned n, int *found)
+static unsigned comma_contrast(const struct sent_scorer *s, unsigned n)
 {
 	unsigned i;
 	int praised = 0, crossed = 0;
@@ -2385,10 +2401,8 @@ static unsigned comma_contrast(const struct sent_scorer *s, unsigned n, int *fou
 	for (i = 0; i < n; i++) {
 		if (praised && i && s->unit[i - 1].brk_after)
 			crossed = 1;
-		if (praised && crossed && s->val[i] < 0) {
-			*found = 1;
+		if (praised && crossed && s->val[i] < 0)
 			return i;
-		}
 		if (s->val[i] > 0) {
 			praised = 1;
 			crossed = 0;
@@ -2425,9 +2439,11 @@ static void score_piece(struct tokenizer *t, const unsigned char *end)
 	}
 	if (!has_but && (m->options & SENT_OPT_NEGATED_CONTRAST))
 		but = negated_contrast(m, s, n, &has_but);
-	if (!has_but && (m->options & SENT_OPT_COMMA_CONTRAST))
-		but = comma_contrast(s, n, &has_but);
-	if (has_but)
+	if (!has_but && (m->options & SENT_OPT_COMMA_CONTRAST) && (but = comma_contrast(s, n)))
+		/* the punctuation is the pivot: the complaint weighs as what follows "but" */
+		for (i = 0; i < n; i++)
+			s->val[i] *= i < but ? 0.5 : 1.5;
+	else if (has_but)
 		for (i = 0; i < n; i++)
 			s->val[i] *= i < but ? 0.5 : i > but ? 1.5 : 1.0;
 	for (i = 0; i < n; i++) {
@@ -2446,7 +2462,7 @@ static void score_piece(struct tokenizer *t, const unsigned char *end)
 		ep++;
 	for (p = t->piece; qm < 4 && p < end && (p = memchr(p, '?', (size_t)(end - p))); p++)
 		qm++;
-	punct = (ep > 4 ? 4 : ep) * 0.292;
+	punct = ep * 0.292; /* ep <= 4 */
 	if (qm > 1)
 		punct += qm <= 3 ? qm * 0.18 : 0.96;
 	if (n) {

@@ -120,7 +120,8 @@ void sent_model_set_options(struct sent_model *m, unsigned options);
 /*
  * Patterns: token sequences with slots that score as one unit, tried before
  * phrases at every token (the longest match wins, a pattern wins a tie with
- * a phrase) and never across punctuation.  Elements, separated by blanks:
+ * a phrase, the pattern added later a tie with another) and never across
+ * punctuation.  Elements, separated by blanks:
  *   word          that word (case-insensitive)
  *   (a|b c|@m)    one of the alternatives, each a word sequence or a macro
  *   @name         the alternatives of a macro (sent_model_define)
