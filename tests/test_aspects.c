@@ -476,7 +476,7 @@ static const char *const age_neg[] = {
 	"Towels were grey and rough.", "The pool heater was off the whole week.",
 	"The wifi was down for two days.", "Dated decor and old furniture.",
 	"The kitchen needs improvement.", "The couch was more comfortable than the bed.",
-	"The carpet left a lot to be desired.", NULL
+	"The carpet left a lot to be desired.", "The water tasted funny.", NULL
 };
 static const char *const age_pos[] = {
 	"Old Hawaiian charm with a huge lanai.", "It has that old Hawaii feel we love.",
@@ -484,7 +484,7 @@ static const char *const age_pos[] = {
 	"The towels were soft and fluffy.", "The gym is down the hall and open all night.",
 	"The power was out of this world, what a sunset.", "The old town is charming.",
 	"Our bed was more comfortable than the one at home.", "The golf course has 18 holes.",
-	NULL
+	"The service left nothing to be desired.", "The host was funny and kind.", NULL
 };
 static const char *const plain_neg[] = {
 	"The room was very basic.", "The apartment is just functional.",
@@ -517,13 +517,16 @@ static const char *const price_neg[] = {
 	"They charged us $150 for a late checkout.", "Twelve dollars for a coffee.",
 	"Basic for the price we paid.", "There's a small fee for beach towels at the front desk.",
 	"The nightly rate went up after we booked.", "The resort fee covers nothing.",
-	"Is this what we paid for?", "$400 a night for this?", NULL
+	"Is this what we paid for?", "$400 a night for this?", "Checkout at ten felt early.",
+	NULL
 };
 static const char *const price_pos[] = {
 	"Great value for money.", "We paid $220 a night for a two bedroom.",
 	"Not cheap, but worth it.", "For the price you can't beat it.",
 	"There is no fee for beach towels.", "No extra charge for parking.",
-	"The price went down when we booked early.", "Parking is free of charge.", NULL
+	"The price went down when we booked early.", "Parking is free of charge.",
+	"The resort fee covers everything.", "This is exactly what we paid for.",
+	"Early check-in was a nice surprise.", NULL
 };
 static const char *const intent_neg[] = {
 	"It was well below my expectations.", "This hotel is not for me.", "We will not go back.",
@@ -543,7 +546,7 @@ static const char *const intent_pos[] = {
 	"It wasn't as bad as we expected.", "Everything was exactly as promised.",
 	"It would have been nice to stay longer.", "I wish we could have stayed longer.",
 	"We would have loved a longer stay.", "When the host said we could check in early we were thrilled.",
-	NULL
+	"We checked out early to catch our flight.", NULL
 };
 static const char *const access_neg[] = {
 	"It is far from town.", "You need a car to get anywhere.",
@@ -553,14 +556,15 @@ static const char *const access_neg[] = {
 	"Be prepared for a steep walk back up the hill from the beach.",
 	"The hotel was fully booked so the pool was packed.", "It rained most of the week.",
 	"The shuttle only runs twice a day.", "A long walk to the beach.", "Nothing nearby.",
-	NULL
+	"The key was not in the lockbox.", NULL
 };
 static const char *const access_pos[] = {
 	"Not far from town.", "You don't need a car, everything is walkable.",
 	"Close to shops and restaurants.", "Not far from the beach at all.",
 	"Be prepared to be amazed.", "The shuttle runs every fifteen minutes.",
 	"It rained a little one afternoon but the sun came right back.", "A short walk to the beach.",
-	"The pool was never crowded.", "The town is packed with great restaurants.", NULL
+	"The pool was never crowded.", "The town is packed with great restaurants.",
+	"The key was in the lockbox as promised.", "Everything is nearby.", NULL
 };
 static const char *const pest_neg[] = {
 	"We saw a mouse in the kitchen.", "Found hair in the shower.",
