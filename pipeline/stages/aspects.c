@@ -634,7 +634,7 @@ int asp_score(const struct asp_model *am, struct asp_scorer *s, const char *text
 
 	memset(out, 0, sizeof(*out));
 	sent_scores_zero(&total);
-	if (len <= ASP_CLEAN_CAP && !memchr(text, '<', len) && !memchr(text, '&', len)) {
+	if (!len || (len <= ASP_CLEAN_CAP && !memchr(text, '<', len) && !memchr(text, '&', len))) {
 		/* no markup: nothing to clean */
 		clean = text;
 		clen = len;

@@ -2518,7 +2518,8 @@ int sent_score(const struct sent_model *m, struct sent_scorer *s, const char *te
 	/* the last 16 bytes, zero-padded: words near the end are read from here */
 	tail_at = len >= 16 ? end - 16 : p;
 	memset(tail, 0, sizeof(tail));
-	memcpy(tail, tail_at, (size_t)(end - tail_at));
+	if (len)
+		memcpy(tail, tail_at, (size_t)(end - tail_at));
 #endif
 	while (p < end) {
 		const unsigned char *a;
@@ -2545,11 +2546,8 @@ int sent_score(const struct sent_model *m, struct sent_scorer *s, const char *te
 		if (a == p)
 			continue;
 		if (hi < 0x80) {
-			size_t n = (size_t)(p - a);
-
 			/* ASCII: no emoji to split, no other script */
 			out->script[SENT_SCRIPT_LATIN] += letters;
-			(void)n;
 			add_word(&t, a, p);
 		} else {
 			add_token(&t, a, p);
