@@ -484,7 +484,8 @@ static const char *const age_pos[] = {
 	"The towels were soft and fluffy.", "The gym is down the hall and open all night.",
 	"The power was out of this world, what a sunset.", "The old town is charming.",
 	"Our bed was more comfortable than the one at home.", "The golf course has 18 holes.",
-	"The service left nothing to be desired.", "The host was funny and kind.", NULL
+	"The service left nothing to be desired.", "The host was funny and kind.",
+	"My phone was off all day, bliss.", "A burger with chips by the pool.", NULL
 };
 static const char *const plain_neg[] = {
 	"The room was very basic.", "The apartment is just functional.",
@@ -546,7 +547,8 @@ static const char *const intent_pos[] = {
 	"It wasn't as bad as we expected.", "Everything was exactly as promised.",
 	"It would have been nice to stay longer.", "I wish we could have stayed longer.",
 	"We would have loved a longer stay.", "When the host said we could check in early we were thrilled.",
-	"We checked out early to catch our flight.", NULL
+	"We checked out early to catch our flight.", "Next time we'll book the place for longer.",
+	"It would be great to come back next year.", NULL
 };
 static const char *const access_neg[] = {
 	"It is far from town.", "You need a car to get anywhere.",
@@ -564,7 +566,8 @@ static const char *const access_pos[] = {
 	"Be prepared to be amazed.", "The shuttle runs every fifteen minutes.",
 	"It rained a little one afternoon but the sun came right back.", "A short walk to the beach.",
 	"The pool was never crowded.", "The town is packed with great restaurants.",
-	"The key was in the lockbox as promised.", "Everything is nearby.", NULL
+	"The key was in the lockbox as promised.", "Everything is nearby.",
+	"We moved to another location of the same chain and loved it.", NULL
 };
 static const char *const pest_neg[] = {
 	"We saw a mouse in the kitchen.", "Found hair in the shower.",
@@ -618,7 +621,8 @@ static const char *const comm_neg[] = {
 };
 static const char *const comm_pos[] = {
 	"Nobody bothered us all week.", "The host kept us informed.",
-	"No one could ask for a better host.", "We had to ask only once and it was fixed.", NULL
+	"No one could ask for a better host.", "We had to ask only once and it was fixed.",
+	"We had to text the host once for the wifi password and she answered right away.", NULL
 };
 
 static const struct family_case families[] = {
