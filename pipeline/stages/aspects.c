@@ -520,9 +520,21 @@ static const char *script_language(const unsigned *script)
 	return names[bi];
 }
 
+/* Letters, digits and the bytes of UTF-8 sequences. */
+static const unsigned char alnum_byte[256] = {
+#define A4(c) [c] = 1, [c + 1] = 1, [c + 2] = 1, [c + 3] = 1
+#define A16(c) A4(c), A4(c + 4), A4(c + 8), A4(c + 12)
+	A4('0'), A4('4'), ['8'] = 1, ['9'] = 1,
+	A16('A'), A4('Q'), A4('U'), ['Y'] = 1, ['Z'] = 1,
+	A16('a'), A4('q'), A4('u'), ['y'] = 1, ['z'] = 1,
+	A16(0x80), A16(0x90), A16(0xA0), A16(0xB0), A16(0xC0), A16(0xD0), A16(0xE0), A16(0xF0),
+#undef A16
+#undef A4
+};
+
 static int alnum(unsigned char c)
 {
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
+	return alnum_byte[c];
 }
 
 /*
@@ -652,7 +664,7 @@ int asp_score(const struct asp_model *am, struct asp_scorer *s, const char *text
 		sent_scores_add(&total, &sc);
 		out->nsentences++;
 		/* one family or none: the whole sentence (with its "but" rule) speaks for it */
-		if (!(sc.aspects & (sc.aspects - 1)) || next_clause(clean + a, b - a, 0) == b - a) {
+		if (!(sc.aspects & (sc.aspects - 1)) || (c1 = next_clause(clean + a, b - a, 0)) == b - a) {
 			attribute(am, &sc, asum, acount, &touched);
 			continue;
 		}
@@ -660,7 +672,8 @@ int asp_score(const struct asp_model *am, struct asp_scorer *s, const char *text
 		for (c0 = 0; c0 < b - a; c0 = c1) {
 			struct sent_scores cs;
 
-			c1 = next_clause(clean + a, b - a, c0);
+			if (c0)
+				c1 = next_clause(clean + a, b - a, c0);
 			if (sent_score(am->sent, &s->sc, clean + a + c0, c1 - c0, &cs) < 0)
 				return -1;
 			sent_scores_finish(&cs);
