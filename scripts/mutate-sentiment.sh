@@ -33,6 +33,7 @@ mut booster_sign "	if (valence < 0)
 mut neg_d1 "			if (p->neg) {
 				v *= SENT_N_SCALAR;
 				negated = 1;
+				*neg_at = (int16_t)(i - d);
 			}
 		} else if (d == 2) {" "		} else if (d == 2) {"
 mut never_so "			if (p->special == SP_NEVER &&
@@ -48,11 +49,12 @@ mut least "	if (i > 0 && u[i - 1].special == SP_LEAST" "	if (0 && i > 0 && u[i -
 mut least_at "		if (i == 1 || (u[i - 2].special != SP_AT && u[i - 2].special != SP_VERY)) {" "		if (1) {"
 mut idiom "	if (flags & SENT_F_IDIOM)
 		return e->valence;" ""
-mut ep "	punct = (ep > 4 ? 4 : ep) * 0.292;" "	punct = 0;"
-mut ep_cap "	punct = (ep > 4 ? 4 : ep) * 0.292;" "	punct = ep * 0.292;"
+mut ep "	punct = ep * 0.292; /* ep <= 4 */" "	punct = 0;"
+mut ep_cap "ep < 4 && p < end" "p < end"
 mut qm "		punct += qm <= 3 ? qm * 0.18 : 0.96;" "		punct += 0;"
 mut qm_flat "		punct += qm <= 3 ? qm * 0.18 : 0.96;" "		punct += qm * 0.18;"
-mut nt "		if (k[i] == 'n' && k[i + 1] == '\\'' && k[i + 2] == 't')" "		if (0)"
+mut nt "		if (q > k && q[-1] == 'n' && q + 1 < end && q[1] == 't')" "		if (0)"
+mut nt_fast "	apos = (q0 - SWAR_ONES) & ~q0 & SWAR_HIGH;" "	apos = 0;"
 mut emoticon "	if (sa != a || sb != b) {
 		if (idx >= 0 && (m->ent[idx].flags & VALUED)) {" "	if (sa != a || sb != b) {
 		if (0) {"
@@ -72,3 +74,8 @@ mut negated_contrast "	if (!has_but && (m->options & SENT_OPT_NEGATED_CONTRAST))
 mut negated_contrast_needs_compliment "			if (s->val[k] > 0) {" "			if (1) {"
 mut pattern_negation "		if (plen && plen >= len) {" "		if (0) {"
 mut money_no_break "	u->brk_before = (uint8_t)((sa > a && !(u->money && only_dollars(a, sa))) ||" "	u->brk_before = (uint8_t)((sa > a) ||"
+mut comma_contrast "		if (praised && crossed && s->val[i] < 0)" "		if (0)"
+mut comma_contrast_needs_punct "			crossed = 1;" "			crossed = 0;"
+mut comma_pivot_weight "			s->val[i] *= i < but ? 0.5 : 1.5;" "			s->val[i] *= i < but ? 0.5 : i > but ? 1.5 : 1.0;"
+mut pattern_tie "((unsigned)(end - i) == len && pi > best)" "((unsigned)(end - i) == len && pi < best)"
+mut punct_entry_fast "		if (punct_maybe(m, hash)) {" "		if (0) {"

@@ -459,100 +459,170 @@ static const char *const size_neg[] = {
 	"The room was very small.", "Our bathroom was a bit cramped.",
 	"We had to squeeze past the bed to reach the closet.", "The studio is on the small side.",
 	"There was no room to put our suitcases.", "The lanai is barely big enough for one chair.",
-	"Way too small for four adults.", NULL
+	"Way too small for four adults.", "The table only seats four so we ate in shifts.",
+	"We could barely move around the bathroom.", NULL
 };
 static const char *const size_pos[] = {
 	"Small but spotless.", "The kitchen is small but has everything you need.",
 	"Cozy little cottage, perfect for two.", "There is a small grocery store across the street.",
-	"The room was spacious and bright.", NULL
+	"The room was spacious and bright.", "The studio sleeps four comfortably.",
+	"It only takes five minutes to walk to the beach.", NULL
 };
 static const char *const age_neg[] = {
 	"The hotel is very old.", "The decor is a bit dated.", "The bathroom needs renovation.",
 	"The wifi needs to be improved.", "The furniture has seen better days.",
-	"The unit could use some TLC.", "Kitchen cabinets straight out of the 80s.", NULL
+	"The unit could use some TLC.", "Kitchen cabinets straight out of the 80s.",
+	"The floors could have used a better cleaning.", "The towels had holes in them.",
+	"Towels were grey and rough.", "The pool heater was off the whole week.",
+	"The wifi was down for two days.", "Dated decor and old furniture.",
+	"The kitchen needs improvement.", "The couch was more comfortable than the bed.",
+	"The carpet left a lot to be desired.", "The water tasted funny.", NULL
 };
 static const char *const age_pos[] = {
 	"Old Hawaiian charm with a huge lanai.", "It has that old Hawaii feel we love.",
 	"The condo was recently renovated and looks brand new.", "The wifi improved after day one.",
-	NULL
+	"The towels were soft and fluffy.", "The gym is down the hall and open all night.",
+	"The power was out of this world, what a sunset.", "The old town is charming.",
+	"Our bed was more comfortable than the one at home.", "The golf course has 18 holes.",
+	"The service left nothing to be desired.", "The host was funny and kind.",
+	"My phone was off all day, bliss.", "A burger with chips by the pool.", NULL
 };
 static const char *const plain_neg[] = {
 	"The room was very basic.", "The apartment is just functional.",
 	"Breakfast was very average.", "Nothing modern about the place.",
-	"The pool is mediocre at best.", NULL
+	"The pool is mediocre at best.", "The second bathroom is just a toilet.",
+	"The coffee in the room was instant.", "A typical chain hotel.", "Subpar breakfast.",
+	NULL
 };
 static const char *const plain_pos[] = {
 	"Simple but clean and comfortable.", "The check in was very simple.",
 	"Nothing fancy but it had everything we needed.", "Far better than your average hotel.",
-	NULL
+	"The beach is just a block away.", "The coffee was great.", "OK for a night or two.",
+	"We booked a standard room and got an upgrade.", "Not the worst view in town.", NULL
 };
 static const char *const noise_neg[] = {
 	"There was a lot of noise.", "Noise all night from the ice machine.",
 	"We could hear every conversation in the hallway.",
-	"The fridge hums all night long.", "The roosters kept us awake.", NULL
+	"The fridge hums all night long.", "The roosters kept us awake.",
+	"The helicopter tours fly right over the house all day.", "We didn't get much sleep.",
+	"Garbage trucks every morning at five.", NULL
 };
 static const char *const noise_pos[] = {
 	"The sound of the waves put us to sleep.", "No noise at all, even on weekends.",
 	"There is a white noise machine in each bedroom.", "We could hear the ocean from the bed.",
-	NULL
+	"We watched the helicopters fly over the crater.", "The dogs next door were adorable.",
+	"We saw some planes land at sunset.", NULL
 };
 static const char *const price_neg[] = {
 	"$30 for two sandwiches at the pool bar.", "I would expect much more for the price.",
 	"They charged us $150 for a late checkout.", "Twelve dollars for a coffee.",
-	"Basic for the price we paid.", NULL
+	"Basic for the price we paid.", "There's a small fee for beach towels at the front desk.",
+	"The nightly rate went up after we booked.", "The resort fee covers nothing.",
+	"Is this what we paid for?", "$400 a night for this?", "Checkout at ten felt early.",
+	NULL
 };
 static const char *const price_pos[] = {
 	"Great value for money.", "We paid $220 a night for a two bedroom.",
-	"Not cheap, but worth it.", "For the price you can't beat it.", NULL
+	"Not cheap, but worth it.", "For the price you can't beat it.",
+	"There is no fee for beach towels.", "No extra charge for parking.",
+	"The price went down when we booked early.", "Parking is free of charge.",
+	"The resort fee covers everything.", "This is exactly what we paid for.",
+	"Early check-in was a nice surprise.", NULL
 };
 static const char *const intent_neg[] = {
 	"It was well below my expectations.", "This hotel is not for me.", "We will not go back.",
 	"I wouldn't use them again.", "Don't go.", "Won't be returning.",
-	"Not what we expected at all.", NULL
+	"Not what we expected at all.", "Next time we'll stay at the Marriott.",
+	"The beach wasn't as close as we hoped.",
+	"The parking pass was not at the front desk as promised.",
+	"There were no beach towels even though the listing promised them.",
+	"Would have been nice to have more than one bathroom for six people.",
+	"I wish there was a coffee maker.", "For the price we expected it to be at least clean.",
+	"First and last time.", "Once was enough.", "We would have liked more towels.", NULL
 };
 static const char *const intent_pos[] = {
 	"Can't wait to go back!", "We won't stay anywhere else on Kauai.",
 	"You can't go wrong with this place.", "I can't recommend this place enough.",
-	"Don't hesitate to book.", "Exceeded our expectations.", NULL
+	"Don't hesitate to book.", "Exceeded our expectations.", "Next time we'll stay longer!",
+	"It wasn't as bad as we expected.", "Everything was exactly as promised.",
+	"It would have been nice to stay longer.", "I wish we could have stayed longer.",
+	"We would have loved a longer stay.", "When the host said we could check in early we were thrilled.",
+	"We checked out early to catch our flight.", "Next time we'll book the place for longer.",
+	"It would be great to come back next year.", NULL
 };
 static const char *const access_neg[] = {
 	"It is far from town.", "You need a car to get anywhere.",
 	"The room is only reachable through the parking garage.",
-	"Nothing within walking distance.", "Hard to find at night.", NULL
+	"Nothing within walking distance.", "Hard to find at night.",
+	"Check in is in another building across the street.",
+	"Be prepared for a steep walk back up the hill from the beach.",
+	"The hotel was fully booked so the pool was packed.", "It rained most of the week.",
+	"The shuttle only runs twice a day.", "A long walk to the beach.", "Nothing nearby.",
+	"The key was not in the lockbox.", NULL
 };
 static const char *const access_pos[] = {
 	"Not far from town.", "You don't need a car, everything is walkable.",
-	"Close to shops and restaurants.", "Not far from the beach at all.", NULL
+	"Close to shops and restaurants.", "Not far from the beach at all.",
+	"Be prepared to be amazed.", "The shuttle runs every fifteen minutes.",
+	"It rained a little one afternoon but the sun came right back.", "A short walk to the beach.",
+	"The pool was never crowded.", "The town is packed with great restaurants.",
+	"The key was in the lockbox as promised.", "Everything is nearby.",
+	"We moved to another location of the same chain and loved it.", NULL
 };
 static const char *const pest_neg[] = {
 	"We saw a mouse in the kitchen.", "Found hair in the shower.",
 	"A centipede crawled out from under the bed.", "There were ants all over the counter.",
-	"The sheets were not changed between guests.", NULL
+	"The sheets were not changed between guests.",
+	"We got there and the cleaners were still working.", "Sandy floors and greasy pans.",
+	NULL
 };
 static const char *const pest_pos[] = {
 	"No bugs at all, which surprised us.", "Not a single ant or roach the whole week.",
-	"The hair dryer works great.", "Bring bug spray for the hike.", NULL
+	"The hair dryer works great.", "Bring bug spray for the hike.",
+	"The cleaners were lovely and left everything spotless.", "The sandy beach is right outside.",
+	"We hung our wet towels on the lanai.", NULL
 };
 static const char *const faint_neg[] = {
 	"The only good thing was the view.", "The only downside was the parking.",
 	"The stay was anything but relaxing.", "The worst stay ever.",
 	"The pool was the only redeeming feature.",
-	"The view was amazing, too bad about everything else.", NULL
+	"The view was amazing, too bad about everything else.", "Not the best, not the worst.",
+	"Too far from everything for our liking.",
+	"Bring your own knives unless you like cutting with a spoon.", "The best part was leaving.",
+	"The view is the only positive.", NULL
 };
 static const char *const faint_pos[] = {
 	"The only thing we'd change is staying longer.", "The only downside was having to leave!",
 	"Our only complaint is that we couldn't stay longer.", "It's the only place we stay on Maui.",
-	"This was the best stay ever.", NULL
+	"This was the best stay ever.", "The decor was to our liking.",
+	"The best part was the sunset from the lanai.", "Unless it rains, the lanai is the place to be.",
+	NULL
 };
 static const char *const negcompl_neg[] = {
 	"The location was amazing, the room wasn't the best.", "I really didn't like the room.",
 	"Great view, the bed was not comfortable at all.",
-	"The host was lovely, the apartment wasn't very clean.", NULL
+	"The host was lovely, the apartment wasn't very clean.", "great pool, lousy rooms",
+	"The host was lovely, the check in wasn't smooth at all.",
+	"Beautiful view; noisy, cramped room.", NULL
 };
 static const char *const negcompl_pos[] = {
 	"Great location, we didn't have any issues.",
 	"The view is incredible, the pictures don't do it justice.",
-	"Loved it, not a single complaint.", "The location could not be better.", NULL
+	"Loved it, not a single complaint.", "The location could not be better.",
+	"The check in was smooth.", "Lousy weather, great host.",
+	"Great view, nothing was broken.", NULL
+};
+
+/* complaints about the host's or staff's communication */
+static const char *const comm_neg[] = {
+	"Nobody from the management company ever got back to us.",
+	"The host kept messaging us during our stay.", "We had to chase them for the door code.",
+	"No one at the front desk.", NULL
+};
+static const char *const comm_pos[] = {
+	"Nobody bothered us all week.", "The host kept us informed.",
+	"No one could ask for a better host.", "We had to ask only once and it was fixed.",
+	"We had to text the host once for the wifi password and she answered right away.", NULL
 };
 
 static const struct family_case families[] = {
@@ -565,7 +635,8 @@ static const struct family_case families[] = {
 	{ "access", access_neg, access_pos },
 	{ "pests and hygiene", pest_neg, pest_pos },
 	{ "faint praise and contrast", faint_neg, faint_pos },
-	{ "negated compliment", negcompl_neg, negcompl_pos },
+	{ "negated compliment and contrast", negcompl_neg, negcompl_pos },
+	{ "communication", comm_neg, comm_pos },
 };
 
 Test(aspects, complaint_families_and_their_look_alikes)

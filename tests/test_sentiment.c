@@ -529,6 +529,113 @@ Test(sentiment, negated_compliment_after_a_compliment)
 	assert_sum("good no good", 1.9 * 0.5 + 1.9 * SENT_N_SCALAR * 1.5);
 }
 
+Test(sentiment, comma_contrast)
+{
+	/* without the option: VADER's plain sum */
+	assert_sum("good, bad", 1.9 - 2.5);
+	sent_model_set_options(m, SENT_OPT_COMMA_CONTRAST);
+	/* a complaint after a compliment, across punctuation: the complaint is the pivot */
+	assert_sum("good, bad", 1.9 * 0.5 - 2.5 * 1.5);
+	assert_sum("good, bad good", 1.9 * 0.5 + (-2.5 + 1.9) * 1.5);
+	/* a compliment after a complaint: no contrast */
+	assert_sum("bad, good", -2.5 + 1.9);
+	/* no punctuation between them, or only before the compliment: no contrast */
+	assert_sum("good bad", 1.9 - 2.5);
+	assert_sum("bad, good bad", -2.5 + 1.9 - 2.5);
+	/* an explicit "but" keeps its own pivot */
+	assert_sum("good, bad but good", (1.9 - 2.5) * 0.5 + 1.9 * 1.5);
+	/* the negated compliment comes first: its pivot is the negator */
+	sent_model_set_options(m, SENT_OPT_COMMA_CONTRAST | SENT_OPT_NEGATED_CONTRAST);
+	assert_sum("good, wasnt good food food bad", 1.9 * 0.5 + (1.9 * SENT_N_SCALAR - 2.5) * 1.5);
+}
+
+Test(sentiment, contrast_options_in_rules_file)
+{
+	struct mi_err err = MI_ERR_INIT;
+	char path[] = "/tmp/mi-test-rules-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *fp;
+
+	cr_assert(fd >= 0);
+	fp = fdopen(fd, "w");
+	fputs("option\tcomma-contrast\noption\tnegated-contrast\n", fp);
+	fclose(fp);
+	cr_assert_eq(sent_model_load_rules(m, path, &err), 0, "%s", err.msg);
+	assert_sum("good, bad", 1.9 * 0.5 - 2.5 * 1.5);
+	fp = fopen(path, "w");
+	fputs("option\tcomma\n", fp);
+	fclose(fp);
+	cr_assert_eq(sent_model_load_rules(m, path, &err), -1);
+	cr_assert_str_eq(err.msg, "expected 'option' TAB negated-contrast or comma-contrast");
+	unlink(path);
+}
+
+Test(sentiment, pattern_tie_goes_to_the_later_pattern)
+{
+	pat("room (was|is) tiny", SENT_F_VALENCE, -1.0);
+	pat("room was (tiny|small)", SENT_F_VALENCE, -2.0);
+	assert_sum("room was tiny", -2.0);
+	assert_sum("room is tiny", -1.0);
+	pat("room was tiny", SENT_F_VALENCE, -0.5);
+	assert_sum("room was tiny", -0.5);
+	/* a longer match still wins over a later shorter one */
+	pat("room was", SENT_F_VALENCE, -3.0);
+	assert_sum("room was tiny", -0.5);
+}
+
+Test(sentiment, words_of_every_length_and_place)
+{
+	/* words are read eight bytes at a time: every length, at the start, in the
+	 * middle, at the end of the text, with punctuation, capitals and "n't" */
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyz";
+	char word[32], up[32], text[128];
+	size_t len, i;
+
+	for (len = 1; len <= 20; len++) {
+		double v = 1.0 + (double)len / 64;
+
+		memcpy(word, letters, len);
+		word[len] = '\0';
+		for (i = 0; i < len; i++)
+			up[i] = (char)(word[i] - 'a' + 'A');
+		up[len] = '\0';
+		put(word, SENT_F_VALENCE, v, 0);
+		assert_sum(word, v);
+		snprintf(text, sizeof(text), "%s food", word);
+		assert_sum(text, v);
+		snprintf(text, sizeof(text), "food food food %s", word);
+		assert_sum(text, v);
+		snprintf(text, sizeof(text), "food %s. food", word);
+		assert_sum(text, v);
+		snprintf(text, sizeof(text), "food (%s),", word);
+		assert_sum(text, v);
+		snprintf(text, sizeof(text), "food %s...", word);
+		assert_sum(text, v);
+		snprintf(text, sizeof(text), "%s food", up); /* capitals in mixed case */
+		assert_sum(text, v + SENT_C_INCR);
+		snprintf(text, sizeof(text), "%s! food", up);
+		assert_sum(text, v + SENT_C_INCR + 0.292);
+		snprintf(text, sizeof(text), "isn't %s", word);
+		assert_sum(text, v * SENT_N_SCALAR);
+		snprintf(text, sizeof(text), "%sn't good", word); /* any "n't" word negates */
+		assert_sum(text, 1.9 * SENT_N_SCALAR);
+		snprintf(text, sizeof(text), "%s%c food", word, letters[len]); /* not (yet) an entry */
+		assert_sum(text, 0);
+	}
+}
+
+Test(sentiment, trailing_punctuation_that_belongs_to_the_entry)
+{
+	put("o:", SENT_F_VALENCE, 1.5, 0);
+	put("xd:)", SENT_F_VALENCE, 2.5, 0);
+	assert_sum("good o:", 1.9 + 1.5);
+	assert_sum("o: good", 1.5 + 1.9);
+	assert_sum("good xd:)", 1.9 + 2.5);
+	assert_sum("good xd:) good", 1.9 + 2.5 + 1.9);
+	/* otherwise the punctuation is stripped */
+	assert_sum("good: good.", 1.9 + 1.9);
+}
+
 static void teardown_real(void)
 {
 	sent_scorer_release(&sc);

@@ -438,6 +438,11 @@ static int blank(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/* Bytes that may end a sentence: '\n', '.', '!', '?'. */
+static const unsigned char sentence_stop[256] = {
+	['\n'] = 1, ['.'] = 1, ['!'] = 1, ['?'] = 1,
+};
+
 int asp_next_sentence(const char *text, size_t len, size_t *pos, size_t *start, size_t *end)
 {
 	size_t i = *pos, s;
@@ -450,8 +455,13 @@ int asp_next_sentence(const char *text, size_t len, size_t *pos, size_t *start, 
 	}
 	s = i;
 	while (i < len) {
-		char c = text[i];
+		char c;
 
+		while (i < len && !sentence_stop[(unsigned char)text[i]])
+			i++;
+		if (i == len)
+			break;
+		c = text[i];
 		if (c == '\n') {
 			*end = i;
 			*pos = i + 1;
@@ -510,9 +520,21 @@ static const char *script_language(const unsigned *script)
 	return names[bi];
 }
 
+/* Letters, digits and the bytes of UTF-8 sequences. */
+static const unsigned char alnum_byte[256] = {
+#define A4(c) [c] = 1, [c + 1] = 1, [c + 2] = 1, [c + 3] = 1
+#define A16(c) A4(c), A4(c + 4), A4(c + 8), A4(c + 12)
+	A4('0'), A4('4'), ['8'] = 1, ['9'] = 1,
+	A16('A'), A4('Q'), A4('U'), ['Y'] = 1, ['Z'] = 1,
+	A16('a'), A4('q'), A4('u'), ['y'] = 1, ['z'] = 1,
+	A16(0x80), A16(0x90), A16(0xA0), A16(0xB0), A16(0xC0), A16(0xD0), A16(0xE0), A16(0xF0),
+#undef A16
+#undef A4
+};
+
 static int alnum(unsigned char c)
 {
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
+	return alnum_byte[c];
 }
 
 /*
@@ -526,42 +548,66 @@ static size_t next_clause(const char *t, size_t len, size_t from)
 		size_t n;
 	} words[] = { { "but", 3 }, { "however", 7 }, { "although", 8 }, { "though", 6 },
 		      { "except", 6 } };
+	/* ';' and the first letters of the words */
+	static const unsigned char clause_byte[256] = {
+		[';'] = 1, ['b'] = 1, ['B'] = 1, ['h'] = 1, ['H'] = 1, ['a'] = 1, ['A'] = 1,
+		['t'] = 1, ['T'] = 1, ['e'] = 1, ['E'] = 1,
+	};
 	size_t i, k;
 
 	for (i = from + 1; i < len; i++) {
-		unsigned char c = (unsigned char)t[i] | 0x20;
-
+		if (!clause_byte[(unsigned char)t[i]])
+			continue;
 		if (t[i] == ';')
 			return i + 1 < len ? i + 1 : len;
-		/* only a word start with a first letter of one of the words */
-		if ((c != 'b' && c != 'h' && c != 'a' && c != 't' && c != 'e') ||
-		    alnum((unsigned char)t[i - 1]))
+		/* only at the start of a word */
+		if (alnum((unsigned char)t[i - 1]))
 			continue;
 		for (k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
-			size_t n = words[k].n;
+			size_t n = words[k].n, q;
 
-			if (len - i >= n && (t[i] | 0x20) == words[k].w[0] &&
-			    !strncasecmp(t + i, words[k].w, n) &&
-			    (i + n == len || !alnum((unsigned char)t[i + n])))
+			if (len - i < n || (t[i] | 0x20) != words[k].w[0])
+				continue;
+			/* the rest compared in place (c | 0x20 is a small letter only for letters) */
+			for (q = 1; q < n && ((unsigned char)t[i + q] | 0x20) == words[k].w[q]; q++)
+				;
+			if (q == n && (i + n == len || !alnum((unsigned char)t[i + n])))
 				return i;
 		}
 	}
 	return len;
 }
 
+/* Credit the compound of sc to its families (touched: those with a sum begun). */
 static void attribute(const struct asp_model *am, const struct sent_scores *sc, double *asum,
-		      unsigned *acount)
+		      unsigned *acount, uint32_t *touched)
 {
 	uint32_t m;
 
 	for (m = sc->aspects; m; m &= m - 1) {
 		int f = __builtin_ctz(m);
 
-		if (f < am->nfam) {
-			asum[f] += sc->compound;
-			acount[f]++;
+		if (f >= am->nfam)
+			continue;
+		if (!(*touched & (1u << f))) {
+			*touched |= 1u << f;
+			asum[f] = 0;
+			acount[f] = 0;
 		}
+		asum[f] += sc->compound;
+		acount[f]++;
 	}
+}
+
+/* Copy a language name (cut to fit). */
+static void set_lang(char *lang, size_t size, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(lang, name, n);
+	lang[n] = '\0';
 }
 
 static void guess_language(const struct asp_model *am, const struct sent_scores *t,
@@ -569,13 +615,13 @@ static void guess_language(const struct asp_model *am, const struct sent_scores 
 {
 	const char *s = script_language(t->script);
 	unsigned en = am->en >= 0 ? t->lang_hits[am->en] : 0, best = 0;
-	int i, bi = -1;
+	int i, bi = -1, nlangs = sent_model_nlangs(am->sent);
 
 	if (s) {
-		snprintf(lang, size, "%s", s);
+		set_lang(lang, size, s);
 		return;
 	}
-	for (i = 0; i < sent_model_nlangs(am->sent); i++) {
+	for (i = 0; i < nlangs; i++) {
 		if (i == am->en)
 			continue;
 		if (t->lang_hits[i] > best) {
@@ -583,10 +629,8 @@ static void guess_language(const struct asp_model *am, const struct sent_scores 
 			bi = i;
 		}
 	}
-	if (bi >= 0 && best > en && (best >= 2 || en == 0))
-		snprintf(lang, size, "%s", sent_model_lang(am->sent, bi));
-	else
-		snprintf(lang, size, "en");
+	set_lang(lang, size, bi >= 0 && best > en && (best >= 2 || en == 0) ?
+				     sent_model_lang(am->sent, bi) : "en");
 }
 
 int asp_score(const struct asp_model *am, struct asp_scorer *s, const char *text,
@@ -595,38 +639,45 @@ int asp_score(const struct asp_model *am, struct asp_scorer *s, const char *text
 	struct sent_scores total, sc;
 	double asum[ASP_MAX_FAMILIES];
 	unsigned acount[ASP_MAX_FAMILIES];
-	size_t pos = 0, a, b, c0, c1;
+	uint32_t touched = 0, m;
+	size_t pos = 0, a, b, c0, c1, clen;
 	const char *clean;
 	int f, rc;
 
 	memset(out, 0, sizeof(*out));
-	memset(asum, 0, sizeof(asum));
-	memset(acount, 0, sizeof(acount));
 	sent_scores_zero(&total);
-	/* a strip that hit the cap keeps what fits */
-	rc = asp_strip_html(&s->clean, text, len);
-	if (rc < 0 && !s->clean.toobig)
-		return -1;
-	clean = s->clean.buf;
-	while (asp_next_sentence(clean, s->clean.len, &pos, &a, &b)) {
+	if (!len || (len <= ASP_CLEAN_CAP && !memchr(text, '<', len) && !memchr(text, '&', len))) {
+		/* no markup: nothing to clean */
+		clean = text;
+		clen = len;
+	} else {
+		/* a strip that hit the cap keeps what fits */
+		rc = asp_strip_html(&s->clean, text, len);
+		if (rc < 0 && !s->clean.toobig)
+			return -1;
+		clean = s->clean.buf;
+		clen = s->clean.len;
+	}
+	while (asp_next_sentence(clean, clen, &pos, &a, &b)) {
 		if (sent_score(am->sent, &s->sc, clean + a, b - a, &sc) < 0)
 			return -1;
 		sent_scores_add(&total, &sc);
 		out->nsentences++;
 		/* one family or none: the whole sentence (with its "but" rule) speaks for it */
-		if (__builtin_popcount(sc.aspects) < 2 || next_clause(clean + a, b - a, 0) == b - a) {
-			attribute(am, &sc, asum, acount);
+		if (!(sc.aspects & (sc.aspects - 1)) || (c1 = next_clause(clean + a, b - a, 0)) == b - a) {
+			attribute(am, &sc, asum, acount, &touched);
 			continue;
 		}
 		/* "great view but a dirty unit": each clause credits its own aspects */
 		for (c0 = 0; c0 < b - a; c0 = c1) {
 			struct sent_scores cs;
 
-			c1 = next_clause(clean + a, b - a, c0);
+			if (c0)
+				c1 = next_clause(clean + a, b - a, c0);
 			if (sent_score(am->sent, &s->sc, clean + a + c0, c1 - c0, &cs) < 0)
 				return -1;
 			sent_scores_finish(&cs);
-			attribute(am, &cs, asum, acount);
+			attribute(am, &cs, asum, acount, &touched);
 		}
 	}
 	sent_scores_finish(&total);
@@ -638,9 +689,8 @@ int asp_score(const struct asp_model *am, struct asp_scorer *s, const char *text
 	out->pos = total.pos;
 	out->neu = total.neu;
 	out->neg = total.neg;
-	for (f = 0; f < am->nfam; f++) {
-		if (!acount[f])
-			continue;
+	for (m = touched; m; m &= m - 1) {
+		f = __builtin_ctz(m);
 		out->aspect[f] = asum[f] / acount[f];
 		if (am->marker_mask & (1u << f))
 			continue;
@@ -649,9 +699,11 @@ int asp_score(const struct asp_model *am, struct asp_scorer *s, const char *text
 			out->flags |= 1u << f;
 	}
 	/* a marker goes with a complaint: "the host never answered" */
-	for (f = 0; f < am->nfam && out->flags; f++)
-		if ((am->marker_mask & (1u << f)) && acount[f] && out->aspect[f] <= ASP_NEG_THRESHOLD)
+	for (m = out->flags ? touched & am->marker_mask : 0; m; m &= m - 1) {
+		f = __builtin_ctz(m);
+		if (out->aspect[f] <= ASP_NEG_THRESHOLD)
 			out->flags |= 1u << f;
+	}
 	return 0;
 }
 

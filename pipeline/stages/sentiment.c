@@ -38,6 +38,7 @@ static const struct {
 	{ "but", SP_BUT },	  { "or", SP_OR },	 { "nor", SP_NOR },
 };
 
+/* An entry: what scoring reads for every word (20 bytes, so that many stay in cache)... */
 struct sent_entry {
 	uint32_t key_off;
 	uint16_t key_len;
@@ -46,11 +47,15 @@ struct sent_entry {
 	uint8_t flags;
 	uint8_t special;
 	uint8_t langs;
+	uint8_t frequent; /* a very frequent English word: a poor pattern filter */
+	uint32_t aspects;
+	uint32_t pat_head; /* patterns whose first filter has this key word: plist index + 1 */
+};
+
+/* ... and its numbers, read for the valued words only (sent_model.num, same index) */
+struct sent_num {
 	double valence;
 	double booster;
-	uint32_t aspects;
-	uint32_t pat_head; /* patterns whose first word this is: pstart index + 1, 0 = none */
-	uint32_t node_head; /* pattern nodes with an alternative that begins with it: nlist index + 1 */
 };
 
 /* Pattern atoms: an entry index (>= 0) or one of these slots. */
@@ -66,15 +71,21 @@ struct sent_pnode {
 	uint16_t nslot; /* of them, those that begin with a slot (#any ...) */
 	uint32_t alt;  /* in patoms: per alternative its length, then its atoms */
 	uint32_t sorted; /* in paltoff: the alternatives' offsets, slots first, then by first word */
-	uint8_t req;     /* a match needs one of its first words (no slot, not optional) */
 	uint64_t fbits[2]; /* the filter bits of its first words (see filter_bit) */
 };
+
+/* sent_pattern.sflags: what can begin a match besides the words of sbits */
+enum { START_MONEY = 1, START_NUM = 2, START_ANY = 4 };
 
 struct sent_pattern {
 	uint32_t node; /* first node in pnodes */
 	uint8_t nnode;
+	uint8_t sflags;
 	int32_t entry; /* the entry scored for a match */
-	uint32_t filter; /* its required node of fewest alternatives, UINT32_MAX: none */
+	uint32_t filter; /* its most selective required node, UINT32_MAX: none */
+	uint8_t has_filter2;
+	uint64_t f2bits[4]; /* the piece bits (piece_bit) of the key words of the next one */
+	uint64_t sbits[8]; /* the words that can begin a match: two bits each of 512 (start_bits) */
 };
 
 /* (node, first word) -> the range of the node's sorted alternatives that begin with it */
@@ -84,26 +95,36 @@ struct sent_nkey {
 	uint32_t lo, n;
 };
 
-struct sent_nlist {
-	uint32_t node;
-	uint32_t next; /* index + 1, 0 = end */
-};
-
-struct sent_pstart {
+struct sent_plist {
 	uint32_t pattern;
-	uint32_t filter; /* the pattern's filter node (sent_pattern.filter) */
-	uint32_t next;   /* index + 1, 0 = end */
+	uint32_t next; /* index + 1, 0 = end */
 };
 
 #define SENT_MAX_MACROS 96
 
+/*
+ * A slot of the entry table: the key's hash and first 8 bytes (zero-padded;
+ * keys hold no NUL), so that a miss touches no entry and a hit on a short key
+ * no key pool.
+ */
+struct sent_slot {
+	uint32_t hash;
+	uint32_t idx; /* entry index + 1; 0 = empty */
+	uint64_t key8;
+};
+
 struct sent_model {
 	struct strbuf pool; /* keys, back to back */
 	struct sent_entry *ent;
+	struct sent_num *num;
 	size_t nent, aent;
-	uint32_t *slot; /* entry index + 1; 0 = empty */
+	struct sent_slot *slot; /* open addressing */
 	size_t nslot;   /* a power of two, at least twice nent */
 	uint32_t hash;
+	/* khash bits of the valued keys that begin or end with punctuation (":)", "d:") */
+	uint64_t punct_bloom[64];
+	/* bits of (first word's entry, second word's khash) of the keys of two words or more */
+	uint64_t pair_bloom[256];
 	int nlangs;
 	char langs[SENT_MAX_LANGS][8];
 	unsigned options;
@@ -114,15 +135,14 @@ struct sent_model {
 	size_t npnodes, apnodes;
 	int32_t *patoms;
 	size_t npatoms, apatoms;
-	struct sent_pstart *pstart;
-	size_t npstart, apstart;
 	uint32_t *paltoff;
 	size_t npaltoff, apaltoff;
 	struct sent_nkey *nkey; /* open addressing, a power of two slots */
 	size_t nnkey, snkey;
-	struct sent_nlist *nlist;
-	size_t nnlist, anlist;
-	uint32_t money_head, num_head, any_head; /* pstart lists of the slots */
+	struct sent_plist *plist;
+	size_t nplist, aplist;
+	uint32_t *nofilter; /* the patterns with no filter node: tried in every piece */
+	size_t nnofilter, anofilter;
 	struct strbuf mpool; /* macro bodies */
 	int nmacros;
 	struct {
@@ -133,55 +153,160 @@ struct sent_model {
 
 #define VALUED (SENT_F_VALENCE | SENT_F_IDIOM | SENT_F_NEGONLY)
 
+static int is_punct(unsigned char c);
+
+#define FNV_INIT 2166136261u
+#define FNV_STEP(h, c) (((h) ^ (unsigned char)(c)) * 16777619u)
+
 static uint32_t fnv1a(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = FNV_INIT;
 	size_t i;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
+	for (i = 0; i < len; i++)
+		h = FNV_STEP(h, s[i]);
 	return h;
 }
 
-static int32_t lookup(const struct sent_model *m, const char *key, size_t len)
+/*
+ * The hash of a table key: its bytes taken 8 at a time (the last group
+ * zero-padded), so that a short word is hashed in a few instructions
+ * (add_word_fast computes the same from a register).
+ */
+#define KH_MUL 0x9e3779b97f4a7c15ull
+
+static uint64_t kh_step(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * KH_MUL;
+	return (h << 29) | (h >> 35);
+}
+
+static uint32_t kh_final(uint64_t h, size_t len)
+{
+	h ^= (uint64_t)len * 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 31;
+	h *= 0x94d049bb133111ebull;
+	h ^= h >> 29;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static uint32_t khash(const char *k, size_t len)
+{
+	uint64_t h = 0, v;
+	size_t i;
+
+	for (i = 0; i + 8 < len; i += 8) {
+		memcpy(&v, k + i, 8);
+		h = kh_step(h, v);
+	}
+	v = 0;
+	memcpy(&v, k + i, len - i);
+	return kh_final(kh_step(h, v), len);
+}
+
+/* The bit of pair_bloom for a first word's entry and the khash of the word after it. */
+static unsigned pair_bit(int32_t first, uint32_t second)
+{
+	return (((uint32_t)first * 0x9e3779b1u) ^ second) * 0x85ebca6bu >> 18;
+}
+
+/* The first 8 bytes of a key, zero-padded, as a key8 of the table. */
+static uint64_t key8_of(const char *key, size_t len)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, key, len < 8 ? len : 8);
+	return v;
+}
+
+/*
+ * The entry of key (its hash h = khash(key, len), its first 8 bytes k8 =
+ * key8_of(key, len)), or -1.
+ */
+static int32_t lookup_k(const struct sent_model *m, const char *key, size_t len, uint32_t h,
+			uint64_t k8)
 {
 	size_t mask = m->nslot - 1, i;
 
 	if (!m->nslot || len > 0xffff)
 		return -1;
-	for (i = fnv1a(key, len) & mask;; i = (i + 1) & mask) {
-		uint32_t s = m->slot[i];
+	for (i = h & mask;; i = (i + 1) & mask) {
+		const struct sent_slot *sl = &m->slot[i];
 		const struct sent_entry *e;
 
-		if (!s)
+		if (!sl->idx)
 			return -1;
-		e = &m->ent[s - 1];
-		if (e->key_len == len && !memcmp(m->pool.buf + e->key_off, key, len))
-			return (int32_t)(s - 1);
+		if (sl->hash != h || sl->key8 != k8)
+			continue;
+		if (len <= 8)
+			return (int32_t)(sl->idx - 1); /* no NUL in keys: key8 is the key */
+		e = &m->ent[sl->idx - 1];
+		if (e->key_len == len && !memcmp(m->pool.buf + e->key_off + 8, key + 8, len - 8))
+			return (int32_t)(sl->idx - 1);
 	}
+}
+
+static int32_t lookup_h(const struct sent_model *m, const char *key, size_t len, uint32_t h)
+{
+	return lookup_k(m, key, len, h, key8_of(key, len));
+}
+
+static int32_t lookup(const struct sent_model *m, const char *key, size_t len)
+{
+	return lookup_h(m, key, len, khash(key, len));
+}
+
+static void slot_put(struct sent_slot *slot, size_t mask, uint32_t h, uint64_t k8, uint32_t idx)
+{
+	size_t j = h & mask;
+
+	while (slot[j].idx)
+		j = (j + 1) & mask;
+	slot[j].hash = h;
+	slot[j].key8 = k8;
+	slot[j].idx = idx;
 }
 
 static int rehash(struct sent_model *m, size_t nslot)
 {
-	uint32_t *slot = calloc(nslot, sizeof(*slot));
-	size_t i, mask = nslot - 1;
+	struct sent_slot *slot = calloc(nslot, sizeof(*slot));
+	size_t i;
 
 	if (!slot)
 		return -1;
 	for (i = 0; i < m->nent; i++) {
 		const struct sent_entry *e = &m->ent[i];
-		size_t j = fnv1a(m->pool.buf + e->key_off, e->key_len) & mask;
 
-		while (slot[j])
-			j = (j + 1) & mask;
-		slot[j] = (uint32_t)(i + 1);
+		slot_put(slot, nslot - 1, khash(m->pool.buf + e->key_off, e->key_len),
+			 key8_of(m->pool.buf + e->key_off, e->key_len), (uint32_t)(i + 1));
 	}
 	free(m->slot);
 	m->slot = slot;
 	m->nslot = nslot;
 	return 0;
+}
+
+/*
+ * The most frequent English words (and their review-text companions): a
+ * pattern is not filtered on them, since nearly every piece holds one.
+ * Sorted (strcmp) for bsearch.
+ */
+static const char *const frequent_words[] = {
+	"a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "back",
+	"be", "because", "been", "but", "by", "can", "come", "could", "day", "did", "didn't",
+	"do", "don't", "even", "first", "for", "from", "get", "give", "go", "good", "had", "has",
+	"have", "he", "her", "him", "his", "how", "i", "if", "in", "into", "is", "it", "it's",
+	"its", "just", "know", "like", "look", "make", "me", "more", "most", "much", "my", "new",
+	"no", "not", "now", "of", "on", "one", "only", "or", "other", "our", "out", "over",
+	"quite", "really", "say", "see", "she", "so", "some", "take", "than", "that", "the",
+	"their", "them", "then", "there", "these", "they", "think", "this", "time", "to", "too",
+	"two", "up", "us", "use", "very", "want", "was", "way", "we", "well", "were", "what",
+	"when", "which", "who", "will", "with", "work", "would", "year", "you", "your",
+};
+
+static int cmp_word(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
 }
 
 /* The entry for a normalized key, created empty when absent; -1 when out of memory. */
@@ -197,27 +322,35 @@ static int32_t intern(struct sent_model *m, const char *key, size_t len, unsigne
 	if (m->nent == m->aent) {
 		size_t n = m->aent ? m->aent * 2 : 1024;
 		struct sent_entry *ne = realloc(m->ent, n * sizeof(*ne));
+		struct sent_num *nn;
 
 		if (!ne)
 			return -1;
 		m->ent = ne;
+		nn = realloc(m->num, n * sizeof(*nn));
+		if (!nn)
+			return -1;
+		m->num = nn;
 		m->aent = n;
 	}
 	e = &m->ent[m->nent];
 	memset(e, 0, sizeof(*e));
+	memset(&m->num[m->nent], 0, sizeof(m->num[0]));
 	e->key_off = (uint32_t)m->pool.len;
 	e->key_len = (uint16_t)len;
 	e->nwords = (uint8_t)nwords;
 	e->maxphrase = 1;
+	if (len < 16) {
+		char w[16];
+
+		memcpy(w, key, len);
+		w[len] = '\0';
+		e->frequent = bsearch(w, frequent_words, sizeof(frequent_words) / sizeof(frequent_words[0]),
+				      sizeof(frequent_words[0]), cmp_word) != NULL;
+	}
 	if (strbuf_add(&m->pool, key, len) < 0)
 		return -1;
-	{
-		size_t mask = m->nslot - 1, j = fnv1a(key, len) & mask;
-
-		while (m->slot[j])
-			j = (j + 1) & mask;
-		m->slot[j] = (uint32_t)(m->nent + 1);
-	}
+	slot_put(m->slot, m->nslot - 1, khash(key, len), key8_of(key, len), (uint32_t)(m->nent + 1));
 	return (int32_t)m->nent++;
 }
 
@@ -249,14 +382,15 @@ void sent_model_free(struct sent_model *m)
 	strbuf_release(&m->pool);
 	strbuf_release(&m->mpool);
 	free(m->ent);
+	free(m->num);
 	free(m->slot);
 	free(m->pat);
 	free(m->pnodes);
 	free(m->patoms);
-	free(m->pstart);
+	free(m->nofilter);
 	free(m->paltoff);
 	free(m->nkey);
-	free(m->nlist);
+	free(m->plist);
 	free(m);
 }
 
@@ -309,19 +443,31 @@ int sent_model_put(struct sent_model *m, const char *key, unsigned set_flags,
 		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
 	e = &m->ent[idx];
 	e->flags |= (uint8_t)set_flags;
+	if ((set_flags & VALUED) && (is_punct((unsigned char)norm[0]) ||
+				     is_punct((unsigned char)norm[n - 1]) ||
+				     (unsigned char)norm[0] >= 0x80 || (unsigned char)norm[n - 1] >= 0x80)) {
+		uint32_t kh = khash(norm, n);
+
+		m->punct_bloom[(kh >> 6) & 63] |= 1ull << (kh & 63);
+	}
 	if (set_flags & VALUED)
-		e->valence = valence;
+		m->num[idx].valence = valence;
 	if (set_flags & (SENT_F_BOOSTER | SENT_F_AUX))
-		e->booster = booster;
+		m->num[idx].booster = booster;
 	e->aspects |= aspects;
 	e->langs |= (uint8_t)langs;
 	if (words > 1) {
 		int32_t f = intern(m, norm, first_len, 1);
+		const char *w2 = norm + first_len + 1, *sp;
+		unsigned bit;
 
 		if (f < 0)
 			return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
 		if (m->ent[f].maxphrase < words)
 			m->ent[f].maxphrase = (uint8_t)words;
+		sp = memchr(w2, ' ', (size_t)(norm + n - w2));
+		bit = pair_bit(f, khash(w2, sp ? (size_t)(sp - w2) : (size_t)(norm + n - w2)));
+		m->pair_bloom[bit >> 6] |= 1ull << (bit & 63);
 	}
 	h = fnv1a(norm, n);
 	h ^= set_flags * 0x9e3779b1u;
@@ -448,11 +594,16 @@ static int rules_line(void *ctx, char **f, int nf, struct mi_err *err)
 		return sent_model_put(ctx, f[1], SENT_F_CONTRAST, 0, 0, 0, 0, err);
 	}
 	if (!strcmp(f[0], "option")) {
-		if (nf != 2 || strcmp(f[1], "negated-contrast"))
+		unsigned opt = 0;
+
+		if (nf == 2 && !strcmp(f[1], "negated-contrast"))
+			opt = SENT_OPT_NEGATED_CONTRAST;
+		else if (nf == 2 && !strcmp(f[1], "comma-contrast"))
+			opt = SENT_OPT_COMMA_CONTRAST;
+		else
 			return mi_err_set(err, MI_EXIT_CONFIG,
-					  "expected 'option' TAB negated-contrast");
-		sent_model_set_options(ctx, ((struct sent_model *)ctx)->options |
-						    SENT_OPT_NEGATED_CONTRAST);
+					  "expected 'option' TAB negated-contrast or comma-contrast");
+		sent_model_set_options(ctx, ((struct sent_model *)ctx)->options | opt);
 		return 0;
 	}
 	if (!strcmp(f[0], "idiom")) {
@@ -710,19 +861,6 @@ static int parse_alts(struct sent_model *m, struct sent_pnode *nd, const char *b
 	return 0;
 }
 
-static int add_start(struct sent_model *m, uint32_t *head, uint32_t pattern)
-{
-	if (*head && m->pstart[*head - 1].pattern == pattern)
-		return 0; /* already first in this list */
-	if (grow((void **)&m->pstart, &m->apstart, m->npstart, sizeof(*m->pstart)) < 0)
-		return -1;
-	m->pstart[m->npstart].pattern = pattern;
-	m->pstart[m->npstart].filter = m->pat[pattern].filter;
-	m->pstart[m->npstart].next = *head;
-	*head = (uint32_t)++m->npstart;
-	return 0;
-}
-
 static size_t nkey_slot(uint32_t node, int32_t e, size_t mask)
 {
 	return ((node * 2654435761u) ^ ((uint32_t)e * 2246822519u)) & mask;
@@ -826,12 +964,48 @@ static int sort_alts(struct sent_model *m, struct sent_pnode *nd)
 	return 0;
 }
 
-/* File pattern pi under every word that can begin a match. */
-static int index_pattern(struct sent_model *m, uint32_t pi)
+/*
+ * Filters.  A piece is tried only against the patterns whose most
+ * selective required node has the key word of an alternative among the
+ * piece's words (exact: the word's entry lists the pattern), and whose next
+ * most selective one may have one (the bits of its key words against the
+ * piece's, of 256); a candidate is tried only at a word that can begin it;
+ * and a node is looked up for a word only when the word's bit (one of 128,
+ * from its entry index) is among the node's.  Collisions of bits only let
+ * more through.
+ */
+static unsigned filter_bit(int32_t e)
 {
-	const struct sent_pattern *p = &m->pat[pi];
+	return ((uint32_t)e * 2654435761u) >> 25;
+}
+
+static unsigned piece_bit(int32_t e)
+{
+	return ((uint32_t)e * 2246822519u) >> 24;
+}
+
+static void set_bit(uint64_t *bits, int32_t e)
+{
+	unsigned bit = filter_bit(e);
+
+	bits[bit >> 6] |= 1ull << (bit & 63);
+}
+
+/* The two bits (k = 0, 1) of a start word's entry in sent_pattern.sbits. */
+static unsigned start_bits(int32_t e, int k)
+{
+	uint32_t h = (uint32_t)e * 2654435761u;
+
+	return k ? (h >> 9) & 511 : h >> 23;
+}
+
+/* Note pattern p's words that can begin a match (sbits, sflags). */
+static void start_pattern(struct sent_model *m, struct sent_pattern *p)
+{
 	unsigned k;
 
+	memset(p->sbits, 0, sizeof(p->sbits));
+	p->sflags = 0;
 	for (k = 0; k < p->nnode; k++) {
 		const struct sent_pnode *nd = &m->pnodes[p->node + k];
 		const int32_t *at = m->patoms + nd->alt;
@@ -839,40 +1013,29 @@ static int index_pattern(struct sent_model *m, uint32_t pi)
 
 		if (nd->kind == PN_START || nd->kind == PN_NOT)
 			continue;
-		if (nd->kind == PN_GAP)
-			return add_start(m, &m->any_head, pi);
+		if (nd->kind == PN_GAP) {
+			p->sflags |= START_ANY;
+			return;
+		}
 		for (a = 0; a < nd->nalt; a++) {
 			int32_t first = at[1];
-			int rc;
 
-			if (first >= 0)
-				rc = add_start(m, &m->ent[first].pat_head, pi);
-			else if (first == PA_MONEY)
-				rc = add_start(m, &m->money_head, pi);
+			if (first >= 0) {
+				unsigned b0 = start_bits(first, 0), b1 = start_bits(first, 1);
+
+				p->sbits[b0 >> 6] |= 1ull << (b0 & 63);
+				p->sbits[b1 >> 6] |= 1ull << (b1 & 63);
+			} else if (first == PA_MONEY)
+				p->sflags |= START_MONEY;
 			else if (first == PA_NUM)
-				rc = add_start(m, &m->num_head, pi);
+				p->sflags |= START_NUM;
 			else
-				rc = add_start(m, &m->any_head, pi);
-			if (rc < 0)
-				return -1;
+				p->sflags |= START_ANY;
 			at += at[0] + 1;
 		}
 		if (!nd->opt)
-			return 0;
+			return;
 	}
-	return 0;
-}
-
-/*
- * Filters.  A pattern is tried only when each of its required nodes has a
- * word of the piece among the first words of its alternatives (exact, with
- * the stamps of the scorer's node_gen).  And a node is looked up for a word
- * only when the word's bit (one of 128, from its entry index) is among the
- * node's (collisions only let more through).
- */
-static unsigned filter_bit(int32_t e)
-{
-	return ((uint32_t)e * 2654435761u) >> 25;
 }
 
 static void filter_node(struct sent_model *m, struct sent_pnode *nd)
@@ -880,53 +1043,128 @@ static void filter_node(struct sent_model *m, struct sent_pnode *nd)
 	unsigned a;
 
 	nd->fbits[0] = nd->fbits[1] = 0;
-	nd->req = nd->kind == PN_ALT && !nd->opt && !nd->nslot;
-	for (a = nd->nslot; a < nd->nalt; a++) {
-		unsigned bit = filter_bit(m->patoms[m->paltoff[nd->sorted + a] + 1]);
-
-		nd->fbits[bit >> 6] |= 1ull << (bit & 63);
-	}
+	for (a = nd->nslot; a < nd->nalt; a++)
+		set_bit(nd->fbits, m->patoms[m->paltoff[nd->sorted + a] + 1]);
 }
 
-/* Choose pattern p's filter node and list it under each of the node's first words. */
-static int filter_pattern(struct sent_model *m, struct sent_pattern *p)
+/*
+ * The word of an alternative (its length, then its atoms) that a piece must
+ * hold for it to match: its first word that is no stopword, else its first
+ * word; -1 when it has only slots.
+ */
+static int32_t alt_key(const struct sent_model *m, const int32_t *at)
 {
-	const struct sent_pnode *best = NULL;
-	unsigned k, a;
+	int32_t first = -1;
+	int k;
 
-	unsigned best_common = 0;
-
-	p->filter = UINT32_MAX;
-	/* the node with the fewest common words (stopwords), then the fewest words */
-	for (k = 0; k < p->nnode; k++) {
-		const struct sent_pnode *nd = &m->pnodes[p->node + k];
-		unsigned common = 0;
-
-		if (!nd->req)
+	for (k = 1; k <= at[0]; k++) {
+		if (at[k] < 0)
 			continue;
-		for (a = nd->nslot; a < nd->nalt; a++)
-			common += m->ent[m->patoms[m->paltoff[nd->sorted + a] + 1]].langs != 0;
-		if (!best || common < best_common ||
-		    (common == best_common && nd->nalt < best->nalt)) {
-			best = nd;
-			best_common = common;
-		}
+		if (!m->ent[at[k]].langs && !m->ent[at[k]].frequent)
+			return at[k];
+		if (first < 0)
+			first = at[k];
 	}
-	if (!best)
-		return 0;
-	p->filter = (uint32_t)(best - m->pnodes);
-	for (a = best->nslot; a < best->nalt; a++) {
-		int32_t e = m->patoms[m->paltoff[best->sorted + a] + 1];
+	return first;
+}
 
-		if (m->ent[e].node_head && m->nlist[m->ent[e].node_head - 1].node == p->filter)
-			continue; /* the run of alternatives with this first word */
-		if (grow((void **)&m->nlist, &m->anlist, m->nnlist, sizeof(*m->nlist)) < 0)
+/*
+ * How common the key words of node nd are (the alternatives whose key is a
+ * stopword), or -1 when the node cannot filter (optional, a gap, a slot).
+ */
+static long node_common(const struct sent_model *m, const struct sent_pnode *nd)
+{
+	const int32_t *at = m->patoms + nd->alt;
+	long common = 0;
+	unsigned a;
+
+	if (nd->kind != PN_ALT || nd->opt)
+		return -1;
+	for (a = 0; a < nd->nalt; a++, at += at[0] + 1) {
+		int32_t e = alt_key(m, at);
+
+		if (e < 0)
 			return -1;
-		m->nlist[m->nnlist].node = p->filter;
-		m->nlist[m->nnlist].next = m->ent[e].node_head;
-		m->ent[e].node_head = (uint32_t)++m->nnlist;
+		common += m->ent[e].langs || m->ent[e].frequent;
+	}
+	return common;
+}
+
+/* List pattern pi under the key word of each alternative of node ni. */
+static int list_node(struct sent_model *m, uint32_t ni, uint32_t pi)
+{
+	const struct sent_pnode *nd = &m->pnodes[ni];
+	const int32_t *at = m->patoms + nd->alt;
+	unsigned a;
+
+	for (a = 0; a < nd->nalt; a++, at += at[0] + 1) {
+		int32_t e = alt_key(m, at);
+
+		if (m->ent[e].pat_head && m->plist[m->ent[e].pat_head - 1].pattern == pi)
+			continue; /* listed for an earlier alternative */
+		if (grow((void **)&m->plist, &m->aplist, m->nplist, sizeof(*m->plist)) < 0)
+			return -1;
+		m->plist[m->nplist].pattern = pi;
+		m->plist[m->nplist].next = m->ent[e].pat_head;
+		m->ent[e].pat_head = (uint32_t)++m->nplist;
 	}
 	return 0;
+}
+
+/*
+ * Choose pattern pi's filter nodes: the required nodes with the fewest
+ * common key words, then the fewest alternatives; list the pattern under
+ * the first one's key words (or among those tried everywhere), and note the
+ * bits of the second one's.
+ */
+static int filter_pattern(struct sent_model *m, uint32_t pi)
+{
+	struct sent_pattern *p = &m->pat[pi];
+	long bc[2] = { -1, -1 };
+	uint32_t best[2] = { UINT32_MAX, UINT32_MAX };
+	unsigned k;
+
+	for (k = 0; k < p->nnode; k++) {
+		uint32_t ni = p->node + k;
+		long c = node_common(m, &m->pnodes[ni]);
+		int r;
+
+		if (c < 0)
+			continue;
+		for (r = 0; r < 2; r++)
+			if (best[r] == UINT32_MAX || c < bc[r] ||
+			    (c == bc[r] && m->pnodes[ni].nalt < m->pnodes[best[r]].nalt))
+				break;
+		if (r == 0) {
+			best[1] = best[0];
+			bc[1] = bc[0];
+		}
+		if (r < 2) {
+			best[r] = ni;
+			bc[r] = c;
+		}
+	}
+	p->filter = best[0];
+	memset(p->f2bits, 0, sizeof(p->f2bits));
+	p->has_filter2 = best[1] != UINT32_MAX;
+	if (p->has_filter2) {
+		const struct sent_pnode *nd = &m->pnodes[best[1]];
+		const int32_t *at = m->patoms + nd->alt;
+		unsigned a;
+
+		for (a = 0; a < nd->nalt; a++, at += at[0] + 1) {
+			unsigned bit = piece_bit(alt_key(m, at));
+
+			p->f2bits[bit >> 6] |= 1ull << (bit & 63);
+		}
+	}
+	if (best[0] == UINT32_MAX) {
+		if (grow((void **)&m->nofilter, &m->anofilter, m->nnofilter, sizeof(*m->nofilter)) < 0)
+			return -1;
+		m->nofilter[m->nnofilter++] = pi;
+		return 0;
+	}
+	return list_node(m, best[0], pi);
 }
 
 int sent_model_put_pattern(struct sent_model *m, const char *pattern, unsigned flags,
@@ -1039,13 +1277,12 @@ int sent_model_put_pattern(struct sent_model *m, const char *pattern, unsigned f
 	if (e < 0)
 		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
 	m->ent[e].flags = (uint8_t)flags;
-	m->ent[e].valence = valence;
+	m->num[e].valence = valence;
 	m->ent[e].aspects = aspects;
 	p.entry = e;
-	if (filter_pattern(m, &p) < 0)
-		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
 	m->pat[m->npat] = p;
-	if (index_pattern(m, (uint32_t)m->npat) < 0)
+	start_pattern(m, &m->pat[m->npat]);
+	if (filter_pattern(m, (uint32_t)m->npat) < 0)
 		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
 	m->npat++;
 	m->hash ^= fnv1a(pattern, strlen(pattern)) * 0x9e3779b1u;
@@ -1082,7 +1319,7 @@ static int atom_ok(const struct sent_model *m, const struct sent_unit *t, int32_
 		e = &m->ent[t->entry];
 		if (!(e->flags & SENT_F_VALENCE) || (e->flags & SENT_F_BOOSTER))
 			return 0;
-		return a == PA_POS ? e->valence > 0 : e->valence < 0;
+		return a == PA_POS ? m->num[t->entry].valence > 0 : m->num[t->entry].valence < 0;
 	}
 }
 
@@ -1118,6 +1355,25 @@ static long any_alt(const struct sent_model *m, const struct sent_scorer *s,
 	long best = go ? -1 : 0, r;
 	unsigned a, end = nd->nslot;
 
+	if (nd->nalt <= 8) {
+		/* a few alternatives: in their order in patoms, no index to look up */
+		const int32_t *at = m->patoms + nd->alt;
+
+		for (a = 0; a < nd->nalt; a++, at += at[0] + 1) {
+			unsigned n;
+
+			if (at[1] >= 0 && at[1] != e)
+				continue;
+			n = alt_match(m, s, at, j);
+			if (!n)
+				continue;
+			if (!go)
+				return 1;
+			if ((r = pmatch(m, s, p, k + 1, j + n, start)) > best)
+				best = r;
+		}
+		return best;
+	}
 	for (a = 0;; a++) {
 		unsigned n;
 
@@ -1185,41 +1441,41 @@ static long pmatch(const struct sent_model *m, const struct sent_scorer *s,
 	}
 }
 
-static void try_list(const struct sent_model *m, struct sent_scorer *s, uint32_t head,
-		     unsigned i, unsigned *best_len, int32_t *best)
-{
-	for (; head; head = m->pstart[head - 1].next) {
-		const struct sent_pstart *ps = &m->pstart[head - 1];
-		const struct sent_pattern *p;
-		long end;
-
-		if (ps->filter != UINT32_MAX && s->node_gen[ps->filter] != s->gen)
-			continue;
-		p = &m->pat[ps->pattern];
-		end = pmatch(m, s, p, 0, i, i);
-
-		if (end > (long)i && (unsigned)(end - i) > *best_len) {
-			*best_len = (unsigned)(end - i);
-			*best = p->entry;
-		}
-	}
-}
-
-/* The longest pattern match starting at token i: its length (0: none) and entry. */
+/*
+ * The longest match of the piece's candidate patterns starting at token i:
+ * its length (0: none) and entry; on a tie the pattern written later wins.
+ */
 static unsigned try_patterns(const struct sent_model *m, struct sent_scorer *s,
 			     unsigned i, int32_t *entry)
 {
 	const struct sent_unit *t = &s->tok[i];
-	unsigned len = 0;
+	unsigned len = 0, k, b0 = 0, b1 = 0, start = 0;
+	uint32_t best = 0;
 
-	if (t->entry >= 0 && m->ent[t->entry].pat_head)
-		try_list(m, s, m->ent[t->entry].pat_head, i, &len, entry);
-	if (t->money && m->money_head)
-		try_list(m, s, m->money_head, i, &len, entry);
-	if (t->num && m->num_head)
-		try_list(m, s, m->num_head, i, &len, entry);
-	if (m->any_head)
-		try_list(m, s, m->any_head, i, &len, entry);
+	if (t->entry >= 0) {
+		start = 8; /* a word: look at sbits */
+		b0 = start_bits(t->entry, 0);
+		b1 = start_bits(t->entry, 1);
+	}
+	start |= t->money ? START_MONEY : 0;
+	start |= t->num ? START_NUM : 0;
+	for (k = 0; k < s->ncand; k++) {
+		uint32_t pi = s->cand[k];
+		const struct sent_pattern *p = &m->pat[pi];
+		long end;
+
+		if (!(p->sflags & (start | START_ANY)) &&
+		    !((start & 8) && ((p->sbits[b0 >> 6] >> (b0 & 63)) & 1) &&
+		      ((p->sbits[b1 >> 6] >> (b1 & 63)) & 1)))
+			continue;
+		end = pmatch(m, s, p, 0, i, i);
+		if (end > (long)i &&
+		    ((unsigned)(end - i) > len || ((unsigned)(end - i) == len && pi > best))) {
+			len = (unsigned)(end - i);
+			best = pi;
+			*entry = p->entry;
+		}
+	}
 	return len;
 }
 
@@ -1241,7 +1497,8 @@ void sent_scorer_init(struct sent_scorer *s)
 	s->low_alloc = 0;
 	s->ntok = 0;
 	s->gen = 0;
-	memset(s->node_gen, 0, sizeof(s->node_gen));
+	s->ncand = 0;
+	memset(s->pat_gen, 0, sizeof(s->pat_gen));
 }
 
 void sent_scorer_release(struct sent_scorer *s)
@@ -1259,7 +1516,13 @@ double sent_normalize(double s, double alpha)
 
 void sent_scores_zero(struct sent_scores *acc)
 {
-	memset(acc, 0, sizeof(*acc));
+	/* field by field: a memset of the whole may become a slow "rep stos" */
+	acc->compound = acc->pos = acc->neu = acc->neg = 0;
+	acc->sum = acc->pos_sum = acc->neg_sum = acc->neu_count = 0;
+	acc->aspects = 0;
+	acc->nunits = 0;
+	memset(acc->lang_hits, 0, sizeof(acc->lang_hits));
+	memset(acc->script, 0, sizeof(acc->script));
 }
 
 void sent_scores_add(struct sent_scores *acc, const struct sent_scores *s)
@@ -1290,6 +1553,12 @@ void sent_scores_finish(struct sent_scores *acc)
 	} else {
 		acc->pos = acc->neg = acc->neu = 0.0;
 	}
+}
+
+/* Could the key of hash h be a valued key with punctuation at an end? */
+static int punct_maybe(const struct sent_model *m, uint32_t h)
+{
+	return (m->punct_bloom[(h >> 6) & 63] >> (h & 63)) & 1;
 }
 
 static int is_punct(unsigned char c)
@@ -1416,20 +1685,29 @@ struct tokenizer {
 
 static void score_piece(struct tokenizer *t, const unsigned char *end);
 
-/* Lowercase [a, b) into low at w; curly apostrophes become "'".  Returns the new w. */
-static size_t lower_into(char *low, size_t w, const unsigned char *a, const unsigned char *b)
+/*
+ * Lowercase [a, b) into low at w; curly apostrophes become "'".  Returns the
+ * new w and sets *hp to the hash of what was written (khash).
+ */
+static size_t lower_into(char *low, size_t w, const unsigned char *a, const unsigned char *b,
+			 uint32_t *hp)
 {
-	while (a < b) {
-		size_t q = curly_quote(a, b);
+	size_t w0 = w;
 
-		if (q && (a[2] == 0x98 || a[2] == 0x99)) {
-			low[w++] = '\'';
+	while (a < b) {
+		unsigned char c = *a;
+
+		if (c == 0xE2 && b - a >= 3 && a[1] == 0x80 && (a[2] == 0x98 || a[2] == 0x99)) {
+			c = '\'';
 			a += 3;
-			continue;
+		} else {
+			if (c >= 'A' && c <= 'Z')
+				c = (unsigned char)(c - 'A' + 'a');
+			a++;
 		}
-		low[w++] = (*a >= 'A' && *a <= 'Z') ? (char)(*a - 'A' + 'a') : (char)*a;
-		a++;
+		low[w++] = (char)c;
 	}
+	*hp = khash(low + w0, w - w0);
 	return w;
 }
 
@@ -1448,10 +1726,10 @@ static int all_caps(const unsigned char *a, const unsigned char *b)
 
 static int has_nt(const char *k, size_t len)
 {
-	size_t i;
+	const char *q, *end = k + len;
 
-	for (i = 0; i + 3 <= len; i++)
-		if (k[i] == 'n' && k[i + 1] == '\'' && k[i + 2] == 't')
+	for (q = memchr(k, '\'', len); q; q = memchr(q + 1, '\'', (size_t)(end - q - 1)))
+		if (q > k && q[-1] == 'n' && q + 1 < end && q[1] == 't')
 			return 1;
 	return 0;
 }
@@ -1475,6 +1753,8 @@ static void classify_number(struct sent_unit *u, const unsigned char *a,
 	int cur = 0;
 
 	u->money = u->num = 0;
+	if (!len || ((key[0] < '0' || key[0] > '9') && key[0] != '\xE2' && key[0] != '\xC2'))
+		return; /* the common case: no digit, no currency sign */
 	if (len >= 3 && !memcmp(key, "\xE2\x82\xAC", 3)) { /* euro sign */
 		i = 3;
 		cur = 1;
@@ -1506,6 +1786,7 @@ static void add_word(struct tokenizer *t, const unsigned char *a, const unsigned
 	const unsigned char *sa = a, *sb = b;
 	struct sent_unit *u;
 	size_t w0, w;
+	uint32_t h;
 	int32_t idx;
 	int monster = 0;
 
@@ -1534,8 +1815,9 @@ static void add_word(struct tokenizer *t, const unsigned char *a, const unsigned
 			break;
 	}
 	w0 = t->w ? t->w + 1 : 0;
-	w = lower_into(s->low, w0, a, b);
-	idx = lookup(m, s->low + w0, w - w0);
+	w = lower_into(s->low, w0, a, b, &h);
+	idx = sa == a && sb == b ? lookup_h(m, s->low + w0, w - w0, h) :
+	      punct_maybe(m, h)  ? lookup_h(m, s->low + w0, w - w0, h) : -1;
 	if (sa != a || sb != b) {
 		if (idx >= 0 && (m->ent[idx].flags & VALUED)) {
 			/* an emoticon or an entry written with its punctuation: whole */
@@ -1548,8 +1830,8 @@ static void add_word(struct tokenizer *t, const unsigned char *a, const unsigned
 				s->tok[s->ntok - 1].brk_after = 1;
 			return;
 		} else {
-			w = lower_into(s->low, w0, sa, sb);
-			idx = lookup(m, s->low + w0, w - w0);
+			w = lower_into(s->low, w0, sa, sb, &h);
+			idx = lookup_h(m, s->low + w0, w - w0, h);
 		}
 	}
 	if (w - w0 > 0xffff) {
@@ -1572,6 +1854,7 @@ static void add_word(struct tokenizer *t, const unsigned char *a, const unsigned
 	u->aspects = 0;
 	u->brk_after = (uint8_t)(sb < b || monster);
 	u->entry = idx;
+	u->hash = h;
 	u->special = idx >= 0 ? m->ent[idx].special : SP_NONE;
 	u->neg = (uint8_t)((idx >= 0 && (m->ent[idx].flags & SENT_F_NEGATE)) ||
 			   has_nt(s->low + w0, w - w0));
@@ -1580,13 +1863,253 @@ static void add_word(struct tokenizer *t, const unsigned char *a, const unsigned
 	t->w = w;
 	if (idx >= 0 && m->ent[idx].langs) {
 		unsigned langs = m->ent[idx].langs;
-		int i;
 
-		for (i = 0; i < SENT_MAX_LANGS; i++)
-			if (langs & (1u << i))
-				t->acc->lang_hits[i]++;
+		for (; langs; langs &= langs - 1)
+			t->acc->lang_hits[__builtin_ctz(langs)]++;
 	}
 }
+
+/*
+ * Eight bytes at a time (a little-endian host): the common word, 1 to 16
+ * ASCII bytes, is found, lowercased and hashed in registers.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SENT_SWAR 1
+#endif
+#define SWAR_ONES 0x0101010101010101ull
+#define SWAR_HIGH 0x8080808080808080ull
+
+/* The high bit of each byte of x that is printable ASCII, not blank (0x21..0x7e). */
+static uint64_t swar_word_bytes(uint64_t x)
+{
+	uint64_t y = x & ~SWAR_HIGH;
+
+	return (y + 0x5f * SWAR_ONES) & ~(y + SWAR_ONES) & ~x & SWAR_HIGH;
+}
+
+/* The high bit of each byte of x (all below 0x80) that is 'A'..'Z', resp. 'a'..'z'. */
+static uint64_t swar_upper(uint64_t x)
+{
+	return (x + 0x3f * SWAR_ONES) & ~(x + 0x25 * SWAR_ONES) & SWAR_HIGH;
+}
+
+static uint64_t swar_lower(uint64_t x)
+{
+	return (x + 0x1f * SWAR_ONES) & ~(x + 0x05 * SWAR_ONES) & SWAR_HIGH;
+}
+
+/* The number of bytes whose high bit is set in m (only high bits set). */
+static unsigned swar_count(uint64_t m)
+{
+	return (unsigned)(((m >> 7) * SWAR_ONES) >> 56);
+}
+
+/*
+ * add_word for a word of n = 1..16 ASCII bytes without punctuation at its
+ * start, given as its 8-byte groups x (bytes past n zero), of which the
+ * first ns are not trailing punctuation: the same result.
+ */
+static void add_word_fast(struct tokenizer *t, const unsigned char *a, size_t n, size_t ns,
+			  const uint64_t *x)
+{
+	struct sent_scorer *s = t->s;
+	const struct sent_model *m = t->m;
+	struct sent_unit *u;
+	uint64_t h = 0, apos = 0, up = 0, lo = 0, l[2];
+	size_t w0, g, ng = (n + 7) / 8, len = n;
+	uint32_t hash;
+	int32_t idx = -1;
+	char *key;
+
+	if (s->ntok == SENT_MAX_UNITS)
+		score_piece(t, a);
+	w0 = t->w ? t->w + 1 : 0;
+	key = s->low + w0;
+	for (g = 0; g < ng; g++) {
+		uint64_t q = x[g] ^ 0x27 * SWAR_ONES, xu = swar_upper(x[g]);
+
+		l[g] = x[g] | (xu >> 2);
+		memcpy(key + 8 * g, &l[g], 8);
+		if (8 * g < ns) {
+			uint64_t keep = ns >= 8 * g + 8 ? ~0ull : (1ull << (8 * (ns - 8 * g))) - 1;
+
+			/* capitals, small letters and apostrophes of the word without its punctuation */
+			up |= xu & keep;
+			lo |= swar_lower(x[g]) & keep;
+			/* a zero byte in q: an apostrophe (the padding is 0, not 0x27) */
+			apos |= (q - SWAR_ONES) & ~q & SWAR_HIGH & keep;
+		}
+	}
+	if (ng == 2)
+		h = kh_step(h, l[0]);
+	hash = kh_final(kh_step(h, l[ng - 1]), n);
+	if (ns < n) {
+		/* "clean." : the whole token only when it is a valued entry (":-.") */
+		if (punct_maybe(m, hash)) {
+			idx = lookup_k(m, key, n, hash, l[0]);
+			if (idx >= 0 && !(m->ent[idx].flags & VALUED))
+				idx = -1;
+		}
+		if (idx < 0) {
+			len = ns;
+			ng = (ns + 7) / 8;
+			l[ng - 1] &= ns % 8 ? (1ull << (8 * (ns % 8))) - 1 : ~0ull;
+			h = ng == 2 ? kh_step(0, l[0]) : 0;
+			hash = kh_final(kh_step(h, l[ng - 1]), ns);
+			idx = lookup_k(m, key, ns, hash, l[0]);
+		} else {
+			/* the whole token: its own capitals and apostrophes (l[0] kept) */
+			up = lo = apos = 0;
+			for (g = 0; g < (n + 7) / 8; g++) {
+				uint64_t q = x[g] ^ 0x27 * SWAR_ONES;
+
+				up |= swar_upper(x[g]);
+				lo |= swar_lower(x[g]);
+				apos |= (q - SWAR_ONES) & ~q & SWAR_HIGH;
+			}
+		}
+	} else {
+		idx = lookup_k(m, key, n, hash, l[0]);
+	}
+	if (t->w)
+		s->low[t->w] = ' ';
+	u = &s->tok[s->ntok++];
+	u->off = (uint32_t)w0;
+	u->len = (uint16_t)len;
+	u->ntok = 1;
+	u->upper = up && !lo;
+	if (key[0] >= '0' && key[0] <= '9')
+		classify_number(u, a, a, key, len);
+	else
+		u->money = u->num = 0;
+	u->brk_before = (uint8_t)t->drop_break;
+	u->aspects = 0;
+	u->brk_after = len < n;
+	u->entry = idx;
+	u->hash = hash;
+	u->special = idx >= 0 ? m->ent[idx].special : SP_NONE;
+	u->neg = (uint8_t)((idx >= 0 && (m->ent[idx].flags & SENT_F_NEGATE)) ||
+			   (apos && has_nt(key, len)));
+	t->drop_break = 0;
+	t->nupper += u->upper;
+	t->w = w0 + len;
+	if (idx >= 0 && m->ent[idx].langs) {
+		unsigned langs = m->ent[idx].langs;
+
+		for (; langs; langs &= langs - 1)
+			t->acc->lang_hits[__builtin_ctz(langs)]++;
+	}
+}
+
+/*
+ * add_word_fast for the commonest word: no punctuation at either end; x0, x1
+ * its groups, up and lo the high bits of its capitals and small letters.
+ */
+static void add_word_plain(struct tokenizer *t, const unsigned char *a, size_t n, uint64_t x0,
+			   uint64_t x1, uint64_t up, uint64_t lo)
+{
+	struct sent_scorer *s = t->s;
+	const struct sent_model *m = t->m;
+	struct sent_unit *u;
+	uint64_t l0 = x0 | (swar_upper(x0) >> 2), q0 = x0 ^ 0x27 * SWAR_ONES, h = 0, apos;
+	size_t w0;
+	uint32_t hash;
+	int32_t idx;
+	char *key;
+
+	if (s->ntok == SENT_MAX_UNITS)
+		score_piece(t, a);
+	w0 = t->w ? t->w + 1 : 0;
+	key = s->low + w0;
+	memcpy(key, &l0, 8);
+	/* a zero byte in q: an apostrophe (the padding is 0, not 0x27) */
+	apos = (q0 - SWAR_ONES) & ~q0 & SWAR_HIGH;
+	if (n > 8) {
+		uint64_t l1 = x1 | (swar_upper(x1) >> 2), q1 = x1 ^ 0x27 * SWAR_ONES;
+
+		memcpy(key + 8, &l1, 8);
+		apos |= (q1 - SWAR_ONES) & ~q1 & SWAR_HIGH;
+		h = kh_step(0, l0);
+		l0 = l1;
+	}
+	hash = kh_final(kh_step(h, l0), n);
+	idx = lookup_k(m, key, n, hash, n > 8 ? key8_of(key, 8) : l0);
+	if (t->w)
+		s->low[t->w] = ' ';
+	u = &s->tok[s->ntok++];
+	u->off = (uint32_t)w0;
+	u->len = (uint16_t)n;
+	u->ntok = 1;
+	u->upper = up && !lo;
+	if (key[0] >= '0' && key[0] <= '9')
+		classify_number(u, a, a, key, n);
+	else
+		u->money = u->num = 0;
+	u->brk_before = (uint8_t)t->drop_break;
+	u->aspects = 0;
+	u->brk_after = 0;
+	u->entry = idx;
+	u->hash = hash;
+	if (idx >= 0) {
+		const struct sent_entry *e = &m->ent[idx];
+		unsigned langs = e->langs;
+
+		u->special = e->special;
+		u->neg = (uint8_t)(((e->flags & SENT_F_NEGATE) != 0) || (apos && has_nt(key, n)));
+		for (; langs; langs &= langs - 1)
+			t->acc->lang_hits[__builtin_ctz(langs)]++;
+	} else {
+		u->special = SP_NONE;
+		u->neg = (uint8_t)(apos && has_nt(key, n));
+	}
+	t->drop_break = 0;
+	t->nupper += u->upper;
+	t->w = w0 + n;
+}
+
+#ifdef SENT_SWAR
+/*
+ * The word at a (not blank), when it is 1..16 ASCII bytes followed by a
+ * blank or the end, without punctuation at its start: added, and its length
+ * returned; else 0 (nothing done).  src holds the same bytes as a, with 16
+ * readable (zero past the end of the text).
+ */
+static size_t scan_word_fast(struct tokenizer *t, const unsigned char *a,
+			     const unsigned char *src)
+{
+	uint64_t x[2] = { 0, 0 }, stop, up, lo;
+	size_t n, ns;
+
+	memcpy(&x[0], src, 8);
+	stop = ~swar_word_bytes(x[0]) & SWAR_HIGH;
+	if (stop) {
+		n = (size_t)__builtin_ctzll(stop) / 8;
+	} else {
+		memcpy(&x[1], src + 8, 8);
+		stop = ~swar_word_bytes(x[1]) & SWAR_HIGH;
+		if (!stop)
+			return 0;
+		n = 8 + (size_t)__builtin_ctzll(stop) / 8;
+	}
+	if (!n || src[n] >= 0x80 || is_punct(src[0]))
+		return 0; /* UTF-8 (add_token's work) or punctuation first */
+	if (n < 8)
+		x[0] &= (1ull << (8 * n)) - 1;
+	else
+		x[1] &= n == 8 ? 0 : (1ull << (8 * (n - 8))) - 1;
+	up = swar_upper(x[0]) | swar_upper(x[1]);
+	lo = swar_lower(x[0]) | swar_lower(x[1]);
+	t->acc->script[SENT_SCRIPT_LATIN] += swar_count(up | lo);
+	if (!is_punct(src[n - 1])) {
+		add_word_plain(t, a, n, x[0], x[1], up, lo);
+		return n;
+	}
+	for (ns = n - 1; is_punct(src[ns - 1]); ns--)
+		;
+	add_word_fast(t, a, n, ns, x);
+	return n;
+}
+#endif
 
 /* Split a blank-free token into words and emoji, count scripts. */
 static void add_token(struct tokenizer *t, const unsigned char *a, const unsigned char *b)
@@ -1633,7 +2156,7 @@ static double booster_scalar(const struct sent_model *m, const struct sent_unit 
 
 	if (u->entry < 0 || !(m->ent[u->entry].flags & SENT_F_BOOSTER))
 		return 0.0;
-	s = m->ent[u->entry].booster;
+	s = m->num[u->entry].booster;
 	if (valence < 0)
 		s = -s;
 	if (cap_diff && u->upper)
@@ -1650,7 +2173,7 @@ static unsigned flags_of(const struct sent_model *m, const struct sent_unit *u)
 static double unit_valence(const struct sent_model *m, const struct sent_unit *u, unsigned n,
 			   unsigned i, int cap_diff, int16_t *neg_at)
 {
-	const struct sent_entry *e;
+	const struct sent_num *e;
 	unsigned flags = flags_of(m, &u[i]), d;
 	int negated = 0, negonly;
 	double v;
@@ -1663,12 +2186,12 @@ static double unit_valence(const struct sent_model *m, const struct sent_unit *u
 		if (i + 1 < n && !u[i].brk_after &&
 		    !(next & (VALUED | SENT_F_BOOSTER | SENT_F_NEGATE | SENT_F_EXEMPT | SENT_F_AUX)) &&
 		    !u[i + 1].neg)
-			return m->ent[u[i].entry].booster;
+			return m->num[u[i].entry].booster;
 		return 0.0;
 	}
 	if (!(flags & VALUED) || (flags & SENT_F_BOOSTER))
 		return 0.0;
-	e = &m->ent[u[i].entry];
+	e = &m->num[u[i].entry];
 	if (flags & SENT_F_IDIOM)
 		return e->valence;
 	/* "no" before a lexicon word negates that word and scores 0 itself */
@@ -1745,27 +2268,57 @@ static unsigned make_units(const struct sent_model *m, struct sent_scorer *s)
 	unsigned i = 0, n = 0;
 	if (m->npat && ++s->gen == 0) {
 		/* wrapped: forget every stamp */
-		memset(s->node_gen, 0, sizeof(s->node_gen));
+		memset(s->pat_gen, 0, sizeof(s->pat_gen));
 		s->gen = 1;
 	}
-	if (m->npat)
-		for (i = 0; i < s->ntok; i++) {
-			uint32_t h = s->tok[i].entry >= 0 ? m->ent[s->tok[i].entry].node_head : 0;
+	if (m->npat) {
+		uint64_t pb[4] = { 0, 0, 0, 0 };
+		unsigned k, nc = 0;
 
-			for (; h; h = m->nlist[h - 1].next)
-				s->node_gen[m->nlist[h - 1].node] = s->gen;
+		/* the patterns listed under the piece's words, each once (stamped), and its bits */
+		for (i = 0; i < s->ntok; i++) {
+			int32_t e = s->tok[i].entry;
+			uint32_t h;
+			unsigned bit;
+
+			if (e < 0)
+				continue;
+			bit = piece_bit(e);
+			pb[bit >> 6] |= 1ull << (bit & 63);
+			for (h = m->ent[e].pat_head; h; h = m->plist[h - 1].next) {
+				uint32_t pi = m->plist[h - 1].pattern;
+
+				if (s->pat_gen[pi] != s->gen) {
+					s->pat_gen[pi] = s->gen;
+					s->cand[nc++] = (uint16_t)pi;
+				}
+			}
 		}
+		/* keep those whose second filter may match too */
+		for (i = k = 0; i < nc; i++) {
+			const struct sent_pattern *p = &m->pat[s->cand[i]];
+
+			if (!p->has_filter2 || (p->f2bits[0] & pb[0]) || (p->f2bits[1] & pb[1]) ||
+			    (p->f2bits[2] & pb[2]) || (p->f2bits[3] & pb[3]))
+				s->cand[k++] = s->cand[i];
+		}
+		for (i = 0; i < m->nnofilter; i++)
+			s->cand[k++] = (uint16_t)m->nofilter[i];
+		s->ncand = k;
+	}
 	i = 0;
 	while (i < s->ntok) {
 		struct sent_unit *t = &s->tok[i], *u = &s->unit[n++];
 		int32_t best = t->entry, pbest = -1;
 		unsigned len = 1, k, plen = m->npat ? try_patterns(m, s, i, &pbest) : 0;
 
-		if (best >= 0 && m->ent[best].maxphrase > 1) {
-			unsigned maxn = m->ent[best].maxphrase;
+		if (best >= 0 && m->ent[best].maxphrase > 1 && i + 1 < s->ntok) {
+			unsigned maxn = m->ent[best].maxphrase, bit = pair_bit(best, s->tok[i + 1].hash);
 
 			if (maxn > s->ntok - i)
 				maxn = s->ntok - i;
+			if (!((m->pair_bloom[bit >> 6] >> (bit & 63)) & 1))
+				maxn = 1; /* no key begins with these two words */
 			for (k = 1; k < maxn; k++)
 				if (s->tok[i + k - 1].brk_after || s->tok[i + k].brk_before)
 					break;
@@ -1823,7 +2376,7 @@ static unsigned negated_contrast(const struct sent_model *m, const struct sent_s
 		if (piv < 0 || s->val[i] >= 0 || s->unit[i].entry < 0)
 			continue;
 		e = &m->ent[s->unit[i].entry];
-		if (!(e->flags & SENT_F_VALENCE) || e->valence <= 0 ||
+		if (!(e->flags & SENT_F_VALENCE) || m->num[s->unit[i].entry].valence <= 0 ||
 		    (e->flags & (SENT_F_IDIOM | SENT_F_NEGONLY)))
 			continue;
 		for (k = 0; k < (unsigned)piv; k++)
@@ -1831,6 +2384,29 @@ static unsigned negated_contrast(const struct sent_model *m, const struct sent_s
 				*found = 1;
 				return (unsigned)piv;
 			}
+	}
+	return 0;
+}
+
+/*
+ * "Great pool, lousy rooms": the first complaint that follows a compliment
+ * across punctuation, as if "but" stood at the punctuation before it.
+ * Returns the complaint's unit (never the first), 0 when there is none.
+ */
+static unsigned comma_contrast(const struct sent_scorer *s, unsigned n)
+{
+	unsigned i;
+	int praised = 0, crossed = 0;
+
+	for (i = 0; i < n; i++) {
+		if (praised && i && s->unit[i - 1].brk_after)
+			crossed = 1;
+		if (praised && crossed && s->val[i] < 0)
+			return i;
+		if (s->val[i] > 0) {
+			praised = 1;
+			crossed = 0;
+		}
 	}
 	return 0;
 }
@@ -1863,7 +2439,11 @@ static void score_piece(struct tokenizer *t, const unsigned char *end)
 	}
 	if (!has_but && (m->options & SENT_OPT_NEGATED_CONTRAST))
 		but = negated_contrast(m, s, n, &has_but);
-	if (has_but)
+	if (!has_but && (m->options & SENT_OPT_COMMA_CONTRAST) && (but = comma_contrast(s, n)))
+		/* the punctuation is the pivot: the complaint weighs as what follows "but" */
+		for (i = 0; i < n; i++)
+			s->val[i] *= i < but ? 0.5 : 1.5;
+	else if (has_but)
 		for (i = 0; i < n; i++)
 			s->val[i] *= i < but ? 0.5 : i > but ? 1.5 : 1.0;
 	for (i = 0; i < n; i++) {
@@ -1877,11 +2457,12 @@ static void score_piece(struct tokenizer *t, const unsigned char *end)
 		else
 			neu += 1;
 	}
-	for (p = t->piece; p < end; p++) {
-		ep += *p == '!';
-		qm += *p == '?';
-	}
-	punct = (ep > 4 ? 4 : ep) * 0.292;
+	/* counted up to the most that changes the result (4 each) */
+	for (p = t->piece; ep < 4 && p < end && (p = memchr(p, '!', (size_t)(end - p))); p++)
+		ep++;
+	for (p = t->piece; qm < 4 && p < end && (p = memchr(p, '?', (size_t)(end - p))); p++)
+		qm++;
+	punct = ep * 0.292; /* ep <= 4 */
 	if (qm > 1)
 		punct += qm <= 3 ? qm * 0.18 : 0.96;
 	if (n) {
@@ -1911,6 +2492,10 @@ int sent_score(const struct sent_model *m, struct sent_scorer *s, const char *te
 	const unsigned char *p = (const unsigned char *)text, *end = p + len;
 	struct tokenizer t;
 	size_t need = len * 2 + 16;
+#ifdef SENT_SWAR
+	unsigned char tail[32];
+	const unsigned char *tail_at;
+#endif
 
 	sent_scores_zero(out);
 	if (need > s->low_alloc) {
@@ -1929,16 +2514,44 @@ int sent_score(const struct sent_model *m, struct sent_scorer *s, const char *te
 	t.nupper = 0;
 	t.drop_break = 0;
 	s->ntok = 0;
+#ifdef SENT_SWAR
+	/* the last 16 bytes, zero-padded: words near the end are read from here */
+	tail_at = len >= 16 ? end - 16 : p;
+	memset(tail, 0, sizeof(tail));
+	if (len)
+		memcpy(tail, tail_at, (size_t)(end - tail_at));
+#endif
 	while (p < end) {
 		const unsigned char *a;
+		unsigned hi = 0, letters = 0;
 
 		while (p < end && (*p <= ' ' || *p == 0x7f))
 			p++;
 		a = p;
-		while (p < end && *p > ' ' && *p != 0x7f)
+#ifdef SENT_SWAR
+		if (a < end) {
+			size_t n = scan_word_fast(&t, a, end - a >= 16 ? a : tail + (a - tail_at));
+
+			if (n) {
+				p = a + n;
+				continue;
+			}
+		}
+#endif
+		while (p < end && *p > ' ' && *p != 0x7f) {
+			hi |= *p;
+			letters += (unsigned)((*p | 0x20) - 'a') < 26u;
 			p++;
-		if (a < p)
+		}
+		if (a == p)
+			continue;
+		if (hi < 0x80) {
+			/* ASCII: no emoji to split, no other script */
+			out->script[SENT_SCRIPT_LATIN] += letters;
+			add_word(&t, a, p);
+		} else {
 			add_token(&t, a, p);
+		}
 	}
 	score_piece(&t, end);
 	sent_scores_finish(out);

@@ -108,13 +108,20 @@ enum sent_options {
 	 * before its negator: "great view, the room wasn't clean".
 	 */
 	SENT_OPT_NEGATED_CONTRAST = 1 << 0,
+	/*
+	 * A complaint after a compliment, with punctuation between them, is a
+	 * contrast at the complaint: "great pool, lousy rooms".  After the
+	 * negated contrast (which takes precedence), and never with a "but".
+	 */
+	SENT_OPT_COMMA_CONTRAST = 1 << 1,
 };
 void sent_model_set_options(struct sent_model *m, unsigned options);
 
 /*
  * Patterns: token sequences with slots that score as one unit, tried before
  * phrases at every token (the longest match wins, a pattern wins a tie with
- * a phrase) and never across punctuation.  Elements, separated by blanks:
+ * a phrase, the pattern added later a tie with another) and never across
+ * punctuation.  Elements, separated by blanks:
  *   word          that word (case-insensitive)
  *   (a|b c|@m)    one of the alternatives, each a word sequence or a macro
  *   @name         the alternatives of a macro (sent_model_define)
@@ -215,6 +222,7 @@ struct sent_unit {
 	uint8_t num : 1;       /* a number ("30") */
 	uint8_t special;       /* structural word (internal) */
 	int32_t entry;         /* entry index, -1 when not in the model */
+	uint32_t hash;         /* of the key (a token's; internal) */
 	uint32_t aspects;      /* a pattern's unit: the aspects of its words */
 };
 
@@ -226,9 +234,12 @@ struct sent_scorer {
 	struct sent_unit unit[SENT_MAX_UNITS];
 	double val[SENT_MAX_UNITS];
 	int16_t negat[SENT_MAX_UNITS]; /* the unit that negated unit i, or -1 */
-	/* per piece: node_gen[i] == gen when a word of it begins an alternative of node i */
+	/* per piece: pat_gen[i] == gen when pattern i is among the candidates */
 	uint32_t gen;
-	uint32_t node_gen[SENT_MAX_PATTERN_TOTAL_NODES];
+	uint32_t pat_gen[SENT_MAX_PATTERNS];
+	/* per piece: the patterns that may match in it */
+	unsigned ncand;
+	uint16_t cand[SENT_MAX_PATTERNS];
 };
 
 /* An empty scorer; nothing allocated yet. */

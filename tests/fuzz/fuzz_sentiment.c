@@ -1,9 +1,12 @@
 /*
  * fuzz_sentiment: any bytes through the review scorer (HTML strip, sentence
  * split, tokenizer, phrase matching, rules, language gate, JSON output).
- * Checks: no crash or sanitizer report, scores in range, shares summing to
- * 1, and the same result twice (determinism, no state leaking between
- * texts).  The data files come from $MI_DATADIR, else ./data.
+ * Checks: no crash or sanitizer report (the input is exactly its size: a
+ * read past its end is reported), scores in range, shares summing to 1, the
+ * same result twice (determinism, no state leaking between texts), and the
+ * same result when other bytes follow the text in memory (words are read
+ * eight bytes at a time: nothing after the end may count).  The data files
+ * come from $MI_DATADIR, else ./data.
  */
 #include "aspects.h"
 
@@ -24,6 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct asp_result a, b;
 	struct strbuf json = STRBUF_INIT;
+	char *padded;
 
 	if (!loaded) {
 		struct mi_err err = MI_ERR_INIT;
@@ -40,6 +44,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (memcmp(&a, &b, sizeof(a)))
 		abort();
+	padded = malloc(size + 32);
+	if (!padded)
+		return 0;
+	memcpy(padded, data, size);
+	memset(padded + size, 'x', 32);
+	if (asp_score(&am, &sc, padded, size, &b) == 0 && memcmp(&a, &b, sizeof(a)))
+		abort();
+	free(padded);
 	if (a.scored) {
 		double total = a.pos + a.neu + a.neg;
 
