@@ -94,6 +94,15 @@ COMMENT ON COLUMN etl.lead_suppressions.added_by IS 'Agent who imported the list
 COMMENT ON COLUMN etl.lead_suppressions.added_at IS 'When the entry was added.';
 
 -- ---------------------------------------------------------------------------
+-- The owner's care-of line (loaded by sql/load/owners.sql, carried to prospects)
+-- ---------------------------------------------------------------------------
+ALTER TABLE external.properties ADD COLUMN owner_care_of text CHECK (owner_care_of <> '');
+COMMENT ON COLUMN external.properties.owner_care_of IS
+    'Care-of line of the owner''s mailing address (the person it goes to: a trustee, an accountant; without "C/O"), from the roll''s care-of column or a C/O tail of the owner name; NULL when none. mi-leads copies it to prospects.care_of.';
+COMMENT ON COLUMN external.properties.owner_mailing_address IS
+    'Owner mailing street address as on the roll; its care-of line is apart, in owner_care_of.';
+
+-- ---------------------------------------------------------------------------
 -- The stage machine
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION homeowner_acquisition.lead_stages()
@@ -317,6 +326,8 @@ COMMENT ON COLUMN homeowner_acquisition.prospects.signal_since_lost_at IS
     'Set by mi-leads when a strong new signal (worth signal_since_lost_points or more) arrives on a lost lead: the lead stays lost and the signal is logged as an activity; cleared when the lead is reopened.';
 COMMENT ON COLUMN homeowner_acquisition.prospects.mailing_norm_key IS
     'Key of the whole mailing address by the project''s address normalizer, written by mi-leads for the suppression list to match (mailing_address_key of a buyer taken from a deed is a rougher key); NULL until keyed, and again when the mailing address changes.';
+COMMENT ON COLUMN homeowner_acquisition.prospects.care_of IS
+    'Care-of line of the mailing address (the name it goes to, without "C/O": a trustee, an accountant): the roll''s (external.properties.owner_care_of), filled by mi-leads while empty; a person may edit it.';
 COMMENT ON COLUMN homeowner_acquisition.prospects.do_not_contact IS
     'True when the owner asked not to be contacted (or legal reasons): out of every list for good, never cleared (trigger); set by mark_do_not_contact on every prospect of the owner key, with the stage do_not_contact.';
 

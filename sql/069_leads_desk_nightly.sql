@@ -386,6 +386,7 @@ BEGIN
                coalesce(nullif(CASE WHEN b.grantee_key IS NOT NULL THEN b.grantee ELSE p.owner_name END, ''),
                         coalesce(b.grantee_key, p.owner_key)) AS raw_name,
                CASE WHEN b.grantee_key IS NOT NULL THEN 'unknown' ELSE coalesce(p.owner_kind, 'unknown') END AS owner_kind,
+               CASE WHEN b.grantee_key IS NOT NULL THEN NULL ELSE p.owner_care_of END AS care_of,
                CASE WHEN b.grantee_key IS NOT NULL THEN b.buyer_mailing_address ELSE p.owner_mailing_address END AS mailing_address,
                CASE WHEN b.grantee_key IS NOT NULL THEN NULL ELSE p.owner_mailing_city END AS mailing_city,
                CASE WHEN b.grantee_key IS NOT NULL THEN b.buyer_mailing_state ELSE p.owner_mailing_state END AS mailing_state,
@@ -409,11 +410,11 @@ BEGIN
 
     WITH ins AS (
         INSERT INTO homeowner_acquisition.prospects
-            (owner_key, mailing_address_key, display_name, owner_name_raw, owner_kind,
+            (owner_key, mailing_address_key, display_name, owner_name_raw, owner_kind, care_of,
              mailing_address, mailing_city, mailing_state, mailing_zip, mailing_country,
              is_absentee, is_out_of_state, lead_source_code, first_run_id)
         SELECT DISTINCT ON (o.owner_key, o.mailing_key)
-               o.owner_key, o.mailing_key, o.display_name, o.raw_name, o.owner_kind,
+               o.owner_key, o.mailing_key, o.display_name, o.raw_name, o.owner_kind, o.care_of,
                o.mailing_address, o.mailing_city, o.mailing_state, o.mailing_zip, o.mailing_country,
                o.is_absentee, o.is_out_of_state, o.lead_source, p_run_id
           FROM ls_owners o
@@ -437,6 +438,17 @@ BEGIN
        AND pr.display_name IS DISTINCT FROM d.owner_display
        AND (pr.display_name = pr.owner_name_raw OR pr.display_name = d.owner_name);
     GET DIAGNOSTICS c_renamed = ROW_COUNT;
+
+    -- the roll's care-of line, for a prospect that has none (a person's edit stays)
+    UPDATE homeowner_acquisition.prospects pr
+       SET care_of = d.owner_care_of
+      FROM (SELECT DISTINCT ON (p.owner_key, coalesce(p.owner_mailing_key, ''))
+                   p.owner_key, coalesce(p.owner_mailing_key, '') AS mailing_key, p.owner_care_of
+              FROM external.properties p
+             WHERE p.owner_key <> '' AND p.owner_care_of IS NOT NULL
+             ORDER BY p.owner_key, coalesce(p.owner_mailing_key, ''), p.last_seen DESC, p.tmk) d
+     WHERE pr.owner_key = d.owner_key AND pr.mailing_address_key = d.mailing_key
+       AND pr.care_of IS NULL;
 
     WITH ins AS (
         INSERT INTO homeowner_acquisition.prospect_properties AS pp
@@ -580,7 +592,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION etl.score_leads(date, jsonb, text) IS
-    'The scoring half of mi-leads score: stores p_cfg in etl.lead_settings (the desk functions read claim_hours and hold_days there), computes etl.opportunity_signals, scores each property (sum of contributions, scaled to at most 100), creates prospects (owner key + mailing address key; the buyer of a recent sale when the owner roll still shows the seller) and prospect_properties for scores >= min_score, joins every other parcel of a prospect''s owner (same owner and mailing keys, not ours) to its lead (properties_joined), shows a prospect by the owner''s display name (external.properties.owner_display, else the roll''s form; the raw form is kept in owner_name_raw) and renames an existing prospect whose shown name is still the raw form when a display form appears (prospects_renamed), rescores existing leads, writes one signal lead_activity per (prospect, signal_key) ever (a signal several of the prospect''s properties share, such as a deed conveying two units, on the lowest of their TMKs, whatever the plan): none for a won or do-not-contact owner, and for a lost one only a signal worth signal_since_lost_points or more, which sets prospects.signal_since_lost_at (lost_leads_signalled) and leaves the lead lost. Never changes a stage, a claim, a follow-up or a note. Marks the change events used as processed and writes the day''s opportunity_score assessment. Idempotent: a re-run on the same data changes nothing. Returns counts per item.';
+    'The scoring half of mi-leads score: stores p_cfg in etl.lead_settings (the desk functions read claim_hours and hold_days there), computes etl.opportunity_signals, scores each property (sum of contributions, scaled to at most 100), creates prospects (owner key + mailing address key; the buyer of a recent sale when the owner roll still shows the seller) and prospect_properties for scores >= min_score, joins every other parcel of a prospect''s owner (same owner and mailing keys, not ours) to its lead (properties_joined), shows a prospect by the owner''s display name (external.properties.owner_display, else the roll''s form; the raw form is kept in owner_name_raw) and renames an existing prospect whose shown name is still the raw form when a display form appears (prospects_renamed), fills a prospect''s empty care-of line from the roll (external.properties.owner_care_of), rescores existing leads, writes one signal lead_activity per (prospect, signal_key) ever (a signal several of the prospect''s properties share, such as a deed conveying two units, on the lowest of their TMKs, whatever the plan): none for a won or do-not-contact owner, and for a lost one only a signal worth signal_since_lost_points or more, which sets prospects.signal_since_lost_at (lost_leads_signalled) and leaves the lead lost. Never changes a stage, a claim, a follow-up or a note. Marks the change events used as processed and writes the day''s opportunity_score assessment. Idempotent: a re-run on the same data changes nothing. Returns counts per item.';
 
 CREATE OR REPLACE FUNCTION etl.project_revenue(p_as_of date, p_cfg jsonb, p_run_id text DEFAULT NULL)
     RETURNS bigint

@@ -143,6 +143,12 @@ Test(address, usps_form)
 		{ "4000 MacArthur Blvd Ste 600, Newport Beach CA 92660", NULL, NULL, NULL, NULL,
 		  "4000 MACARTHUR BLVD", "STE 600", "NEWPORT BEACH", "CA", "92660",
 		  "4000 MACARTHUR BLVD #600" },
+		/* ... with the state the sale file gave apart */
+		{ "4000 MacArthur Blvd Ste 600, Newport Beach CA 92660", NULL, "CA", NULL, NULL,
+		  "4000 MACARTHUR BLVD", "STE 600", "NEWPORT BEACH", "CA", "92660",
+		  "4000 MACARTHUR BLVD #600" },
+		{ "2211 NW Market St Apt 4, Seattle, WA", NULL, NULL, "98107", NULL,
+		  "2211 NW MARKET ST", "APT 4", "SEATTLE", "WA", "98107", "2211 NW MARKET ST #4" },
 		{ "2450 Kalakaua Ave 1402", "Honolulu", "HI", "96815", "United States",
 		  "2450 KALAKAUA AVE", "# 1402", "HONOLULU", "HI", "96815", "2450 KALAKAUA AVE #1402" },
 	};

@@ -722,18 +722,32 @@ int addr_usps_format(const char *street, const char *city, const char *state, co
 		goto out;
 	}
 	usps_zip(z, sizeof(z), zip);
-	n = snprintf(line, sizeof(line), "%s%s%s%s%s%s%s", street ? street : "",
-		     city && *city ? ", " : "", city ? city : "",
-		     (state && *state) || *z ? ", " : "", state ? state : "",
-		     state && *state && *z ? " " : "", z);
-	if (n < 0 || (size_t)n >= sizeof(line) || addr_normalize(line, (size_t)n, &a, &r) < 0) {
-		if (r == ADDR_OK)
-			r = ADDR_E_TOO_LONG;
-		copy_trimmed(out->street, sizeof(out->street), street);
-		copy_trimmed(out->city, sizeof(out->city), city);
-		copy_trimmed(out->state, sizeof(out->state), state);
-		copy_field(out->zip, sizeof(out->zip), z, strlen(z));
-		goto out;
+	/* a whole one-line address in the street field (a deed's "..., Newport
+	 * Beach CA 92660"): its own city, state and ZIP win, the fields fill gaps */
+	if (street && strchr(street, ',') && addr_normalize(street, strlen(street), &a, NULL) == 0 &&
+	    (a.city[0] || a.zip[0])) {
+		char f[64];
+
+		if (!a.city[0] && city && textfold(city, strlen(city), "-", f, sizeof(f)) > 0)
+			copy_field(a.city, sizeof(a.city), f, strlen(f));
+		if (!a.state[0] && state && textfold(state, strlen(state), "", f, sizeof(f)) == 2)
+			copy_field(a.state, sizeof(a.state), f, 2);
+		if (!a.zip[0] && *z)
+			copy_field(a.zip, sizeof(a.zip), z, strlen(z));
+	} else {
+		n = snprintf(line, sizeof(line), "%s%s%s%s%s%s%s", street ? street : "",
+			     city && *city ? ", " : "", city ? city : "",
+			     (state && *state) || *z ? ", " : "", state ? state : "",
+			     state && *state && *z ? " " : "", z);
+		if (n < 0 || (size_t)n >= sizeof(line) || addr_normalize(line, (size_t)n, &a, &r) < 0) {
+			if (r == ADDR_OK)
+				r = ADDR_E_TOO_LONG;
+			copy_trimmed(out->street, sizeof(out->street), street);
+			copy_trimmed(out->city, sizeof(out->city), city);
+			copy_trimmed(out->state, sizeof(out->state), state);
+			copy_field(out->zip, sizeof(out->zip), z, strlen(z));
+			goto out;
+		}
 	}
 	snprintf(out->street, sizeof(out->street), "%s%s%s", a.house, a.house[0] && a.street[0] ? " " : "",
 		 a.street);

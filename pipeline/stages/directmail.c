@@ -100,7 +100,14 @@ int directmail_export_csv(PGconn *conn, const struct directmail_opts *o, FILE *o
 				 &u, NULL);
 		directmail_csv_field(out, PQgetvalue(res, r, 0), 0);
 		directmail_csv_field(out, PQgetvalue(res, r, 1), ',');
-		directmail_csv_field(out, PQgetvalue(res, r, 2), ',');
+		if (*PQgetvalue(res, r, 2)) {
+			char co[512];
+
+			snprintf(co, sizeof(co), "C/O %s", PQgetvalue(res, r, 2));
+			directmail_csv_field(out, co, ',');
+		} else {
+			directmail_csv_field(out, "", ',');
+		}
 		directmail_csv_field(out, u.street, ',');
 		directmail_csv_field(out, u.unit, ',');
 		directmail_csv_field(out, u.city, ',');
