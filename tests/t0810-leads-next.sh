@@ -5,11 +5,9 @@
 # with their owner) and two "queue is empty"; the best owner goes first with its
 # reasons; every claim is logged; the do-not-contact owner is never handed out;
 # usage errors exit 64; every command answers --help.
-#
-# The instant: a session holds an EXCLUSIVE lock on prospects while the agents
-# start, so each of them reads the queue and then waits to lock its candidate;
-# the lock is let go once all six wait (seen in pg_stat_activity), and they race.
+# The instant: see race_next in tests/desk-lib.sh.
 . tests/lib.sh
+. tests/desk-lib.sh
 fresh_db
 psql -X -q -v ON_ERROR_STOP=1 -f fixtures/leads/market.sql >/dev/null || fail "loading the fixture"
 "$MI_BIN/mi-leads" --config config/leads.ini score --as-of 2026-11-20 >/dev/null || fail "score"
@@ -18,36 +16,8 @@ q() { psql -XAtc "$1"; }
 
 [ "$(q "select count(*) from homeowner_acquisition.lead_queue")" = 4 ] || fail "expected 4 waiting owners"
 
-mkfifo "$t_tmp/ctl" || fail "mkfifo"
-psql -X -q -v ON_ERROR_STOP=1 <"$t_tmp/ctl" >"$t_tmp/locker.out" 2>&1 &
-locker=$!
-exec 3>"$t_tmp/ctl"
-t_cleanup "kill $locker 2>/dev/null"
-echo "BEGIN; LOCK TABLE homeowner_acquisition.prospects IN EXCLUSIVE MODE;" >&3
-i=0
-until [ "$(q "select count(*) from pg_locks l join pg_class c on c.oid = l.relation
-              where c.relname = 'prospects' and l.mode = 'ExclusiveLock' and l.granted")" = 1 ]; do
-	i=$((i + 1)); [ $i -le 600 ] || fail "the lock was never taken: $(cat "$t_tmp/locker.out")"
-	sleep 0.1
-done
-pids=""
-for a in 1 2 3 4 5 6; do
-	leads next --agent "agent$a" >"$t_tmp/out.$a" 2>"$t_tmp/err.$a" &
-	pids="$pids $!"
-done
-i=0
-until [ "$(q "select count(*) from pg_stat_activity where application_name = 'mi-leads'
-              and wait_event_type = 'Lock'")" = 6 ]; do
-	i=$((i + 1)); [ $i -le 600 ] || fail "the six agents never all waited"
-	sleep 0.1
-done
-echo "COMMIT;" >&3
-exec 3>&-
-wait $locker || fail "the locking session failed: $(cat "$t_tmp/locker.out")"
-got=0 empty=0
-for p in $pids; do
-	if wait "$p"; then got=$((got + 1)); else empty=$((empty + 1)); fi
-done
+race_next 6 "$t_tmp" --config config/leads.ini
+got=$race_got empty=$race_empty
 [ $got = 4 ] && [ $empty = 2 ] || fail "expected 4 claims and 2 empty queues, got $got and $empty"
 for a in 1 2 3 4 5 6; do
 	if [ -s "$t_tmp/out.$a" ]; then
