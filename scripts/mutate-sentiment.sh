@@ -67,3 +67,8 @@ mut punct_share "		if (pos > neg)
 mut booster_zero "	if (!(flags & VALUED) || (flags & SENT_F_BOOSTER))" "	if (!(flags & VALUED))"
 mut aux "		if (i + 1 < n && !u[i].brk_after &&" "		if (0 &&"
 mut aux_exempt "(VALUED | SENT_F_BOOSTER | SENT_F_NEGATE | SENT_F_EXEMPT | SENT_F_AUX)" "(VALUED | SENT_F_BOOSTER | SENT_F_NEGATE | SENT_F_AUX)"
+mut contrast_word "				 (flags_of(m, &s->unit[i]) & SENT_F_CONTRAST))) {" "				 0)) {"
+mut negated_contrast "	if (!has_but && (m->options & SENT_OPT_NEGATED_CONTRAST))" "	if (0)"
+mut negated_contrast_needs_compliment "			if (s->val[k] > 0) {" "			if (1) {"
+mut pattern_negation "		if (plen && plen >= len) {" "		if (0) {"
+mut money_no_break "	u->brk_before = (uint8_t)((sa > a && !(u->money && only_dollars(a, sa))) ||" "	u->brk_before = (uint8_t)((sa > a) ||"

@@ -152,7 +152,7 @@ Test(aspects, negation_applies_to_domain_phrases)
 	cr_assert_gt(score("We had no issues.").compound, 0.05);
 	cr_assert_gt(score("No problems at all.").compound, 0.05);
 	/* negated-only verbs: nothing without a negator */
-	cr_assert_eq(score("Everything was working.").compound, 0.0);
+	cr_assert_eq(score("The AC was working.").compound, 0.0);
 	cr_assert_lt(score("Nothing was working.").compound, -0.05);
 }
 
@@ -442,4 +442,177 @@ Test(aspects, over_long_review_is_cut_not_refused)
 	r2 = score("Filthy.");
 	cr_assert_lt(r2.compound, -0.5);
 	free(t);
+}
+
+/*
+ * Issue 16: each family of complaints without a sentiment word, with its
+ * other wordings (negative), and its look-alikes that are no complaint (not
+ * negative): the rules must not fire outside their context.
+ */
+struct family_case {
+	const char *family;
+	const char *const *neg; /* compound <= -0.05 */
+	const char *const *pos; /* compound > -0.05 */
+};
+
+static const char *const size_neg[] = {
+	"The room was very small.", "Our bathroom was a bit cramped.",
+	"We had to squeeze past the bed to reach the closet.", "The studio is on the small side.",
+	"There was no room to put our suitcases.", "The lanai is barely big enough for one chair.",
+	"Way too small for four adults.", NULL
+};
+static const char *const size_pos[] = {
+	"Small but spotless.", "The kitchen is small but has everything you need.",
+	"Cozy little cottage, perfect for two.", "There is a small grocery store across the street.",
+	"The room was spacious and bright.", NULL
+};
+static const char *const age_neg[] = {
+	"The hotel is very old.", "The decor is a bit dated.", "The bathroom needs renovation.",
+	"The wifi needs to be improved.", "The furniture has seen better days.",
+	"The unit could use some TLC.", "Kitchen cabinets straight out of the 80s.", NULL
+};
+static const char *const age_pos[] = {
+	"Old Hawaiian charm with a huge lanai.", "It has that old Hawaii feel we love.",
+	"The condo was recently renovated and looks brand new.", "The wifi improved after day one.",
+	NULL
+};
+static const char *const plain_neg[] = {
+	"The room was very basic.", "The apartment is just functional.",
+	"Breakfast was very average.", "Nothing modern about the place.",
+	"The pool is mediocre at best.", NULL
+};
+static const char *const plain_pos[] = {
+	"Simple but clean and comfortable.", "The check in was very simple.",
+	"Nothing fancy but it had everything we needed.", "Far better than your average hotel.",
+	NULL
+};
+static const char *const noise_neg[] = {
+	"There was a lot of noise.", "Noise all night from the ice machine.",
+	"We could hear every conversation in the hallway.",
+	"The fridge hums all night long.", "The roosters kept us awake.", NULL
+};
+static const char *const noise_pos[] = {
+	"The sound of the waves put us to sleep.", "No noise at all, even on weekends.",
+	"There is a white noise machine in each bedroom.", "We could hear the ocean from the bed.",
+	NULL
+};
+static const char *const price_neg[] = {
+	"$30 for two sandwiches at the pool bar.", "I would expect much more for the price.",
+	"They charged us $150 for a late checkout.", "Twelve dollars for a coffee.",
+	"Basic for the price we paid.", NULL
+};
+static const char *const price_pos[] = {
+	"Great value for money.", "We paid $220 a night for a two bedroom.",
+	"Not cheap, but worth it.", "For the price you can't beat it.", NULL
+};
+static const char *const intent_neg[] = {
+	"It was well below my expectations.", "This hotel is not for me.", "We will not go back.",
+	"I wouldn't use them again.", "Don't go.", "Won't be returning.",
+	"Not what we expected at all.", NULL
+};
+static const char *const intent_pos[] = {
+	"Can't wait to go back!", "We won't stay anywhere else on Kauai.",
+	"You can't go wrong with this place.", "I can't recommend this place enough.",
+	"Don't hesitate to book.", "Exceeded our expectations.", NULL
+};
+static const char *const access_neg[] = {
+	"It is far from town.", "You need a car to get anywhere.",
+	"The room is only reachable through the parking garage.",
+	"Nothing within walking distance.", "Hard to find at night.", NULL
+};
+static const char *const access_pos[] = {
+	"Not far from town.", "You don't need a car, everything is walkable.",
+	"Close to shops and restaurants.", "Not far from the beach at all.", NULL
+};
+static const char *const pest_neg[] = {
+	"We saw a mouse in the kitchen.", "Found hair in the shower.",
+	"A centipede crawled out from under the bed.", "There were ants all over the counter.",
+	"The sheets were not changed between guests.", NULL
+};
+static const char *const pest_pos[] = {
+	"No bugs at all, which surprised us.", "Not a single ant or roach the whole week.",
+	"The hair dryer works great.", "Bring bug spray for the hike.", NULL
+};
+static const char *const faint_neg[] = {
+	"The only good thing was the view.", "The only downside was the parking.",
+	"The stay was anything but relaxing.", "The worst stay ever.",
+	"The pool was the only redeeming feature.",
+	"The view was amazing, too bad about everything else.", NULL
+};
+static const char *const faint_pos[] = {
+	"The only thing we'd change is staying longer.", "The only downside was having to leave!",
+	"Our only complaint is that we couldn't stay longer.", "It's the only place we stay on Maui.",
+	"This was the best stay ever.", NULL
+};
+static const char *const negcompl_neg[] = {
+	"The location was amazing, the room wasn't the best.", "I really didn't like the room.",
+	"Great view, the bed was not comfortable at all.",
+	"The host was lovely, the apartment wasn't very clean.", NULL
+};
+static const char *const negcompl_pos[] = {
+	"Great location, we didn't have any issues.",
+	"The view is incredible, the pictures don't do it justice.",
+	"Loved it, not a single complaint.", "The location could not be better.", NULL
+};
+
+static const struct family_case families[] = {
+	{ "size", size_neg, size_pos },
+	{ "age and upkeep", age_neg, age_pos },
+	{ "ordinariness", plain_neg, plain_pos },
+	{ "noise", noise_neg, noise_pos },
+	{ "price", price_neg, price_pos },
+	{ "expectations and intent", intent_neg, intent_pos },
+	{ "access", access_neg, access_pos },
+	{ "pests and hygiene", pest_neg, pest_pos },
+	{ "faint praise and contrast", faint_neg, faint_pos },
+	{ "negated compliment", negcompl_neg, negcompl_pos },
+};
+
+Test(aspects, complaint_families_and_their_look_alikes)
+{
+	struct asp_model core;
+	struct mi_err err = MI_ERR_INIT;
+	size_t f, i, core_missed = 0, nneg = 0;
+
+	cr_assert_eq(asp_model_load(&core, "data", ASP_NO_DOMAIN, &err), 0, "%s", err.msg);
+	for (f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+		for (i = 0; families[f].neg[i]; i++) {
+			const char *t = families[f].neg[i];
+			struct asp_result r = score(t), c;
+
+			cr_expect_leq(r.compound, ASP_NEG_THRESHOLD, "%s: '%s' scored %.4f",
+				      families[f].family, t, r.compound);
+			cr_assert_eq(asp_score(&core, &sc, t, strlen(t), &c), 0);
+			core_missed += c.compound > ASP_NEG_THRESHOLD;
+			nneg++;
+		}
+		for (i = 0; families[f].pos[i]; i++) {
+			const char *t = families[f].pos[i];
+			struct asp_result r = score(t);
+
+			cr_expect_gt(r.compound, ASP_NEG_THRESHOLD, "%s look-alike: '%s' scored %.4f",
+				     families[f].family, t, r.compound);
+		}
+	}
+	/* the cases are ones the general rules miss: the layer is what catches them */
+	cr_expect_geq(core_missed * 10, nneg * 7, "the core alone caught %zu of %zu", nneg - core_missed,
+		      nneg);
+	asp_model_release(&core);
+}
+
+Test(aspects, family_rules_flag_the_right_aspect)
+{
+	struct asp_result r;
+
+	r = score("The hotel is very old and the bathroom needs renovation.");
+	cr_assert(FLAGGED(r, "maintenance"));
+	r = score("$30 for two sandwiches at the pool bar.");
+	cr_assert(FLAGGED(r, "value"));
+	r = score("We saw a mouse in the kitchen.");
+	cr_assert(FLAGGED(r, "cleanliness"));
+	/* noise and location are scored, never flagged */
+	r = score("Noise all night from the ice machine. It is far from town.");
+	cr_assert(HAS(r, "noise"));
+	cr_assert(HAS(r, "location"));
+	cr_assert_eq(r.flags, 0u);
 }

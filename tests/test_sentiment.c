@@ -349,7 +349,8 @@ Test(sentiment, data_file_errors_carry_location)
 	fputs("# comment\nbooster\tvery\t0.293\nboost\tvery\t1\n", fp);
 	fclose(fp);
 	cr_assert_eq(sent_model_load_rules(m, path, &err), -1);
-	cr_assert_str_eq(err.msg, "unknown rule kind 'boost': expected booster, negate, idiom, aux or exempt");
+	cr_assert_str_eq(err.msg, "unknown rule kind 'boost': expected booster, negate, idiom, aux, "
+				  "exempt, contrast or option");
 	cr_assert_str_eq(err.where, path);
 	cr_assert_eq(err.line, 3);
 	unlink(path);
@@ -365,6 +366,167 @@ static void setup_real(void)
 
 	cr_assert_eq(asp_model_load(&am, "data", ASP_NO_DOMAIN, &err), 0, "%s", err.msg);
 	sent_scorer_init(&sc);
+}
+
+/* ---- patterns and contrasts (the rental layer's rules, pinned on a small model) ---- */
+
+static void pat(const char *pattern, unsigned flags, double v)
+{
+	struct mi_err err = MI_ERR_INIT;
+
+	cr_assert_eq(sent_model_put_pattern(m, pattern, flags, v, 0, &err), 0, "%s: %s", pattern,
+		     err.msg);
+}
+
+static void def(const char *name, const char *body)
+{
+	struct mi_err err = MI_ERR_INIT;
+
+	cr_assert_eq(sent_model_define(m, name, body, &err), 0, "%s", err.msg);
+}
+
+Test(sentiment, pattern_words_macro_and_optional)
+{
+	def("small", "small|tiny|cramped");
+	pat("(very|a bit|quite) @small", SENT_F_VALENCE, -1.3);
+	assert_sum("the room was very small", -1.3);
+	assert_sum("the room was a bit cramped", -1.3);
+	assert_sum("the room was small", 0); /* the intensifier is not optional */
+	pat("on the (@small|old)? side", SENT_F_VALENCE, -1.0);
+	assert_sum("it is on the small side", -1.0);
+	assert_sum("it is on the side", -1.0);
+	assert_sum("it is on the beach side", 0);
+}
+
+Test(sentiment, pattern_macro_errors)
+{
+	struct mi_err err = MI_ERR_INIT;
+
+	cr_assert_eq(sent_model_put_pattern(m, "@nosuch room", SENT_F_VALENCE, -1, 0, &err), -1);
+	cr_assert_str_eq(err.msg, "unknown macro '@nosuch'");
+	cr_assert_eq(sent_model_define(m, "x", "a|b", &err), 0);
+	cr_assert_eq(sent_model_define(m, "x", "c", &err), -1);
+	cr_assert_eq(sent_model_put_pattern(m, "(very @x) room", SENT_F_VALENCE, -1, 0, &err), -1);
+	cr_assert(strstr(err.msg, "inside an alternative") != NULL, "%s", err.msg);
+	cr_assert_eq(sent_model_put_pattern(m, "(@x y) room", SENT_F_VALENCE, -1, 0, &err), -1);
+	cr_assert(strstr(err.msg, "a macro must be a whole alternative") != NULL, "%s", err.msg);
+	cr_assert_eq(sent_model_put_pattern(m, "room?", SENT_F_VALENCE, -1, 0, &err), -1);
+	cr_assert(strstr(err.msg, "needs a word that is not optional") != NULL, "%s", err.msg);
+	cr_assert_eq(sent_model_put_pattern(m, "!a room", SENT_F_VALENCE, -1, 0, &err), -1);
+	cr_assert_eq(sent_model_put_pattern(m, "room ^", SENT_F_VALENCE, -1, 0, &err), -1);
+	cr_assert_eq(sent_model_put_pattern(m, "(room", SENT_F_VALENCE, -1, 0, &err), -1);
+	cr_assert_eq(sent_model_put_pattern(m, "#cash for", SENT_F_VALENCE, -1, 0, &err), -1);
+	cr_assert_eq(sent_model_put_pattern(m, "room *9", SENT_F_VALENCE, -1, 0, &err), -1);
+	cr_assert_eq(sent_model_npatterns(m), 0u);
+}
+
+Test(sentiment, pattern_money_and_number_slots)
+{
+	pat("#money for", SENT_F_VALENCE, -1.0);
+	pat("#num dollars", SENT_F_VALENCE, -0.5);
+	assert_sum("$30 for two sandwiches", -1.0);
+	assert_sum("they charged $1,200.50 for it", -1.0);
+	assert_sum("\xE2\x82\xAC" "15 for a beer", -1.0); /* euro sign */
+	assert_sum("\xC2\xA3" "8 for a coffee", -1.0);   /* pound sign */
+	assert_sum("30 for two", 0);  /* a number is not money */
+	assert_sum("$ for two", 0);
+	assert_sum("$30. for two", 0); /* not across punctuation */
+	assert_sum("it was 30 dollars", -0.5);
+	/* the "$" of an amount is no punctuation between two words of a pattern */
+	pat("charged #money", SENT_F_VALENCE, -1.2);
+	assert_sum("they charged $30", -1.2);
+}
+
+Test(sentiment, pattern_longest_match_wins_and_beats_a_phrase)
+{
+	pat("no hot", SENT_F_VALENCE, -1.0);
+	pat("no hot water at all", SENT_F_VALENCE, -3.0);
+	assert_sum("no hot water", -2.4);       /* the phrase is longer than "no hot" */
+	assert_sum("no hot water at all", -3.0); /* the longer pattern wins */
+	pat("no hot water", SENT_F_VALENCE, -1.5);
+	assert_sum("no hot water", -1.5); /* a tie: the pattern */
+}
+
+Test(sentiment, pattern_gap_lookahead_and_start)
+{
+	pat("noise *2 (all night)", SENT_F_VALENCE, -1.8);
+	assert_sum("noise all night", -1.8);
+	assert_sum("noise from the bar all night", 0); /* three words: over the gap */
+	assert_sum("noise from bar all night", -1.8);
+	pat("old !(charm|hawaii)", SENT_F_VALENCE, -1.0);
+	assert_sum("it is old", -1.0);
+	assert_sum("old hawaii charm", 0);
+	assert_sum("old, charm", -1.0); /* the look-ahead stops at punctuation too */
+	pat("^ dont go", SENT_F_VALENCE, -1.8);
+	assert_sum("dont go", -1.8);
+	assert_sum("honestly, dont go", -1.8);
+	assert_sum("you dont go there", 0);
+}
+
+Test(sentiment, pattern_slots_pos_neg_any)
+{
+	pat("the only #pos thing", SENT_F_IDIOM, -1.9);
+	assert_sum("the only good thing", -1.9);
+	assert_sum("the only bad thing", -2.5);
+	pat("smelled of #any", SENT_F_VALENCE, -1.4);
+	assert_sum("it smelled of smoke", -1.4);
+}
+
+Test(sentiment, pattern_unit_takes_negation_unless_fixed)
+{
+	pat("far from town", SENT_F_VALENCE, -1.2);
+	assert_sum("far from town", -1.2);
+	assert_sum("not far from town", -1.2 * SENT_N_SCALAR);
+	pat("need a car", SENT_F_IDIOM, -1.1);
+	assert_sum("you need a car", -1.1);
+	assert_sum("you wasnt need a car", -1.1); /* fixed: no negation */
+	assert_sum("very far from town", -1.2 - 0.293); /* a booster before it */
+}
+
+Test(sentiment, pattern_negator)
+{
+	pat("anything but", SENT_F_NEGATE, 0);
+	assert_sum("anything but good", 1.9 * SENT_N_SCALAR);
+	/* the "but" inside the match is not the contrast word */
+	assert_sum("good anything but good", 1.9 + 1.9 * SENT_N_SCALAR);
+}
+
+Test(sentiment, pattern_unit_has_the_aspects_of_its_words)
+{
+	struct mi_err err = MI_ERR_INIT;
+	struct sent_scores s;
+
+	cr_assert_eq(sent_model_put(m, "towels", 0, 0, 0, 1u << 3, 0, &err), 0);
+	cr_assert_eq(sent_model_put_pattern(m, "only two towels", SENT_F_VALENCE, -1.2, 1u << 5, &err),
+		     0);
+	cr_assert_eq(sent_score(m, &sc, "only two towels", 15, &s), 0);
+	cr_assert_eq(s.aspects, (1u << 3) | (1u << 5));
+}
+
+Test(sentiment, contrast_word)
+{
+	put("however", SENT_F_CONTRAST, 0, 0);
+	assert_sum("good however bad", 1.9 * 0.5 - 2.5 * 1.5);
+	/* "but" first: it is the pivot */
+	assert_sum("good but bad however good", 1.9 * 0.5 - 2.5 * 1.5 + 1.9 * 1.5);
+	pat("except", SENT_F_IDIOM | SENT_F_CONTRAST, -0.6);
+	assert_sum("good except bad", 1.9 * 0.5 - 0.6 - 2.5 * 1.5);
+}
+
+Test(sentiment, negated_compliment_after_a_compliment)
+{
+	/* without the option: VADER's plain sum */
+	assert_sum("good the room wasnt good", 1.9 + 1.9 * SENT_N_SCALAR);
+	sent_model_set_options(m, SENT_OPT_NEGATED_CONTRAST);
+	assert_sum("good the room wasnt good", 1.9 * 0.5 + 1.9 * SENT_N_SCALAR * 1.5);
+	/* no compliment before it: no contrast */
+	assert_sum("the room wasnt good", 1.9 * SENT_N_SCALAR);
+	/* a negated complaint is no negated compliment */
+	assert_sum("good nothing bad", 1.9 - 2.5 * SENT_N_SCALAR);
+	/* an explicit "but" keeps its own pivot */
+	assert_sum("good but wasnt good", 1.9 * 0.5 + 1.9 * SENT_N_SCALAR * 1.5);
+	/* "no" is a negator too */
+	assert_sum("good no good", 1.9 * 0.5 + 1.9 * SENT_N_SCALAR * 1.5);
 }
 
 static void teardown_real(void)

@@ -146,6 +146,51 @@ static int domain_line(void *ctx, char **f, int nf, struct mi_err *err)
 	return sent_model_put(lc->am->sent, f[0], flags, v, 0, mask, 0, err);
 }
 
+static int pattern_line(void *ctx, char **f, int nf, struct mi_err *err)
+{
+	struct load_ctx *lc = ctx;
+	unsigned flags = SENT_F_VALENCE;
+	uint32_t mask = 0;
+	char *end;
+	double v;
+
+	if (!strcmp(f[0], "define")) {
+		if (nf != 3)
+			return mi_err_set(err, MI_EXIT_CONFIG,
+					  "expected 'define' TAB name TAB alternatives");
+		return sent_model_define(lc->am->sent, f[1], f[2], err);
+	}
+	if (strcmp(f[0], "pattern"))
+		return mi_err_set(err, MI_EXIT_CONFIG,
+				  "unknown kind '%s': expected define or pattern", f[0]);
+	if (nf < 4 || nf > 5)
+		return mi_err_set(err, MI_EXIT_CONFIG,
+				  "expected 'pattern' TAB pattern TAB valence TAB families [TAB mode]");
+	errno = 0;
+	v = strtod(f[2], &end);
+	if (errno || end == f[2] || *end || !isfinite(v) || v < -4.5 || v > 4.5)
+		return mi_err_set(err, MI_EXIT_CONFIG,
+				  "invalid valence '%s': must be a number between -4.5 and 4.5",
+				  f[2]);
+	if (parse_families(lc->am, f[3], &mask, err) < 0)
+		return -1;
+	if (nf == 5) {
+		if (!strcmp(f[4], "fixed"))
+			flags = SENT_F_IDIOM;
+		else if (!strcmp(f[4], "negated"))
+			flags = SENT_F_NEGONLY;
+		else if (!strcmp(f[4], "negator"))
+			flags = SENT_F_NEGATE;
+		else if (!strcmp(f[4], "contrast"))
+			flags = SENT_F_IDIOM | SENT_F_CONTRAST;
+		else
+			return mi_err_set(err, MI_EXIT_CONFIG,
+					  "unknown mode '%s': expected fixed, negated, negator or contrast",
+					  f[4]);
+	}
+	return sent_model_put_pattern(lc->am->sent, f[1], flags, v, mask, err);
+}
+
 int asp_model_load(struct asp_model *am, const char *datadir, unsigned flags,
 		   struct mi_err *err)
 {
@@ -182,11 +227,16 @@ int asp_model_load(struct asp_model *am, const char *datadir, unsigned flags,
 	    (path_of(datadir, "sentiment/domain.tsv", path, sizeof(path), err) < 0 ||
 	     sent_read_tsv(path, domain_line, &lc, err) < 0))
 		goto out;
-	if (path_of(datadir, "sentiment/aspects.tsv", path, sizeof(path), err) < 0 ||
-	    sent_read_tsv(path, aspect_line, &lc, err) < 0)
-		goto out;
+	/* stopwords before the patterns: a pattern's filter avoids common words */
 	if (path_of(datadir, "sentiment/stopwords.tsv", path, sizeof(path), err) < 0 ||
 	    sent_model_load_stopwords(am->sent, path, err) < 0)
+		goto out;
+	if (!(flags & ASP_NO_DOMAIN) &&
+	    (path_of(datadir, "sentiment/patterns.tsv", path, sizeof(path), err) < 0 ||
+	     sent_read_tsv(path, pattern_line, &lc, err) < 0))
+		goto out;
+	if (path_of(datadir, "sentiment/aspects.tsv", path, sizeof(path), err) < 0 ||
+	    sent_read_tsv(path, aspect_line, &lc, err) < 0)
 		goto out;
 	for (i = 0; i < sent_model_nlangs(am->sent); i++)
 		if (!strcmp(sent_model_lang(am->sent, i), "en"))
@@ -808,7 +858,7 @@ out:
 /* ---- evaluation ---- */
 
 struct eval_acc {
-	unsigned n, correct, negs, neg_hit, tag_true, tag_hit, tagged;
+	unsigned n, correct, negs, neg_hit, neg_pred, tag_true, tag_hit, tagged;
 	double sx, sy, sxx, syy, sxy;
 };
 
@@ -819,6 +869,7 @@ static void eval_add(struct eval_acc *e, double human, double pred)
 
 	e->n++;
 	e->correct += hc == pc;
+	e->neg_pred += pc < 0;
 	if (hc < 0) {
 		e->negs++;
 		e->neg_hit += pc < 0;
@@ -891,9 +942,13 @@ static void eval_print(FILE *out, const char *name, const struct eval_acc *e, in
 	fprintf(out, "%-14s %5u  %6.3f  %6.3f  ", name, e->n, pearson(e),
 		e->n ? (double)e->correct / e->n : 0.0);
 	if (e->negs)
-		fprintf(out, "%6.3f (%u)", (double)e->neg_hit / e->negs, e->negs);
+		fprintf(out, "%6.3f (%3u)", (double)e->neg_hit / e->negs, e->negs);
 	else
-		fprintf(out, "%6s (0)", "-");
+		fprintf(out, "%6s (  0)", "-");
+	if (e->neg_pred)
+		fprintf(out, "  %6.3f (%3u)", (double)e->neg_hit / e->neg_pred, e->neg_pred);
+	else
+		fprintf(out, "  %6s (  0)", "-");
 	if (tags)
 		fprintf(out, "  %6.3f  %6.3f", e->tagged ? (double)e->tag_hit / e->tagged : 0.0,
 			e->tag_true ? (double)e->tag_hit / e->tag_true : 0.0);
@@ -916,7 +971,7 @@ int asp_eval(const struct asp_model *am, const char *path, FILE *out, struct mi_
 	fprintf(out, "# class: compound >= %.2f positive, <= %.2f negative; human polarity sign\n",
 		ASP_POS_THRESHOLD, ASP_NEG_THRESHOLD);
 	fprintf(out, "%-14s %5s  %6s  %6s  %s\n", "set", "n", "r", "acc3",
-		"negrecall (negatives)  tag-precision  tag-recall");
+		"negrecall (negs)  negprecision (predicted)  tag-precision  tag-recall");
 	eval_print(out, "all", &ec->all, 0);
 	for (f = 0; f < am->nfam; f++)
 		if (!(am->marker_mask & (1u << f)))

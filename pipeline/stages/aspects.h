@@ -16,7 +16,8 @@
  *
  * Data files (under the data directory, see paths.h), all loaded by
  * asp_model_load(): sentiment/vader_lexicon.txt, rules.tsv, emoji.tsv,
- * rental_rules.tsv, domain.tsv, families.tsv, aspects.tsv, stopwords.tsv
+ * rental_rules.tsv, domain.tsv, patterns.tsv, families.tsv, aspects.tsv,
+ * stopwords.tsv
  * (formats in data/sentiment/README.md).
  *
  * Ownership: struct asp_model owns its sentiment model; read-only after

@@ -49,7 +49,53 @@ struct sent_entry {
 	double valence;
 	double booster;
 	uint32_t aspects;
+	uint32_t pat_head; /* patterns whose first word this is: pstart index + 1, 0 = none */
+	uint32_t node_head; /* pattern nodes with an alternative that begins with it: nlist index + 1 */
 };
+
+/* Pattern atoms: an entry index (>= 0) or one of these slots. */
+enum { PA_MONEY = -1, PA_NUM = -2, PA_POS = -3, PA_NEG = -4, PA_ANY = -5 };
+
+enum { PN_ALT, PN_GAP, PN_START, PN_NOT };
+
+struct sent_pnode {
+	uint8_t kind;
+	uint8_t opt;   /* PN_ALT: may be skipped */
+	uint8_t gap;   /* PN_GAP: 0..gap words */
+	uint16_t nalt; /* PN_ALT, PN_NOT: alternatives */
+	uint16_t nslot; /* of them, those that begin with a slot (#any ...) */
+	uint32_t alt;  /* in patoms: per alternative its length, then its atoms */
+	uint32_t sorted; /* in paltoff: the alternatives' offsets, slots first, then by first word */
+	uint8_t req;     /* a match needs one of its first words (no slot, not optional) */
+	uint64_t fbits[2]; /* the filter bits of its first words (see filter_bit) */
+};
+
+struct sent_pattern {
+	uint32_t node; /* first node in pnodes */
+	uint8_t nnode;
+	int32_t entry; /* the entry scored for a match */
+	uint32_t filter; /* its required node of fewest alternatives, UINT32_MAX: none */
+};
+
+/* (node, first word) -> the range of the node's sorted alternatives that begin with it */
+struct sent_nkey {
+	uint32_t node; /* UINT32_MAX: empty slot */
+	int32_t e;
+	uint32_t lo, n;
+};
+
+struct sent_nlist {
+	uint32_t node;
+	uint32_t next; /* index + 1, 0 = end */
+};
+
+struct sent_pstart {
+	uint32_t pattern;
+	uint32_t filter; /* the pattern's filter node (sent_pattern.filter) */
+	uint32_t next;   /* index + 1, 0 = end */
+};
+
+#define SENT_MAX_MACROS 96
 
 struct sent_model {
 	struct strbuf pool; /* keys, back to back */
@@ -60,6 +106,29 @@ struct sent_model {
 	uint32_t hash;
 	int nlangs;
 	char langs[SENT_MAX_LANGS][8];
+	unsigned options;
+	/* patterns */
+	struct sent_pattern *pat;
+	size_t npat, apat;
+	struct sent_pnode *pnodes;
+	size_t npnodes, apnodes;
+	int32_t *patoms;
+	size_t npatoms, apatoms;
+	struct sent_pstart *pstart;
+	size_t npstart, apstart;
+	uint32_t *paltoff;
+	size_t npaltoff, apaltoff;
+	struct sent_nkey *nkey; /* open addressing, a power of two slots */
+	size_t nnkey, snkey;
+	struct sent_nlist *nlist;
+	size_t nnlist, anlist;
+	uint32_t money_head, num_head, any_head; /* pstart lists of the slots */
+	struct strbuf mpool; /* macro bodies */
+	int nmacros;
+	struct {
+		char name[32];
+		uint32_t off, len;
+	} macros[SENT_MAX_MACROS];
 };
 
 #define VALUED (SENT_F_VALENCE | SENT_F_IDIOM | SENT_F_NEGONLY)
@@ -160,6 +229,7 @@ struct sent_model *sent_model_new(void)
 	if (!m)
 		return NULL;
 	strbuf_init(&m->pool, 0);
+	strbuf_init(&m->mpool, 0);
 	for (i = 0; i < sizeof(specials) / sizeof(specials[0]); i++) {
 		int32_t idx = intern(m, specials[i].word, strlen(specials[i].word), 1);
 
@@ -177,8 +247,16 @@ void sent_model_free(struct sent_model *m)
 	if (!m)
 		return;
 	strbuf_release(&m->pool);
+	strbuf_release(&m->mpool);
 	free(m->ent);
 	free(m->slot);
+	free(m->pat);
+	free(m->pnodes);
+	free(m->patoms);
+	free(m->pstart);
+	free(m->paltoff);
+	free(m->nkey);
+	free(m->nlist);
 	free(m);
 }
 
@@ -364,6 +442,19 @@ static int rules_line(void *ctx, char **f, int nf, struct mi_err *err)
 			return mi_err_set(err, MI_EXIT_CONFIG, "expected 'exempt' TAB word");
 		return sent_model_put(ctx, f[1], SENT_F_EXEMPT, 0, 0, 0, 0, err);
 	}
+	if (!strcmp(f[0], "contrast")) {
+		if (nf != 2)
+			return mi_err_set(err, MI_EXIT_CONFIG, "expected 'contrast' TAB word");
+		return sent_model_put(ctx, f[1], SENT_F_CONTRAST, 0, 0, 0, 0, err);
+	}
+	if (!strcmp(f[0], "option")) {
+		if (nf != 2 || strcmp(f[1], "negated-contrast"))
+			return mi_err_set(err, MI_EXIT_CONFIG,
+					  "expected 'option' TAB negated-contrast");
+		sent_model_set_options(ctx, ((struct sent_model *)ctx)->options |
+						    SENT_OPT_NEGATED_CONTRAST);
+		return 0;
+	}
 	if (!strcmp(f[0], "idiom")) {
 		if (nf != 3)
 			return mi_err_set(err, MI_EXIT_CONFIG,
@@ -373,7 +464,8 @@ static int rules_line(void *ctx, char **f, int nf, struct mi_err *err)
 		return sent_model_put(ctx, f[1], SENT_F_IDIOM, v, 0, 0, 0, err);
 	}
 	return mi_err_set(err, MI_EXIT_CONFIG,
-			  "unknown rule kind '%s': expected booster, negate, idiom, aux or exempt", f[0]);
+			  "unknown rule kind '%s': expected booster, negate, idiom, aux, exempt, "
+			  "contrast or option", f[0]);
 }
 
 int sent_model_load_rules(struct sent_model *m, const char *path, struct mi_err *err)
@@ -434,6 +526,703 @@ const char *sent_model_lang(const struct sent_model *m, int i)
 	return i >= 0 && i < m->nlangs ? m->langs[i] : "";
 }
 
+void sent_model_set_options(struct sent_model *m, unsigned options)
+{
+	m->options = options;
+	m->hash ^= (options + 1) * 0x27d4eb2fu;
+}
+
+size_t sent_model_npatterns(const struct sent_model *m)
+{
+	return m->npat;
+}
+
+/* Grow an array to hold one more element; -1 when out of memory. */
+static int grow(void **arr, size_t *alloc, size_t n, size_t size)
+{
+	void *na;
+	size_t a;
+
+	if (n < *alloc)
+		return 0;
+	a = *alloc ? *alloc * 2 : 64;
+	na = realloc(*arr, a * size);
+	if (!na)
+		return -1;
+	*arr = na;
+	*alloc = a;
+	return 0;
+}
+
+static int is_name_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
+}
+
+int sent_model_define(struct sent_model *m, const char *name, const char *body,
+		      struct mi_err *err)
+{
+	const char *p;
+	int i;
+
+	if (!*name || strlen(name) >= sizeof(m->macros[0].name))
+		return mi_err_set(err, MI_EXIT_CONFIG, "bad macro name '%s'", name);
+	for (p = name; *p; p++)
+		if (!is_name_char((unsigned char)*p))
+			return mi_err_set(err, MI_EXIT_CONFIG,
+					  "bad macro name '%s': use letters, digits, _ and -", name);
+	for (i = 0; i < m->nmacros; i++)
+		if (!strcmp(m->macros[i].name, name))
+			return mi_err_set(err, MI_EXIT_CONFIG, "macro '@%s' defined twice", name);
+	if (m->nmacros == SENT_MAX_MACROS)
+		return mi_err_set(err, MI_EXIT_CONFIG, "too many macros: at most %d",
+				  SENT_MAX_MACROS);
+	if (!*body || strchr(body, '(') || strchr(body, ')'))
+		return mi_err_set(err, MI_EXIT_CONFIG,
+				  "macro '@%s': expected alternatives a|b c|@other", name);
+	snprintf(m->macros[m->nmacros].name, sizeof(m->macros[0].name), "%s", name);
+	m->macros[m->nmacros].off = (uint32_t)m->mpool.len;
+	m->macros[m->nmacros].len = (uint32_t)strlen(body);
+	if (strbuf_add(&m->mpool, body, strlen(body)) < 0)
+		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+	m->nmacros++;
+	m->hash ^= fnv1a(name, strlen(name)) * 0x165667b1u;
+	m->hash ^= fnv1a(body, strlen(body)) * 0xd3a2646cu;
+	return 0;
+}
+
+/* The entry of one literal word of a pattern (created when absent); -1 when out of memory. */
+static int32_t pattern_word(struct sent_model *m, const char *w, size_t n)
+{
+	char norm[256];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		norm[i] = (w[i] >= 'A' && w[i] <= 'Z') ? (char)(w[i] - 'A' + 'a') : w[i];
+	return intern(m, norm, n, 1);
+}
+
+static int push_atom(struct sent_model *m, int32_t a)
+{
+	if (grow((void **)&m->patoms, &m->apatoms, m->npatoms, sizeof(*m->patoms)) < 0)
+		return -1;
+	m->patoms[m->npatoms++] = a;
+	return 0;
+}
+
+/*
+ * Append the alternatives of body[0..len) ("a|b c|@macro") to the atoms of
+ * node nd; depth limits macros inside macros.
+ */
+static int parse_alts(struct sent_model *m, struct sent_pnode *nd, const char *body, size_t len,
+		      int depth, struct mi_err *err)
+{
+	size_t i = 0;
+
+	while (i <= len) {
+		size_t a = i, b, lenpos, natoms = 0;
+
+		while (i < len && body[i] != '|')
+			i++;
+		b = i++;
+		while (a < b && is_blank((unsigned char)body[a]))
+			a++;
+		while (b > a && is_blank((unsigned char)body[b - 1]))
+			b--;
+		if (a == b)
+			return mi_err_set(err, MI_EXIT_CONFIG, "empty alternative in '%.*s'",
+					  (int)len, body);
+		if (body[a] == '@') {
+			int k;
+
+			if (memchr(body + a, ' ', b - a) || memchr(body + a, '\t', b - a))
+				return mi_err_set(err, MI_EXIT_CONFIG,
+						  "'%.*s': a macro must be a whole alternative",
+						  (int)(b - a), body + a);
+
+			for (k = 0; k < m->nmacros; k++)
+				if (strlen(m->macros[k].name) == b - a - 1 &&
+				    !memcmp(m->macros[k].name, body + a + 1, b - a - 1))
+					break;
+			if (k == m->nmacros)
+				return mi_err_set(err, MI_EXIT_CONFIG, "unknown macro '%.*s'",
+						  (int)(b - a), body + a);
+			if (depth > 4)
+				return mi_err_set(err, MI_EXIT_CONFIG, "macros nested too deep at '%.*s'",
+						  (int)(b - a), body + a);
+			if (parse_alts(m, nd, m->mpool.buf + m->macros[k].off, m->macros[k].len,
+				       depth + 1, err) < 0)
+				return -1;
+			continue;
+		}
+		lenpos = m->npatoms;
+		if (push_atom(m, 0) < 0)
+			return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+		while (a < b) {
+			size_t w = a;
+			int32_t atom;
+
+			while (w < b && !is_blank((unsigned char)body[w]))
+				w++;
+			if (w - a >= 256)
+				return mi_err_set(err, MI_EXIT_CONFIG, "word too long in a pattern");
+			if (body[a] == '#') {
+				static const struct {
+					const char *n;
+					int32_t a;
+				} slots[] = { { "#money", PA_MONEY }, { "#num", PA_NUM },
+					      { "#pos", PA_POS },     { "#neg", PA_NEG },
+					      { "#any", PA_ANY } };
+				size_t k;
+
+				for (k = 0; k < sizeof(slots) / sizeof(slots[0]); k++)
+					if (strlen(slots[k].n) == w - a && !memcmp(slots[k].n, body + a, w - a))
+						break;
+				if (k == sizeof(slots) / sizeof(slots[0]))
+					return mi_err_set(err, MI_EXIT_CONFIG,
+							  "unknown slot '%.*s': expected #money, #num, "
+							  "#pos, #neg or #any", (int)(w - a), body + a);
+				atom = slots[k].a;
+			} else if (body[a] == '@' || body[a] == '(' || body[a] == '*' ||
+				   body[a] == '!' || body[a] == '^' || body[w - 1] == '?') {
+				return mi_err_set(err, MI_EXIT_CONFIG,
+						  "'%.*s' inside an alternative: only words and slots",
+						  (int)(w - a), body + a);
+			} else {
+				atom = pattern_word(m, body + a, w - a);
+				if (atom < 0)
+					return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+			}
+			if (push_atom(m, atom) < 0)
+				return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+			natoms++;
+			if (natoms > SENT_MAX_PHRASE)
+				return mi_err_set(err, MI_EXIT_CONFIG,
+						  "an alternative of more than %d words", SENT_MAX_PHRASE);
+			a = w;
+			while (a < b && is_blank((unsigned char)body[a]))
+				a++;
+		}
+		m->patoms[lenpos] = (int32_t)natoms;
+		nd->nalt++;
+	}
+	return 0;
+}
+
+static int add_start(struct sent_model *m, uint32_t *head, uint32_t pattern)
+{
+	if (*head && m->pstart[*head - 1].pattern == pattern)
+		return 0; /* already first in this list */
+	if (grow((void **)&m->pstart, &m->apstart, m->npstart, sizeof(*m->pstart)) < 0)
+		return -1;
+	m->pstart[m->npstart].pattern = pattern;
+	m->pstart[m->npstart].filter = m->pat[pattern].filter;
+	m->pstart[m->npstart].next = *head;
+	*head = (uint32_t)++m->npstart;
+	return 0;
+}
+
+static size_t nkey_slot(uint32_t node, int32_t e, size_t mask)
+{
+	return ((node * 2654435761u) ^ ((uint32_t)e * 2246822519u)) & mask;
+}
+
+static int nkey_put(struct sent_model *m, uint32_t node, int32_t e, uint32_t lo, uint32_t n)
+{
+	size_t i, mask;
+
+	if ((m->nnkey + 1) * 2 > m->snkey) {
+		size_t ns = m->snkey ? m->snkey * 2 : 1024, k;
+		struct sent_nkey *t = malloc(ns * sizeof(*t));
+
+		if (!t)
+			return -1;
+		for (k = 0; k < ns; k++)
+			t[k].node = UINT32_MAX;
+		for (k = 0; k < m->snkey; k++) {
+			if (m->nkey[k].node == UINT32_MAX)
+				continue;
+			for (i = nkey_slot(m->nkey[k].node, m->nkey[k].e, ns - 1); t[i].node != UINT32_MAX;
+			     i = (i + 1) & (ns - 1))
+				;
+			t[i] = m->nkey[k];
+		}
+		free(m->nkey);
+		m->nkey = t;
+		m->snkey = ns;
+	}
+	mask = m->snkey - 1;
+	for (i = nkey_slot(node, e, mask); m->nkey[i].node != UINT32_MAX; i = (i + 1) & mask)
+		;
+	m->nkey[i].node = node;
+	m->nkey[i].e = e;
+	m->nkey[i].lo = lo;
+	m->nkey[i].n = n;
+	m->nnkey++;
+	return 0;
+}
+
+static const struct sent_nkey *nkey_get(const struct sent_model *m, uint32_t node, int32_t e)
+{
+	size_t mask = m->snkey - 1, i;
+
+	if (!m->snkey)
+		return NULL;
+	for (i = nkey_slot(node, e, mask); m->nkey[i].node != UINT32_MAX; i = (i + 1) & mask)
+		if (m->nkey[i].node == node && m->nkey[i].e == e)
+			return &m->nkey[i];
+	return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Sort the alternatives of node nd by their first atom (slots first), so
+ * that matching looks a word up by binary search instead of trying them all.
+ */
+static int sort_alts(struct sent_model *m, struct sent_pnode *nd)
+{
+	uint64_t *key = malloc((nd->nalt ? nd->nalt : 1) * sizeof(*key));
+	uint32_t off = nd->alt;
+	unsigned a;
+
+	if (!key)
+		return -1;
+	nd->nslot = 0;
+	for (a = 0; a < nd->nalt; a++) {
+		int32_t first = m->patoms[off + 1];
+
+		nd->nslot += first < 0;
+		key[a] = ((uint64_t)((uint32_t)first ^ 0x80000000u) << 32) | off;
+		off += (uint32_t)m->patoms[off] + 1;
+	}
+	qsort(key, nd->nalt, sizeof(*key), cmp_u64);
+	nd->sorted = (uint32_t)m->npaltoff;
+	for (a = 0; a < nd->nalt; a++) {
+		if (grow((void **)&m->paltoff, &m->apaltoff, m->npaltoff, sizeof(*m->paltoff)) < 0) {
+			free(key);
+			return -1;
+		}
+		m->paltoff[m->npaltoff++] = (uint32_t)key[a];
+	}
+	free(key);
+	/* index the runs of alternatives with the same first word */
+	for (a = nd->nslot; a < nd->nalt;) {
+		int32_t e = m->patoms[m->paltoff[nd->sorted + a] + 1];
+		unsigned b = a + 1;
+
+		while (b < nd->nalt && m->patoms[m->paltoff[nd->sorted + b] + 1] == e)
+			b++;
+		if (nkey_put(m, (uint32_t)(nd - m->pnodes), e, a, b - a) < 0)
+			return -1;
+		a = b;
+	}
+	return 0;
+}
+
+/* File pattern pi under every word that can begin a match. */
+static int index_pattern(struct sent_model *m, uint32_t pi)
+{
+	const struct sent_pattern *p = &m->pat[pi];
+	unsigned k;
+
+	for (k = 0; k < p->nnode; k++) {
+		const struct sent_pnode *nd = &m->pnodes[p->node + k];
+		const int32_t *at = m->patoms + nd->alt;
+		unsigned a;
+
+		if (nd->kind == PN_START || nd->kind == PN_NOT)
+			continue;
+		if (nd->kind == PN_GAP)
+			return add_start(m, &m->any_head, pi);
+		for (a = 0; a < nd->nalt; a++) {
+			int32_t first = at[1];
+			int rc;
+
+			if (first >= 0)
+				rc = add_start(m, &m->ent[first].pat_head, pi);
+			else if (first == PA_MONEY)
+				rc = add_start(m, &m->money_head, pi);
+			else if (first == PA_NUM)
+				rc = add_start(m, &m->num_head, pi);
+			else
+				rc = add_start(m, &m->any_head, pi);
+			if (rc < 0)
+				return -1;
+			at += at[0] + 1;
+		}
+		if (!nd->opt)
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * Filters.  A pattern is tried only when each of its required nodes has a
+ * word of the piece among the first words of its alternatives (exact, with
+ * the stamps of the scorer's node_gen).  And a node is looked up for a word
+ * only when the word's bit (one of 128, from its entry index) is among the
+ * node's (collisions only let more through).
+ */
+static unsigned filter_bit(int32_t e)
+{
+	return ((uint32_t)e * 2654435761u) >> 25;
+}
+
+static void filter_node(struct sent_model *m, struct sent_pnode *nd)
+{
+	unsigned a;
+
+	nd->fbits[0] = nd->fbits[1] = 0;
+	nd->req = nd->kind == PN_ALT && !nd->opt && !nd->nslot;
+	for (a = nd->nslot; a < nd->nalt; a++) {
+		unsigned bit = filter_bit(m->patoms[m->paltoff[nd->sorted + a] + 1]);
+
+		nd->fbits[bit >> 6] |= 1ull << (bit & 63);
+	}
+}
+
+/* Choose pattern p's filter node and list it under each of the node's first words. */
+static int filter_pattern(struct sent_model *m, struct sent_pattern *p)
+{
+	const struct sent_pnode *best = NULL;
+	unsigned k, a;
+
+	unsigned best_common = 0;
+
+	p->filter = UINT32_MAX;
+	/* the node with the fewest common words (stopwords), then the fewest words */
+	for (k = 0; k < p->nnode; k++) {
+		const struct sent_pnode *nd = &m->pnodes[p->node + k];
+		unsigned common = 0;
+
+		if (!nd->req)
+			continue;
+		for (a = nd->nslot; a < nd->nalt; a++)
+			common += m->ent[m->patoms[m->paltoff[nd->sorted + a] + 1]].langs != 0;
+		if (!best || common < best_common ||
+		    (common == best_common && nd->nalt < best->nalt)) {
+			best = nd;
+			best_common = common;
+		}
+	}
+	if (!best)
+		return 0;
+	p->filter = (uint32_t)(best - m->pnodes);
+	for (a = best->nslot; a < best->nalt; a++) {
+		int32_t e = m->patoms[m->paltoff[best->sorted + a] + 1];
+
+		if (m->ent[e].node_head && m->nlist[m->ent[e].node_head - 1].node == p->filter)
+			continue; /* the run of alternatives with this first word */
+		if (grow((void **)&m->nlist, &m->anlist, m->nnlist, sizeof(*m->nlist)) < 0)
+			return -1;
+		m->nlist[m->nnlist].node = p->filter;
+		m->nlist[m->nnlist].next = m->ent[e].node_head;
+		m->ent[e].node_head = (uint32_t)++m->nnlist;
+	}
+	return 0;
+}
+
+int sent_model_put_pattern(struct sent_model *m, const char *pattern, unsigned flags,
+			   double valence, uint32_t aspects, struct mi_err *err)
+{
+	struct sent_pattern p;
+	const char *s = pattern;
+	char key[32];
+	int n, consumes = 0;
+	int32_t e;
+
+	if (!(flags & (VALUED | SENT_F_NEGATE)) ||
+	    (flags & ~(VALUED | SENT_F_NEGATE | SENT_F_CONTRAST)))
+		return mi_err_set(err, MI_EXIT_CONFIG, "pattern '%s': bad flags", pattern);
+	p.node = (uint32_t)m->npnodes;
+	p.nnode = 0;
+	while (*s) {
+		struct sent_pnode *nd;
+		const char *a;
+
+		while (is_blank((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
+		if (p.nnode == SENT_MAX_PATTERN_NODES)
+			return mi_err_set(err, MI_EXIT_CONFIG, "pattern '%s': more than %d elements",
+					  pattern, SENT_MAX_PATTERN_NODES);
+		if (grow((void **)&m->pnodes, &m->apnodes, m->npnodes, sizeof(*m->pnodes)) < 0)
+			return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+		nd = &m->pnodes[m->npnodes];
+		memset(nd, 0, sizeof(*nd));
+		nd->kind = PN_ALT;
+		nd->alt = (uint32_t)m->npatoms;
+		if (*s == '^') {
+			if (p.nnode)
+				return mi_err_set(err, MI_EXIT_CONFIG,
+						  "pattern '%s': '^' must come first", pattern);
+			nd->kind = PN_START;
+			s++;
+			goto next;
+		}
+		if (*s == '!') {
+			nd->kind = PN_NOT;
+			s++;
+		}
+		if (*s == '*' && nd->kind == PN_ALT) {
+			char *end;
+			long g = strtol(s + 1, &end, 10);
+
+			if (end == s + 1 || g < 1 || g > 4)
+				return mi_err_set(err, MI_EXIT_CONFIG,
+						  "pattern '%s': expected *1 to *4", pattern);
+			nd->kind = PN_GAP;
+			nd->gap = (uint8_t)g;
+			s = end;
+		} else if (*s == '(') {
+			a = strchr(s, ')');
+			if (!a)
+				return mi_err_set(err, MI_EXIT_CONFIG, "pattern '%s': '(' without ')'",
+						  pattern);
+			if (parse_alts(m, nd, s + 1, (size_t)(a - s - 1), 0, err) < 0)
+				return -1;
+			s = a + 1;
+		} else {
+			a = s;
+			while (*s && !is_blank((unsigned char)*s) && *s != '?')
+				s++;
+			if (parse_alts(m, nd, a, (size_t)(s - a), 0, err) < 0)
+				return -1;
+		}
+		/* parse_alts may have moved pnodes? no: it only grows patoms */
+		if (*s == '?') {
+			if (nd->kind != PN_ALT)
+				return mi_err_set(err, MI_EXIT_CONFIG,
+						  "pattern '%s': only a word or a group can be optional",
+						  pattern);
+			nd->opt = 1;
+			s++;
+		}
+		if (nd->kind == PN_ALT && !nd->opt)
+			consumes = 1;
+		if (nd->kind == PN_ALT && p.nnode && m->pnodes[m->npnodes - 1].kind == PN_NOT)
+			return mi_err_set(err, MI_EXIT_CONFIG,
+					  "pattern '%s': '!x' must come last", pattern);
+	next:
+		if (*s && !is_blank((unsigned char)*s))
+			return mi_err_set(err, MI_EXIT_CONFIG, "pattern '%s': unexpected '%c'",
+					  pattern, *s);
+		if (m->npnodes >= SENT_MAX_PATTERN_TOTAL_NODES)
+			return mi_err_set(err, MI_EXIT_CONFIG, "too many pattern elements: at most %d",
+					  SENT_MAX_PATTERN_TOTAL_NODES);
+		if ((nd->kind == PN_ALT || nd->kind == PN_NOT) && sort_alts(m, nd) < 0)
+			return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+		filter_node(m, nd);
+		m->npnodes++;
+		p.nnode++;
+	}
+	if (!consumes)
+		return mi_err_set(err, MI_EXIT_CONFIG,
+				  "pattern '%s': needs a word that is not optional", pattern);
+	if (m->npat >= SENT_MAX_PATTERNS)
+		return mi_err_set(err, MI_EXIT_CONFIG, "too many patterns: at most %d",
+				  SENT_MAX_PATTERNS);
+	if (
+	    grow((void **)&m->pat, &m->apat, m->npat, sizeof(*m->pat)) < 0)
+		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+	/* its entry: a key no token can have (tokens never hold a byte below 0x20) */
+	n = snprintf(key, sizeof(key), "\x01pattern %zu", m->npat);
+	e = intern(m, key, (size_t)n, 1);
+	if (e < 0)
+		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+	m->ent[e].flags = (uint8_t)flags;
+	m->ent[e].valence = valence;
+	m->ent[e].aspects = aspects;
+	p.entry = e;
+	if (filter_pattern(m, &p) < 0)
+		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+	m->pat[m->npat] = p;
+	if (index_pattern(m, (uint32_t)m->npat) < 0)
+		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+	m->npat++;
+	m->hash ^= fnv1a(pattern, strlen(pattern)) * 0x9e3779b1u;
+	m->hash ^= flags * 0x85ebca6bu;
+	m->hash ^= (uint32_t)lrint(valence * 1000.0) * 0xc2b2ae35u;
+	m->hash ^= aspects * 0x27d4eb2fu;
+	return 0;
+}
+
+/* ---- pattern matching (on the tokens of a piece) ---- */
+
+/* Tokens j - 1 and j are not separated by punctuation. */
+static int joined(const struct sent_scorer *s, unsigned j)
+{
+	return !s->tok[j - 1].brk_after && !s->tok[j].brk_before;
+}
+
+static int atom_ok(const struct sent_model *m, const struct sent_unit *t, int32_t a)
+{
+	const struct sent_entry *e;
+
+	if (a >= 0)
+		return t->entry == a;
+	switch (a) {
+	case PA_MONEY:
+		return t->money;
+	case PA_NUM:
+		return t->num;
+	case PA_ANY:
+		return 1;
+	default:
+		if (t->entry < 0)
+			return 0;
+		e = &m->ent[t->entry];
+		if (!(e->flags & SENT_F_VALENCE) || (e->flags & SENT_F_BOOSTER))
+			return 0;
+		return a == PA_POS ? e->valence > 0 : e->valence < 0;
+	}
+}
+
+/* Words an alternative (its length, then its atoms) matches at token j, else 0. */
+static unsigned alt_match(const struct sent_model *m, const struct sent_scorer *s,
+			  const int32_t *at, unsigned j)
+{
+	unsigned k, n = (unsigned)at[0];
+
+	if (j + n > s->ntok)
+		return 0;
+	for (k = 0; k < n; k++)
+		if ((k && !joined(s, j + k)) || !atom_ok(m, &s->tok[j + k], at[k + 1]))
+			return 0;
+	return n;
+}
+
+static long pmatch(const struct sent_model *m, const struct sent_scorer *s,
+		   const struct sent_pattern *p, unsigned k, unsigned j, unsigned start);
+static unsigned filter_bit(int32_t e);
+
+/*
+ * The alternatives of node nd that match at word j.  When go, the longest
+ * match of the rest of p (nodes k + 1..) after each, or -1; else 1 when one
+ * alternative matches, 0 when none does.
+ */
+static long any_alt(const struct sent_model *m, const struct sent_scorer *s,
+		    const struct sent_pnode *nd, unsigned j, const struct sent_pattern *p,
+		    unsigned k, unsigned start, int go)
+{
+	const uint32_t *off = m->paltoff + nd->sorted;
+	int32_t e = s->tok[j].entry;
+	long best = go ? -1 : 0, r;
+	unsigned a, end = nd->nslot;
+
+	for (a = 0;; a++) {
+		unsigned n;
+
+		if (a == end) {
+			/* then the alternatives beginning with this word (the filter bit first) */
+			const struct sent_nkey *nk;
+
+			if (a > nd->nslot || e < 0 ||
+			    !(nd->fbits[filter_bit(e) >> 6] & (1ull << (filter_bit(e) & 63))) ||
+			    !(nk = nkey_get(m, (uint32_t)(nd - m->pnodes), e)))
+				break;
+			a = nk->lo;
+			end = nk->lo + nk->n;
+		}
+		n = alt_match(m, s, m->patoms + off[a], j);
+		if (!n)
+			continue;
+		if (!go)
+			return 1;
+		if ((r = pmatch(m, s, p, k + 1, j + n, start)) > best)
+			best = r;
+	}
+	return best;
+}
+
+/* The end of the longest match of nodes k.. of p with the words from j on, or -1. */
+static long pmatch(const struct sent_model *m, const struct sent_scorer *s,
+		   const struct sent_pattern *p, unsigned k, unsigned j, unsigned start)
+{
+	const struct sent_pnode *nd;
+	long best = -1, r;
+	unsigned g;
+	int open;
+
+	if (k == p->nnode)
+		return j;
+	nd = &m->pnodes[p->node + k];
+	/* can the next word be part of the match? */
+	open = j < s->ntok && (j == start || joined(s, j));
+	switch (nd->kind) {
+	case PN_START:
+		if (j == 0 || s->tok[j - 1].brk_after || s->tok[j].brk_before)
+			return pmatch(m, s, p, k + 1, j, start);
+		return -1;
+	case PN_NOT:
+		if (open && any_alt(m, s, nd, j, NULL, 0, 0, 0))
+			return -1;
+		return pmatch(m, s, p, k + 1, j, start);
+	case PN_GAP:
+		for (g = 0; g <= nd->gap; g++) {
+			if (g && !(j + g <= s->ntok && (j + g - 1 == start || joined(s, j + g - 1))))
+				break;
+			r = pmatch(m, s, p, k + 1, j + g, start);
+			if (r > best)
+				best = r;
+		}
+		return best;
+	default:
+		if (nd->opt)
+			best = pmatch(m, s, p, k + 1, j, start);
+		if (!open)
+			return best;
+		r = any_alt(m, s, nd, j, p, k, start, 1);
+		return r > best ? r : best;
+	}
+}
+
+static void try_list(const struct sent_model *m, struct sent_scorer *s, uint32_t head,
+		     unsigned i, unsigned *best_len, int32_t *best)
+{
+	for (; head; head = m->pstart[head - 1].next) {
+		const struct sent_pstart *ps = &m->pstart[head - 1];
+		const struct sent_pattern *p;
+		long end;
+
+		if (ps->filter != UINT32_MAX && s->node_gen[ps->filter] != s->gen)
+			continue;
+		p = &m->pat[ps->pattern];
+		end = pmatch(m, s, p, 0, i, i);
+
+		if (end > (long)i && (unsigned)(end - i) > *best_len) {
+			*best_len = (unsigned)(end - i);
+			*best = p->entry;
+		}
+	}
+}
+
+/* The longest pattern match starting at token i: its length (0: none) and entry. */
+static unsigned try_patterns(const struct sent_model *m, struct sent_scorer *s,
+			     unsigned i, int32_t *entry)
+{
+	const struct sent_unit *t = &s->tok[i];
+	unsigned len = 0;
+
+	if (t->entry >= 0 && m->ent[t->entry].pat_head)
+		try_list(m, s, m->ent[t->entry].pat_head, i, &len, entry);
+	if (t->money && m->money_head)
+		try_list(m, s, m->money_head, i, &len, entry);
+	if (t->num && m->num_head)
+		try_list(m, s, m->num_head, i, &len, entry);
+	if (m->any_head)
+		try_list(m, s, m->any_head, i, &len, entry);
+	return len;
+}
+
 size_t sent_model_size(const struct sent_model *m)
 {
 	return m->nent;
@@ -451,6 +1240,8 @@ void sent_scorer_init(struct sent_scorer *s)
 	s->low = NULL;
 	s->low_alloc = 0;
 	s->ntok = 0;
+	s->gen = 0;
+	memset(s->node_gen, 0, sizeof(s->node_gen));
 }
 
 void sent_scorer_release(struct sent_scorer *s)
@@ -665,6 +1456,48 @@ static int has_nt(const char *k, size_t len)
 	return 0;
 }
 
+static int only_dollars(const unsigned char *a, const unsigned char *b)
+{
+	for (; a < b; a++)
+		if (*a != '$')
+			return 0;
+	return 1;
+}
+
+/*
+ * Mark a number ("30", "1,200.50") and an amount of money: a number after a
+ * stripped "$" (raw [a, sa)), or with a euro or pound sign before it in key.
+ */
+static void classify_number(struct sent_unit *u, const unsigned char *a,
+			    const unsigned char *sa, const char *key, size_t len)
+{
+	size_t i = 0, digits = 0;
+	int cur = 0;
+
+	u->money = u->num = 0;
+	if (len >= 3 && !memcmp(key, "\xE2\x82\xAC", 3)) { /* euro sign */
+		i = 3;
+		cur = 1;
+	} else if (len >= 2 && !memcmp(key, "\xC2\xA3", 2)) { /* pound sign */
+		i = 2;
+		cur = 1;
+	}
+	if (i == len || key[i] < '0' || key[i] > '9')
+		return;
+	for (; i < len; i++) {
+		if (key[i] >= '0' && key[i] <= '9')
+			digits++;
+		else if (key[i] != ',' && key[i] != '.')
+			return;
+	}
+	if (!digits)
+		return;
+	if (cur || (sa > a && memchr(a, '$', (size_t)(sa - a))))
+		u->money = 1;
+	else
+		u->num = 1;
+}
+
 /* Append one word token [a, b) (no blanks inside). */
 static void add_word(struct tokenizer *t, const unsigned char *a, const unsigned char *b)
 {
@@ -732,7 +1565,11 @@ static void add_word(struct tokenizer *t, const unsigned char *a, const unsigned
 	u->len = (uint16_t)(w - w0);
 	u->ntok = 1;
 	u->upper = (uint8_t)all_caps(sa, sb);
-	u->brk_before = (uint8_t)(sa > a || t->drop_break || monster);
+	classify_number(u, a, sa, s->low + w0, w - w0);
+	/* "$30": the stripped "$" is part of the amount, not a break */
+	u->brk_before = (uint8_t)((sa > a && !(u->money && only_dollars(a, sa))) ||
+				  t->drop_break || monster);
+	u->aspects = 0;
 	u->brk_after = (uint8_t)(sb < b || monster);
 	u->entry = idx;
 	u->special = idx >= 0 ? m->ent[idx].special : SP_NONE;
@@ -811,13 +1648,14 @@ static unsigned flags_of(const struct sent_model *m, const struct sent_unit *u)
 
 /* The valence of unit i in its context (VADER's sentiment_valence). */
 static double unit_valence(const struct sent_model *m, const struct sent_unit *u, unsigned n,
-			   unsigned i, int cap_diff)
+			   unsigned i, int cap_diff, int16_t *neg_at)
 {
 	const struct sent_entry *e;
 	unsigned flags = flags_of(m, &u[i]), d;
 	int negated = 0, negonly;
 	double v;
 
+	*neg_at = -1;
 	if ((flags & SENT_F_AUX) && !(flags & VALUED)) {
 		/* "would not drain": a negated action with no sentiment word */
 		unsigned next = i + 1 < n ? flags_of(m, &u[i + 1]) : 0;
@@ -844,6 +1682,8 @@ static double unit_valence(const struct sent_model *m, const struct sent_unit *u
 	     (u[i - 1].special == SP_OR || u[i - 1].special == SP_NOR))) {
 		v *= SENT_N_SCALAR;
 		negated = 1;
+		*neg_at = (int16_t)(i > 0 && u[i - 1].special == SP_NO ? i - 1 :
+				    u[i - 2].special == SP_NO ? i - 2 : i - 3);
 	}
 	if (u[i].upper && cap_diff)
 		v += v > 0 ? SENT_C_INCR : -SENT_C_INCR;
@@ -859,6 +1699,7 @@ static double unit_valence(const struct sent_model *m, const struct sent_unit *u
 			if (p->neg) {
 				v *= SENT_N_SCALAR;
 				negated = 1;
+				*neg_at = (int16_t)(i - d);
 			}
 		} else if (d == 2) {
 			if (p->special == SP_NEVER &&
@@ -869,6 +1710,7 @@ static double unit_valence(const struct sent_model *m, const struct sent_unit *u
 			} else if (p->neg) {
 				v *= SENT_N_SCALAR;
 				negated = 1;
+				*neg_at = (int16_t)(i - d);
 			}
 		} else {
 			if (p->special == SP_NEVER &&
@@ -881,6 +1723,7 @@ static double unit_valence(const struct sent_model *m, const struct sent_unit *u
 			} else if (p->neg) {
 				v *= SENT_N_SCALAR;
 				negated = 1;
+				*neg_at = (int16_t)(i - d);
 			}
 		}
 	}
@@ -900,11 +1743,23 @@ static double unit_valence(const struct sent_model *m, const struct sent_unit *u
 static unsigned make_units(const struct sent_model *m, struct sent_scorer *s)
 {
 	unsigned i = 0, n = 0;
+	if (m->npat && ++s->gen == 0) {
+		/* wrapped: forget every stamp */
+		memset(s->node_gen, 0, sizeof(s->node_gen));
+		s->gen = 1;
+	}
+	if (m->npat)
+		for (i = 0; i < s->ntok; i++) {
+			uint32_t h = s->tok[i].entry >= 0 ? m->ent[s->tok[i].entry].node_head : 0;
 
+			for (; h; h = m->nlist[h - 1].next)
+				s->node_gen[m->nlist[h - 1].node] = s->gen;
+		}
+	i = 0;
 	while (i < s->ntok) {
 		struct sent_unit *t = &s->tok[i], *u = &s->unit[n++];
-		int32_t best = t->entry;
-		unsigned len = 1, k;
+		int32_t best = t->entry, pbest = -1;
+		unsigned len = 1, k, plen = m->npat ? try_patterns(m, s, i, &pbest) : 0;
 
 		if (best >= 0 && m->ent[best].maxphrase > 1) {
 			unsigned maxn = m->ent[best].maxphrase;
@@ -927,7 +1782,15 @@ static unsigned make_units(const struct sent_model *m, struct sent_scorer *s)
 			}
 		}
 		*u = *t;
-		if (len > 1) {
+		if (plen && plen >= len) {
+			/* a pattern: one unit, with the aspects of its words */
+			len = plen;
+			best = pbest;
+			for (k = 0; k < len; k++)
+				if (s->tok[i + k].entry >= 0)
+					u->aspects |= m->ent[s->tok[i + k].entry].aspects;
+		}
+		if (len > 1 || best != t->entry) {
 			const struct sent_unit *last = &s->tok[i + len - 1];
 
 			u->len = (uint16_t)(last->off + last->len - t->off);
@@ -942,6 +1805,34 @@ static unsigned make_units(const struct sent_model *m, struct sent_scorer *s)
 		i += len;
 	}
 	return n;
+}
+
+/*
+ * "Great view, the room wasn't clean": the first negated compliment that
+ * follows a compliment turns the sentence as "but" would, at its negator.
+ */
+static unsigned negated_contrast(const struct sent_model *m, const struct sent_scorer *s,
+				 unsigned n, int *found)
+{
+	unsigned i, k;
+
+	for (i = 0; i < n; i++) {
+		const struct sent_entry *e;
+		int piv = s->negat[i];
+
+		if (piv < 0 || s->val[i] >= 0 || s->unit[i].entry < 0)
+			continue;
+		e = &m->ent[s->unit[i].entry];
+		if (!(e->flags & SENT_F_VALENCE) || e->valence <= 0 ||
+		    (e->flags & (SENT_F_IDIOM | SENT_F_NEGONLY)))
+			continue;
+		for (k = 0; k < (unsigned)piv; k++)
+			if (s->val[k] > 0) {
+				*found = 1;
+				return (unsigned)piv;
+			}
+	}
+	return 0;
 }
 
 static void score_piece(struct tokenizer *t, const unsigned char *end)
@@ -960,14 +1851,18 @@ static void score_piece(struct tokenizer *t, const unsigned char *end)
 		nupper += s->unit[i].upper;
 	cap_diff = nupper > 0 && nupper < n;
 	for (i = 0; i < n; i++) {
-		s->val[i] = unit_valence(m, s->unit, n, i, cap_diff);
-		if (!has_but && s->unit[i].special == SP_BUT) {
+		s->val[i] = unit_valence(m, s->unit, n, i, cap_diff, &s->negat[i]);
+		if (!has_but && (s->unit[i].special == SP_BUT ||
+				 (flags_of(m, &s->unit[i]) & SENT_F_CONTRAST))) {
 			has_but = 1;
 			but = i;
 		}
+		acc->aspects |= s->unit[i].aspects;
 		if (s->unit[i].entry >= 0)
 			acc->aspects |= m->ent[s->unit[i].entry].aspects;
 	}
+	if (!has_but && (m->options & SENT_OPT_NEGATED_CONTRAST))
+		but = negated_contrast(m, s, n, &has_but);
 	if (has_but)
 		for (i = 0; i < n; i++)
 			s->val[i] *= i < but ? 0.5 : i > but ? 1.5 : 1.0;

@@ -98,7 +98,49 @@ enum sent_entry_flags {
 	SENT_F_AUX = 1 << 5,     /* "didn't", "wouldn't": scores booster when the
 				  * next word is neither a lexicon word nor exempt */
 	SENT_F_EXEMPT = 1 << 6,  /* "have", "mind": no complaint after an aux */
+	SENT_F_CONTRAST = 1 << 7, /* "however": shifts the weight as "but" does */
 };
+
+/* Rules a model may switch on (the rental layer does; the general core does not). */
+enum sent_options {
+	/*
+	 * A negated compliment after a compliment is a contrast, as if "but" stood
+	 * before its negator: "great view, the room wasn't clean".
+	 */
+	SENT_OPT_NEGATED_CONTRAST = 1 << 0,
+};
+void sent_model_set_options(struct sent_model *m, unsigned options);
+
+/*
+ * Patterns: token sequences with slots that score as one unit, tried before
+ * phrases at every token (the longest match wins, a pattern wins a tie with
+ * a phrase) and never across punctuation.  Elements, separated by blanks:
+ *   word          that word (case-insensitive)
+ *   (a|b c|@m)    one of the alternatives, each a word sequence or a macro
+ *   @name         the alternatives of a macro (sent_model_define)
+ *   #money        an amount of money ("$30", "$1,200", "\u20ac15", "\u00a38.50")
+ *   #num          a number ("30", "4.5")
+ *   #pos / #neg   a lexicon word of positive / negative valence
+ *   #any          any word
+ *   *N            0 to N words
+ *   ^             (first) the start of the sentence or of a clause after punctuation
+ *   !x            (last) the next word does not match x; not a word of the match
+ *   x?            x is optional
+ * flags: SENT_F_VALENCE (scored like a lexicon word: negation, boosters, "but"),
+ * SENT_F_IDIOM (a fixed value), SENT_F_NEGONLY or SENT_F_NEGATE (the match is a
+ * negator, "anything but"), with SENT_F_CONTRAST (the match turns the sentence as
+ * "but" does: "too bad about everything else").  The unit's aspects are the pattern's and those of
+ * its words.  Fails on a syntax error, an unknown macro, or too many of them.
+ */
+#define SENT_MAX_PATTERN_NODES 12
+#define SENT_MAX_PATTERNS 1024
+#define SENT_MAX_PATTERN_TOTAL_NODES 4096
+int sent_model_define(struct sent_model *m, const char *name, const char *body,
+		      struct mi_err *err);
+int sent_model_put_pattern(struct sent_model *m, const char *pattern, unsigned flags,
+			   double valence, uint32_t aspects, struct mi_err *err);
+/* Number of patterns (for tests and logs). */
+size_t sent_model_npatterns(const struct sent_model *m);
 
 /*
  * Add or update the entry for key (words separated by blanks; matched
@@ -169,8 +211,11 @@ struct sent_unit {
 	uint8_t brk_before : 1; /* punctuation before it: phrases do not cross */
 	uint8_t brk_after : 1;
 	uint8_t neg : 1;       /* a negator */
+	uint8_t money : 1;     /* an amount of money ("$30") */
+	uint8_t num : 1;       /* a number ("30") */
 	uint8_t special;       /* structural word (internal) */
 	int32_t entry;         /* entry index, -1 when not in the model */
+	uint32_t aspects;      /* a pattern's unit: the aspects of its words */
 };
 
 struct sent_scorer {
@@ -180,6 +225,10 @@ struct sent_scorer {
 	struct sent_unit tok[SENT_MAX_UNITS];
 	struct sent_unit unit[SENT_MAX_UNITS];
 	double val[SENT_MAX_UNITS];
+	int16_t negat[SENT_MAX_UNITS]; /* the unit that negated unit i, or -1 */
+	/* per piece: node_gen[i] == gen when a word of it begins an alternative of node i */
+	uint32_t gen;
+	uint32_t node_gen[SENT_MAX_PATTERN_TOTAL_NODES];
 };
 
 /* An empty scorer; nothing allocated yet. */
