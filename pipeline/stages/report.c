@@ -48,7 +48,9 @@ static const char *css =
 	".hot{color:#b3261e;font-weight:600}"
 	".ok{color:#1b7f3b}.bad{color:#b3261e}.warn{color:#a86b00}"
 	"small.mail{font-family:ui-monospace,Menlo,monospace;font-size:11px}"
-	"td.comp{font-size:13px}"
+	"td.owner{min-width:170px}span.tmk{font-family:ui-monospace,Menlo,monospace;"
+	"white-space:nowrap}ul.reasons{min-width:210px}"
+	"td.comp{font-size:13px;min-width:150px}"
 	".cards{display:flex;flex-wrap:wrap;gap:14px}"
 	".card{background:#fff;box-shadow:0 1px 2px rgba(0,0,0,.08);padding:10px 12px;"
 	"width:360px}.card h3{font-size:14px;margin:0 0 4px}"
@@ -241,8 +243,8 @@ static int section_leads(PGconn *conn, const struct report_opts *o, FILE *out, s
 		char *reasons = PQgetvalue(res, r, L_REASONS), *line;
 		const char *claim = PQgetvalue(res, r, L_CLAIM);
 
-		fprintf(out, "<tr id=\"lead-%s\"><td class=\"num\">%d</td><td><b>", PQgetvalue(res, r, L_ID),
-			r + 1);
+		fprintf(out, "<tr id=\"lead-%s\"><td class=\"num\">%d</td><td class=\"owner\"><b>",
+			PQgetvalue(res, r, L_ID), r + 1);
 		E(PQgetvalue(res, r, L_NAME));
 		fputs("</b> <small>lead ", out);
 		E(PQgetvalue(res, r, L_ID));
@@ -250,9 +252,9 @@ static int section_leads(PGconn *conn, const struct report_opts *o, FILE *out, s
 		mailing_html(out, PQgetvalue(res, r, L_CARE), PQgetvalue(res, r, L_STREET),
 			     PQgetvalue(res, r, L_CITY), PQgetvalue(res, r, L_STATE),
 			     PQgetvalue(res, r, L_ZIP), PQgetvalue(res, r, L_COUNTRY));
-		fputs("</small></td><td class=\"tmk\">", out);
+		fputs("</small></td><td><span class=\"tmk\">", out);
 		E(PQgetvalue(res, r, L_TMK));
-		fputs("<br><small>", out);
+		fputs("</span><br><small>", out);
 		E(PQgetvalue(res, r, L_ADDRESS));
 		if (*PQgetvalue(res, r, L_HOLDINGS)) {
 			fputs("<br>", out);
