@@ -390,6 +390,9 @@ COMMENT ON TABLE homeowner_acquisition.lead_activities IS
 COMMENT ON COLUMN homeowner_acquisition.lead_activities.activity_type IS
     'The channel of a contact (call, email, sms, letter, meeting, site_visit), a note, proposal_sent, a desk action (claim, release, assign, snooze, do_not_contact, status_change for a stage move), or signal (written by mi-leads).';
 COMMENT ON COLUMN homeowner_acquisition.lead_activities.performed_by IS 'Agent who did it (login name), or mi-leads for signals.';
+COMMENT ON COLUMN homeowner_acquisition.lead_activities.outcome IS
+    'Result of a contact (log_lead_activity): connected, left_message, no_answer, bounced, interested, not_interested, callback, meeting_set or completed. do_not_contact is kept by the CHECK for rows written before the lead desk; an owner who asks not to be contacted is marked with mark_do_not_contact instead.';
+COMMENT ON COLUMN homeowner_acquisition.lead_activities.direction IS 'inbound (the owner reached us) or outbound (we reached out) for a contact; internal for notes, desk actions and signals.';
 COMMENT ON COLUMN homeowner_acquisition.lead_activities.follow_up_on IS 'Follow-up date set with this activity (log_lead_activity), also copied to prospects.follow_up_on.';
 COMMENT ON COLUMN homeowner_acquisition.lead_activities.stage_from IS 'Stage before a stage move (status_change rows).';
 COMMENT ON COLUMN homeowner_acquisition.lead_activities.stage_to IS 'Stage after a stage move; set exactly on status_change rows written since the lead desk (older claim rows became claim).';
