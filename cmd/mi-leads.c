@@ -133,7 +133,7 @@ static const struct cmd {
 	{ "log", O_AGENT | O_CHANNEL | O_OUTCOME | O_NOTE | O_FOLLOW | O_INBOUND | O_TMK, 1, "LEAD",
 	  run_desk,
 	  "usage: mi-leads log LEAD --channel CHANNEL [--outcome OUTCOME] [--note TEXT]\n"
-	  "                         [--follow-up DATE] [--inbound] [--tmk TMK] [--agent NAME]\n"
+	  "                [--follow-up DATE] [--inbound] [--tmk TMK] [--agent NAME]\n"
 	  "\n"
 	  "Record what you did with the owner of a lead you hold.  The first contact moves\n"
 	  "a new lead to contacted.  A follow-up date puts the lead first in your list\n"
@@ -159,7 +159,8 @@ static const struct cmd {
 	  "  proposal     -> negotiating, won, nurture, lost, do_not_contact\n"
 	  "  negotiating  -> won, nurture, lost, do_not_contact\n"
 	  "  nurture      -> contacted, meeting, proposal, lost, do_not_contact\n"
-	  "  lost         -> contacted, nurture (reopened by whoever moves it), do_not_contact\n"
+	  "  lost         -> contacted, nurture (reopened: who moves it holds it),\n"
+	  "                  do_not_contact\n"
 	  "  won          -> do_not_contact\n"
 	  "  do_not_contact  never moves again\n"
 	  "\n"
