@@ -9,7 +9,10 @@
 #   make check-style      banned functions, tabs, trailing blanks, floors, include circles
 #
 # Knobs: DEVELOPER=1 (strict warnings, -Werror), SANITIZE=address,undefined
-# (a separate build tree, build-san/), CC, CFLAGS, LDFLAGS, PREFIX, DESTDIR.
+# (a separate build tree, build-san/), SANITIZE=thread (ThreadSanitizer, its own
+# tree build-tsan/: its objects cannot mix with AddressSanitizer's), PATTERN=load
+# (make test runs only the tests whose name holds it), CC, CFLAGS, LDFLAGS,
+# PREFIX, DESTDIR.
 
 PREFIX ?= /usr/local
 DATADIR = $(PREFIX)/share/market-intel
@@ -36,7 +39,11 @@ WARN += -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wmissing-prototype
 	-Wvla -Wformat=2 -Wno-format-nonliteral -Wimplicit-fallthrough -Wundef
 endif
 
-ifneq ($(SANITIZE),)
+ifneq ($(findstring thread,$(SANITIZE)),)
+BUILD = build-tsan
+BIN = build-tsan/bin
+SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+else ifneq ($(SANITIZE),)
 BUILD = build-san
 BIN = build-san/bin
 SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -106,7 +113,7 @@ test-build: all $(TEST_BINS) $(TOOL_BINS)
 # golden-file runners and shell tests.  Strict warnings are always on here.
 test: deps
 	@$(MAKE) --no-print-directory DEVELOPER=1 test-build
-	@MI_BUILD=$(BUILD) MI_BIN=$(BIN) sh tests/run.sh
+	@MI_BUILD=$(BUILD) MI_BIN=$(BIN) sh tests/run.sh $(PATTERN)
 
 demo: deps
 	@$(MAKE) --no-print-directory all $(TOOL_BINS)
@@ -155,6 +162,6 @@ check-style:
 	@sh scripts/check-style.sh
 
 clean:
-	rm -rf build build-san build-fuzz bin
+	rm -rf build build-san build-tsan build-fuzz bin
 
--include $(shell find build build-san -name '*.d' 2>/dev/null)
+-include $(shell find build build-san build-tsan -name '*.d' 2>/dev/null)

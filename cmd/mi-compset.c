@@ -2,15 +2,13 @@
  * mi-compset: market metrics and competitive sets.
  */
 #include "compset.h"
-#include "config.h"
 #include "err.h"
 #include "exitcode.h"
 #include "log.h"
 #include "opts.h"
-#include "value.h"
 #include "paths.h"
 #include "pg.h"
-#include "tmk.h"
+#include "value.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,153 +54,6 @@ static const struct mi_cmd_info info = {
 	"78 bad configuration.\n",
 };
 
-static const struct mi_config_key known_keys[] = {
-	{ "compset", "k" },
-	{ "compset", "max_radius_m" },
-	{ "compset", "distance_scale_m" },
-	{ "compset", "cell_m" },
-	{ "compset", "subjects" },
-	{ "compset", "candidates" },
-	{ "weights", "distance" },
-	{ "weights", "bedrooms" },
-	{ "weights", "bathrooms" },
-	{ "weights", "guests" },
-	{ "weights", "type" },
-	{ "metrics", "trailing_days" },
-	{ "metrics", "forward_days" },
-	{ "metrics", "mark_nights" },
-	{ NULL, NULL },
-};
-
-static int read_settings(const char *path, struct compset_opts *o, struct mi_err *err)
-{
-	struct mi_config cfg = MI_CONFIG_INIT;
-	struct compset_params *p = &o->params;
-	long long v;
-	int ret = -1;
-	const char *s;
-
-	if (mi_config_load(&cfg, path, err) < 0 || mi_config_check(&cfg, known_keys, err) < 0)
-		goto out;
-	if (mi_config_int(&cfg, "compset", "k", 1, 100, p->k, &v, err) < 0)
-		goto out;
-	p->k = (int)v;
-	if (mi_config_double(&cfg, "compset", "max_radius_m", 100, 200000, p->max_radius_m,
-			     &p->max_radius_m, err) < 0 ||
-	    mi_config_double(&cfg, "compset", "distance_scale_m", 10, 100000, p->distance_scale_m,
-			     &p->distance_scale_m, err) < 0 ||
-	    mi_config_double(&cfg, "compset", "cell_m", 50, 50000, p->cell_m, &p->cell_m, err) < 0 ||
-	    mi_config_double(&cfg, "weights", "distance", 0, 100, p->w_distance, &p->w_distance, err) < 0 ||
-	    mi_config_double(&cfg, "weights", "bedrooms", 0, 100, p->w_bedrooms, &p->w_bedrooms, err) < 0 ||
-	    mi_config_double(&cfg, "weights", "bathrooms", 0, 100, p->w_bathrooms, &p->w_bathrooms, err) < 0 ||
-	    mi_config_double(&cfg, "weights", "guests", 0, 100, p->w_guests, &p->w_guests, err) < 0 ||
-	    mi_config_double(&cfg, "weights", "type", 0, 100, p->w_type, &p->w_type, err) < 0)
-		goto out;
-	if (p->w_distance + p->w_bedrooms + p->w_bathrooms + p->w_guests + p->w_type <= 0) {
-		mi_err_set(err, MI_EXIT_CONFIG, "%s: the [weights] must not all be 0", path);
-		goto out;
-	}
-	if (mi_config_int(&cfg, "metrics", "trailing_days", 1, 1095, o->trailing_days, &v, err) < 0)
-		goto out;
-	o->trailing_days = (int)v;
-	if (mi_config_int(&cfg, "metrics", "forward_days", 1, 1095, o->forward_days, &v, err) < 0)
-		goto out;
-	o->forward_days = (int)v;
-	if (mi_config_bool(&cfg, "metrics", "mark_nights", o->mark_nights, &o->mark_nights, err) < 0)
-		goto out;
-	s = mi_config_str(&cfg, "compset", "candidates", NULL);
-	if (s) {
-		const struct mi_config_entry *e = mi_config_find(&cfg, "compset", "candidates");
-		if (!strcmp(s, "listed")) {
-			o->candidates_listed_only = 1;
-		} else if (!strcmp(s, "all")) {
-			o->candidates_listed_only = 0;
-		} else {
-			mi_err_set(err, MI_EXIT_CONFIG, "%s:%d: candidates must be 'listed' or 'all', not '%s'",
-				   path, e->line, s);
-			goto out;
-		}
-	}
-	s = mi_config_str(&cfg, "compset", "subjects", NULL);
-	if (s) {
-		const struct mi_config_entry *e = mi_config_find(&cfg, "compset", "subjects");
-		char word[32];
-		int n;
-
-		o->subjects = 0;
-		while (sscanf(s, " %31[^, ]%n", word, &n) == 1) {
-			if (!strcmp(word, "ours")) {
-				o->subjects |= COMPSET_S_OURS;
-			} else if (!strcmp(word, "prospects")) {
-				o->subjects |= COMPSET_S_PROSPECTS;
-			} else if (!strcmp(word, "listed")) {
-				o->subjects |= COMPSET_S_LISTED;
-			} else {
-				mi_err_set(err, MI_EXIT_CONFIG,
-					   "%s:%d: unknown subject kind '%s' (ours, prospects, listed)",
-					   path, e->line, word);
-				goto out;
-			}
-			s += n;
-			while (*s == ',' || *s == ' ')
-				s++;
-		}
-	}
-	ret = 0;
-out:
-	mi_config_release(&cfg);
-	return ret;
-}
-
-/* [portfolio] tmks = any TMK forms separated by commas or semicolons. */
-static int read_portfolio(const char *path, char ***tmks, size_t *n, struct mi_err *err)
-{
-	static const struct mi_config_key keys[] = { { "portfolio", "tmks" }, { NULL, NULL } };
-	struct mi_config cfg = MI_CONFIG_INIT;
-	const struct mi_config_entry *e;
-	const char *s;
-	int ret = -1;
-
-	if (mi_config_load(&cfg, path, err) < 0 || mi_config_check(&cfg, keys, err) < 0)
-		goto out;
-	e = mi_config_find(&cfg, "portfolio", "tmks");
-	for (s = e ? e->value : ""; *s;) {
-		size_t len = strcspn(s, ",;");
-		const char *b = s, *end = s + len;
-		struct tmk t;
-		enum tmk_reason why;
-		char **grown;
-
-		while (b < end && (*b == ' ' || *b == '\t'))
-			b++;
-		while (end > b && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		if (end > b) {
-			if (tmk_parse(b, (size_t)(end - b), NULL, &t, &why) < 0) {
-				mi_err_set(err, MI_EXIT_CONFIG, "%s:%d: bad tmk '%.*s': %s", path, e->line,
-					   (int)(end - b), b, tmk_reason_str(why));
-				goto out;
-			}
-			grown = realloc(*tmks, (*n + 1) * sizeof(**tmks));
-			if (!grown || !(grown[*n] = strdup(t.tmk13))) {
-				if (grown)
-					*tmks = grown;
-				mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
-				goto out;
-			}
-			*tmks = grown;
-			(*n)++;
-		}
-		s += len;
-		if (*s)
-			s++;
-	}
-	ret = 0;
-out:
-	mi_config_release(&cfg);
-	return ret;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -224,18 +75,11 @@ int main(int argc, char **argv)
 	char **tmks = NULL;
 	size_t ntmks = 0;
 	long long k = 0;
-	int c, all = 0, ret;
+	int c, all = 0, no_metrics = 0, ret;
 	PGconn *conn = NULL;
 	PGresult *res;
 
 	memset(&o, 0, sizeof(o));
-	compset_params_default(&o.params);
-	o.metrics = 1;
-	o.mark_nights = 1;
-	o.trailing_days = 90;
-	o.forward_days = 90;
-	o.candidates_listed_only = 1;
-	o.subjects = COMPSET_S_OURS | COMPSET_S_PROSPECTS;
 	mi_log_init(info.name, "compset");
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -247,7 +91,7 @@ int main(int argc, char **argv)
 				return MI_EXIT_USAGE;
 			break;
 		case 'A': all = 1; break;
-		case 'M': o.metrics = 0; break;
+		case 'M': no_metrics = 1; break;
 		case 'D': dbname = optarg; break;
 		case 'h': return mi_opts_help(&info);
 		case 'V': return mi_opts_version(&info);
@@ -261,8 +105,10 @@ int main(int argc, char **argv)
 					   as_of);
 	if (!config)
 		config = mi_path_config("compset.ini", cbuf, sizeof(cbuf));
-	if (config && read_settings(config, &o, &err) < 0)
+	if (compset_settings_load(&o, config, &err) < 0)
 		goto fail;
+	if (no_metrics)
+		o.metrics = 0;
 	if (!portfolio && config) {
 		const char *slash = strrchr(config, '/');
 		snprintf(pbuf, sizeof(pbuf), "%.*sportfolio.ini", slash ? (int)(slash - config + 1) : 0,
@@ -273,7 +119,7 @@ int main(int argc, char **argv)
 			portfolio = pbuf;
 		}
 	}
-	if (portfolio && read_portfolio(portfolio, &tmks, &ntmks, &err) < 0)
+	if (portfolio && compset_portfolio_load(portfolio, &tmks, &ntmks, &err) < 0)
 		goto fail;
 	/* an empty list is a portfolio nobody filled in, not "we manage nothing" */
 	o.sync_ours = ntmks > 0;
@@ -313,17 +159,13 @@ int main(int argc, char **argv)
 		mi_log(MI_LOG_WARN, "unlocated", "%lld subject properties have no coordinates",
 		       st.subjects_unlocated);
 	mi_pg_finish(conn);
-	for (size_t i = 0; i < ntmks; i++)
-		free(tmks[i]);
-	free(tmks);
+	compset_portfolio_free(tmks, ntmks);
 	return mi_close_stdout(info.name);
 fail:
 	fflush(stdout);
 	mi_err_print(stderr, info.name, &err);
 	mi_pg_finish(conn);
-	for (size_t i = 0; i < ntmks; i++)
-		free(tmks[i]);
-	free(tmks);
+	compset_portfolio_free(tmks, ntmks);
 	ret = err.code ? err.code : MI_EXIT_INTERNAL;
 	return ret;
 }

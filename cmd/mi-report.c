@@ -1,6 +1,7 @@
 /*
  * mi-report: write the self-contained HTML report.
  */
+#include "atomicfile.h"
 #include "err.h"
 #include "exitcode.h"
 #include "log.h"
@@ -8,12 +9,9 @@
 #include "pg.h"
 #include "report.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "banned.h"
 
@@ -53,9 +51,9 @@ int main(int argc, char **argv)
 	struct report_opts ro = { 25, 12, NULL };
 	struct mi_err err = MI_ERR_INIT;
 	const char *path = "report.html", *dbname = NULL;
-	char tmp[PATH_MAX];
 	long long n;
 	PGconn *conn;
+	struct mi_atomicfile af = MI_ATOMICFILE_INIT;
 	FILE *out;
 	int c;
 
@@ -86,23 +84,15 @@ int main(int argc, char **argv)
 		mi_pg_finish(conn);
 		return mi_close_stdout(info.name);
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	out = fopen(tmp, "w");
-	if (!out) {
-		mi_err_set(&err, MI_EXIT_IO, "cannot write '%s': %s", tmp, strerror(errno));
+	out = mi_atomicfile_open(&af, path, &err);
+	if (!out)
 		goto fail;
-	}
 	if (report_write(conn, &ro, out, &err) < 0) {
-		fclose(out);
-		unlink(tmp);
+		mi_atomicfile_abort(&af);
 		goto fail;
 	}
-	if (fflush(out) != 0 || fsync(fileno(out)) < 0 || fclose(out) != 0 ||
-	    rename(tmp, path) < 0) {
-		mi_err_set(&err, MI_EXIT_IO, "cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp);
+	if (mi_atomicfile_commit(&af, &err) < 0)
 		goto fail;
-	}
 	mi_pg_finish(conn);
 	printf("%s\n", path);
 	return mi_close_stdout(info.name);

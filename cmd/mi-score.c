@@ -2,6 +2,7 @@
  * mi-score: review sentiment with the vacation-rental aspect layer.
  */
 #include "aspects.h"
+#include "atomicfile.h"
 #include "err.h"
 #include "exitcode.h"
 #include "log.h"
@@ -13,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "banned.h"
 
@@ -100,16 +99,15 @@ out:
 static int score_file(const struct asp_model *am, const char *in_path, const char *out_path,
 		      const char *dir, struct mi_err *err)
 {
-	char inbuf[PATH_MAX], tmp[PATH_MAX];
+	char inbuf[PATH_MAX];
 	FILE *in = stdin, *out = stdout;
+	struct mi_atomicfile af = MI_ATOMICFILE_INIT; /* DIR mode: reviews.tsv rewritten */
 	struct asp_file_stats st;
-	int fd = -1, ret = -1;
+	int ret = -1;
 	char n1[32], n2[32], n3[32], n4[32];
 
-	tmp[0] = '\0';
 	if (dir) {
-		if (snprintf(inbuf, sizeof(inbuf), "%s/reviews.tsv", dir) >= (int)sizeof(inbuf) ||
-		    snprintf(tmp, sizeof(tmp), "%s/.reviews.tsv.XXXXXX", dir) >= (int)sizeof(tmp))
+		if (snprintf(inbuf, sizeof(inbuf), "%s/reviews.tsv", dir) >= (int)sizeof(inbuf))
 			return mi_err_set(err, MI_EXIT_USAGE, "directory name too long");
 		in_path = inbuf;
 	}
@@ -117,17 +115,10 @@ static int score_file(const struct asp_model *am, const char *in_path, const cha
 		return mi_err_set(err, errno == ENOENT ? MI_EXIT_NOINPUT : MI_EXIT_IO,
 				  "cannot open '%s': %s", in_path, strerror(errno));
 	if (dir) {
-		struct stat st_in;
-
-		fd = mkstemp(tmp);
-		/* the rewritten file keeps the original's permissions (mkstemp gives 0600) */
-		if (fd >= 0 && fstat(fileno(in), &st_in) == 0)
-			(void)fchmod(fd, st_in.st_mode & 07777);
-		if (fd < 0 || !(out = fdopen(fd, "w"))) {
-			mi_err_set(err, MI_EXIT_IO, "cannot create '%s': %s", tmp, strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			tmp[0] = '\0';
+		/* the rewritten file keeps the original's permissions */
+		out = mi_atomicfile_open(&af, inbuf, err);
+		if (!out) {
+			out = stdout;
 			goto out;
 		}
 	} else if (out_path && !(out = fopen(out_path, "w"))) {
@@ -137,21 +128,18 @@ static int score_file(const struct asp_model *am, const char *in_path, const cha
 	}
 	if (asp_score_reviews(am, in, in_path ? in_path : "<stdin>", out, &st, err) < 0)
 		goto out;
-	if (out != stdout) {
+	if (dir) {
+		out = stdout;
+		if (mi_atomicfile_commit(&af, err) < 0)
+			goto out;
+	} else if (out != stdout) {
 		FILE *o = out;
 
 		out = stdout;
-		if (fflush(o) || (dir && fsync(fileno(o))) || fclose(o)) {
-			mi_err_set(err, MI_EXIT_IO, "cannot write '%s': %s",
-				   dir ? tmp : out_path, strerror(errno));
+		if (fflush(o) || fclose(o)) {
+			mi_err_set(err, MI_EXIT_IO, "cannot write '%s': %s", out_path, strerror(errno));
 			goto out;
 		}
-		if (dir && rename(tmp, inbuf) < 0) {
-			mi_err_set(err, MI_EXIT_IO, "cannot rename '%s' to '%s': %s", tmp, inbuf,
-				   strerror(errno));
-			goto out;
-		}
-		tmp[0] = '\0';
 	}
 	snprintf(n1, sizeof(n1), "%ld", st.rows);
 	snprintf(n2, sizeof(n2), "%ld", st.scored);
@@ -161,12 +149,12 @@ static int score_file(const struct asp_model *am, const char *in_path, const cha
 		  "flagged", n4, "scorer_version", am->version, NULL);
 	ret = 0;
 out:
-	if (out != stdout)
+	if (dir)
+		mi_atomicfile_abort(&af); /* after a commit: nothing left to do */
+	else if (out != stdout)
 		fclose(out);
 	if (in != stdin)
 		fclose(in);
-	if (tmp[0])
-		unlink(tmp);
 	return ret;
 }
 

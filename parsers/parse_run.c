@@ -4,6 +4,7 @@
 #include "landing.h"
 #include "log.h"
 #include "parser.h"
+#include "sha256.h"
 #include "source.h"
 #include "value.h"
 
@@ -88,7 +89,7 @@ static int parse_one(const struct parse_run_opts *o, const struct one *w,
 		ret = -1;
 		goto out;
 	}
-	if ((!w->hash && parse_file_sha256(file, ctx.landing_hash, ferr) < 0) ||
+	if ((!w->hash && mi_sha256_file(file, ctx.landing_hash, NULL, NULL, ferr) < 0) ||
 	    !(in = parse_open_input(file, ferr))) {
 		/* the one reject of a file that cannot be read at all */
 		if (parse_reject(&ctx, 0, -1, NULL, ferr->msg, NULL, 0, NULL) < 0) {

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,39 +350,4 @@ FILE *parse_open_input(const char *path, struct mi_err *err)
 	}
 	setvbuf(fp, NULL, _IOFBF, 256 * 1024);
 	return fp;
-}
-
-int parse_file_sha256(const char *path, char hex[65], struct mi_err *err)
-{
-	unsigned char md[EVP_MAX_MD_SIZE], buf[65536];
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *c;
-	FILE *fp;
-	size_t n;
-	int ret = -1;
-
-	fp = fopen(path, "rb");
-	if (!fp)
-		return mi_err_set(err, errno == ENOENT ? MI_EXIT_NOINPUT : MI_EXIT_IO,
-				  "cannot open '%s': %s", path, strerror(errno));
-	c = EVP_MD_CTX_new();
-	if (!c || !EVP_DigestInit_ex(c, EVP_sha256(), NULL)) {
-		mi_err_set(err, MI_EXIT_INTERNAL, "cannot start SHA-256");
-		goto out;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		EVP_DigestUpdate(c, buf, n);
-	if (ferror(fp)) {
-		mi_err_set(err, MI_EXIT_IO, "cannot read '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	EVP_DigestFinal_ex(c, md, &mdlen);
-	for (unsigned i = 0; i < mdlen && i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	hex[64] = '\0';
-	ret = 0;
-out:
-	EVP_MD_CTX_free(c);
-	fclose(fp);
-	return ret;
 }

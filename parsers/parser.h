@@ -96,7 +96,4 @@ const struct parser *const *parser_all(void);
  */
 FILE *parse_open_input(const char *path, struct mi_err *err);
 
-/* SHA-256 of a file's raw bytes as 64 hex digits into hex[65]; -1 on error. */
-int parse_file_sha256(const char *path, char hex[65], struct mi_err *err);
-
 #endif

@@ -51,6 +51,6 @@ grep -q 'aria-label="ADR and occupancy' "$r" || fail "no compset chart"
 grep -q 'aria-label="sentiment by aspect"' "$r" || fail "no sentiment chart"
 grep -Eq '(src|href)="(https?:)?//' "$r" && fail "the report loads external resources"
 # the file is replaced atomically: no temporary left behind
-ls "$t_tmp" | grep -q 'report.html.tmp' && fail "temporary file left"
+ls -A "$t_tmp" | grep -q '^\.report\.html\.' && fail "temporary file left"
 "$MI_BIN/mi-report" --out - >/dev/null || fail "stdout mode"
 exit 0

@@ -1,14 +1,18 @@
 /*
- * compset: the similarity parts, and the grid search against a brute-force
- * scan of the same points (same members, same order).
+ * compset: the similarity parts, the grid search against a brute-force scan
+ * of the same points (same members, same order), and the settings and
+ * portfolio files (defaults, values, errors naming file:line).
  */
 #include "compset.h"
+#include "err.h"
+#include "exitcode.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct compset_point pt(const char *tmk, double lat, double lon, int bd, double ba,
 			       int guests, const char *type)
@@ -198,4 +202,116 @@ Test(compset, subject_off_the_grid_and_empty_index)
 	cr_assert_not_null(ix);
 	cr_expect_eq(compset_knn(ix, &far, &p, out), 0);
 	compset_index_free(ix);
+}
+
+/* A settings or portfolio file with the given text, in a scratch folder. */
+static const char *ini(const char *name, const char *text)
+{
+	static char path[4096];
+	const char *base = getenv("MI_TEST_TMP");
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/compset-%d-%s", base && *base ? base : "/tmp",
+		 (int)getpid(), name);
+	fp = fopen(path, "w");
+	cr_assert_not_null(fp);
+	fputs(text, fp);
+	cr_assert_eq(fclose(fp), 0);
+	return path;
+}
+
+static void expect_defaults(const struct compset_opts *o)
+{
+	cr_expect_eq(o->params.k, 10);
+	cr_expect_float_eq(o->params.max_radius_m, 15000, 1e-9);
+	cr_expect_float_eq(o->params.distance_scale_m, 2000, 1e-9);
+	cr_expect_float_eq(o->params.cell_m, 1000, 1e-9);
+	cr_expect_float_eq(o->params.w_distance, 0.35, 1e-9);
+	cr_expect_float_eq(o->params.w_type, 0.15, 1e-9);
+	cr_expect_eq(o->metrics, 1);
+	cr_expect_eq(o->mark_nights, 1);
+	cr_expect_eq(o->trailing_days, 90);
+	cr_expect_eq(o->forward_days, 90);
+	cr_expect_eq(o->candidates_listed_only, 1);
+	cr_expect_eq(o->subjects, COMPSET_S_OURS | COMPSET_S_PROSPECTS);
+}
+
+Test(compset, settings)
+{
+	struct compset_opts o;
+	struct mi_err err = MI_ERR_INIT;
+
+	memset(&o, 0, sizeof(o));
+	cr_assert_eq(compset_settings_load(&o, NULL, &err), 0);
+	expect_defaults(&o);
+	/* the shipped file says what the built-in defaults are */
+	memset(&o, 0, sizeof(o));
+	cr_assert_eq(compset_settings_load(&o, "config/compset.ini", &err), 0, "%s", err.msg);
+	expect_defaults(&o);
+
+	cr_assert_eq(compset_settings_load(&o, ini("a.ini",
+		"[compset]\nk = 5\ncandidates = all\nsubjects = listed, ours\n"
+		"[weights]\ndistance = 1\nbedrooms = 0\nbathrooms = 0\nguests = 0\ntype = 0\n"
+		"[metrics]\ntrailing_days = 30\nmark_nights = false\n"), &err), 0, "%s", err.msg);
+	cr_expect_eq(o.params.k, 5);
+	cr_expect_eq(o.candidates_listed_only, 0);
+	cr_expect_eq(o.subjects, COMPSET_S_LISTED | COMPSET_S_OURS);
+	cr_expect_float_eq(o.params.w_distance, 1, 1e-9);
+	cr_expect_float_eq(o.params.w_bedrooms, 0, 1e-9);
+	cr_expect_eq(o.trailing_days, 30);
+	cr_expect_eq(o.forward_days, 90);
+	cr_expect_eq(o.mark_nights, 0);
+	cr_expect_float_eq(o.params.max_radius_m, 15000, 1e-9, "a key not given keeps its default");
+}
+
+Test(compset, settings_errors)
+{
+	struct compset_opts o;
+	struct mi_err err = MI_ERR_INIT;
+
+	memset(&o, 0, sizeof(o));
+	cr_assert_eq(compset_settings_load(&o, ini("b.ini", "[compset]\nkk = 5\n"), &err), -1);
+	cr_expect_eq(err.code, MI_EXIT_CONFIG);
+	cr_expect(strstr(err.msg, "unknown key 'kk'"), "%s", err.msg);
+	cr_assert_eq(compset_settings_load(&o, ini("c.ini", "[compset]\nk = 500\n"), &err), -1);
+	cr_expect_eq(err.code, MI_EXIT_CONFIG);
+	cr_assert_eq(compset_settings_load(&o, ini("d.ini", "\n[compset]\ncandidates = some\n"), &err),
+		     -1);
+	cr_expect(strstr(err.msg, "d.ini:3: candidates must be 'listed' or 'all', not 'some'"), "%s",
+		  err.msg);
+	cr_assert_eq(compset_settings_load(&o, ini("e.ini", "[compset]\nsubjects = ours, theirs\n"),
+					   &err), -1);
+	cr_expect(strstr(err.msg, "e.ini:2: unknown subject kind 'theirs'"), "%s", err.msg);
+	cr_assert_eq(compset_settings_load(&o, ini("f.ini",
+		"[weights]\ndistance = 0\nbedrooms = 0\nbathrooms = 0\nguests = 0\ntype = 0\n"), &err),
+		-1);
+	cr_expect(strstr(err.msg, "the [weights] must not all be 0"), "%s", err.msg);
+	cr_assert_eq(compset_settings_load(&o, "no/such/compset.ini", &err), -1);
+	cr_expect_eq(err.code, MI_EXIT_CONFIG);
+	cr_expect(strstr(err.msg, "cannot open 'no/such/compset.ini'"), "%s", err.msg);
+}
+
+Test(compset, portfolio)
+{
+	struct mi_err err = MI_ERR_INIT;
+	char **tmks = NULL;
+	size_t n = 0;
+
+	cr_assert_eq(compset_portfolio_load(ini("p.ini",
+		"[portfolio]\ntmks = (2) 4-4-001:098-0201;  (1) 2-6-010:007-1402 ,\n"), &tmks, &n, &err),
+		0, "%s", err.msg);
+	cr_assert_eq(n, 2);
+	cr_expect_str_eq(tmks[0], "2440010980201");
+	cr_expect_str_eq(tmks[1], "1260100071402");
+	cr_assert_eq(compset_portfolio_load(ini("q.ini", "[portfolio]\n\ntmks = 12\n"), &tmks, &n,
+					    &err), -1);
+	cr_expect_eq(err.code, MI_EXIT_CONFIG);
+	cr_expect(strstr(err.msg, "q.ini:3: bad tmk '12'"), "%s", err.msg);
+	cr_assert_eq(n, 2, "what was read stays for the caller to free");
+	compset_portfolio_free(tmks, n);
+	tmks = NULL;
+	n = 0;
+	cr_assert_eq(compset_portfolio_load(ini("r.ini", "[portfolio]\ntmks =\n"), &tmks, &n, &err), 0);
+	cr_expect_eq(n, 0);
+	compset_portfolio_free(tmks, n);
 }

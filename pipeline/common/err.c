@@ -31,7 +31,7 @@ void mi_err_clear(struct mi_err *e)
 	if (!e)
 		return;
 	e->code = 0;
-	e->msg[0] = e->detail[0] = e->where[0] = '\0';
+	e->msg[0] = e->detail[0] = e->where[0] = e->sqlstate[0] = '\0';
 	e->line = 0;
 	e->offset = -1;
 }
@@ -47,6 +47,7 @@ int mi_err_set(struct mi_err *e, int code, const char *fmt, ...)
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
 	e->detail[0] = '\0';
+	e->sqlstate[0] = '\0';
 	return -1;
 }
 

@@ -23,13 +23,17 @@ struct mi_err {
 	char where[256];    /* source: file path, URL or source id; "" unknown */
 	long line;          /* 1-based line, 0 unknown */
 	long long offset;   /* byte offset in the input, -1 unknown */
+	char sqlstate[6];   /* the server's SQLSTATE of a database error (pg.h); "" otherwise */
 };
 
-#define MI_ERR_INIT { 0, "", "", "", 0, -1 }
+#define MI_ERR_INIT { 0, "", "", "", 0, -1, "" }
 
 void mi_err_clear(struct mi_err *e);
 
-/* Set code and message; returns -1 so callers can write `return mi_err_set(...)`. */
+/*
+ * Set code and message (clearing the detail and the SQLSTATE); returns -1 so
+ * callers can write `return mi_err_set(...)`.
+ */
 int mi_err_set(struct mi_err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Set the detail line. */

@@ -8,13 +8,6 @@
 
 #include "banned.h"
 
-static char last_sqlstate[6];
-
-const char *mi_pg_last_sqlstate(void)
-{
-	return last_sqlstate;
-}
-
 static void on_notice(void *arg, const char *message)
 {
 	(void)arg;
@@ -67,14 +60,13 @@ void mi_pg_finish(PGconn *conn)
 	PQfinish(conn);
 }
 
-static int fail(PGconn *conn, const PGresult *res, const char *sql, struct mi_err *err)
+int mi_pg_fail(PGconn *conn, const PGresult *res, const char *sql, struct mi_err *err)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *prim = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
 	char msg[512];
 
-	snprintf(last_sqlstate, sizeof(last_sqlstate), "%s", state ? state : "");
 	if (!prim) {
 		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(conn));
 		msg[strcspn(msg, "\n")] = '\0';
@@ -86,6 +78,8 @@ static int fail(PGconn *conn, const PGresult *res, const char *sql, struct mi_er
 		mi_err_detail(err, "%s; statement: %.180s", detail, sql);
 	else
 		mi_err_detail(err, "statement: %.200s", sql);
+	if (err) /* after mi_err_set, which clears it */
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state ? state : "");
 	return -1;
 }
 
@@ -96,7 +90,7 @@ int mi_pg_exec(PGconn *conn, const char *sql, struct mi_err *err)
 	int ret = 0;
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		ret = fail(conn, res, sql, err);
+		ret = mi_pg_fail(conn, res, sql, err);
 	PQclear(res);
 	return ret;
 }
@@ -108,7 +102,7 @@ int mi_pg_command(PGconn *conn, const char *sql, int nparams, const char *const 
 	int ret = 0;
 
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
-		ret = fail(conn, res, sql, err);
+		ret = mi_pg_fail(conn, res, sql, err);
 	else if (affected)
 		*affected = atoll(PQcmdTuples(res));
 	PQclear(res);
@@ -121,7 +115,7 @@ PGresult *mi_pg_query(PGconn *conn, const char *sql, int nparams, const char *co
 	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		fail(conn, res, sql, err);
+		mi_pg_fail(conn, res, sql, err);
 		PQclear(res);
 		return NULL;
 	}
@@ -134,7 +128,7 @@ int mi_pg_copy_begin(PGconn *conn, const char *copy_sql, struct mi_err *err)
 	int ret = 0;
 
 	if (PQresultStatus(res) != PGRES_COPY_IN)
-		ret = fail(conn, res, copy_sql, err);
+		ret = mi_pg_fail(conn, res, copy_sql, err);
 	PQclear(res);
 	return ret;
 }
@@ -144,7 +138,7 @@ int mi_pg_copy_send(PGconn *conn, const char *buf, size_t len, struct mi_err *er
 	while (len) {
 		int chunk = len > (1u << 30) ? (1 << 30) : (int)len;
 		if (PQputCopyData(conn, buf, chunk) != 1)
-			return fail(conn, NULL, "COPY data", err);
+			return mi_pg_fail(conn, NULL, "COPY data", err);
 		buf += chunk;
 		len -= (size_t)chunk;
 	}
@@ -157,11 +151,11 @@ int mi_pg_copy_end(PGconn *conn, const char *errmsg, long long *rows, struct mi_
 	int ret = 0;
 
 	if (PQputCopyEnd(conn, errmsg) != 1)
-		ret = fail(conn, NULL, "COPY end", err);
+		ret = mi_pg_fail(conn, NULL, "COPY end", err);
 	while ((res = PQgetResult(conn)) != NULL) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			if (!ret && !errmsg)
-				ret = fail(conn, res, "COPY", err);
+				ret = mi_pg_fail(conn, res, "COPY", err);
 			else
 				ret = -1;
 		} else if (rows) {
@@ -186,4 +180,27 @@ void mi_pg_rollback(PGconn *conn)
 {
 	PGresult *res = PQexec(conn, "ROLLBACK");
 	PQclear(res);
+}
+
+int mi_pg_text_array(struct strbuf *out, const char *const *v, size_t n)
+{
+	int ret = strbuf_addch(out, '{');
+
+	for (size_t i = 0; i < n && !ret; i++) {
+		if (i)
+			ret |= strbuf_addch(out, ',');
+		if (!v[i]) {
+			ret |= strbuf_addstr(out, "NULL");
+			continue;
+		}
+		ret |= strbuf_addch(out, '"');
+		for (const char *s = v[i]; *s && !ret; s++) {
+			if (*s == '"' || *s == '\\')
+				ret |= strbuf_addch(out, '\\');
+			ret |= strbuf_addch(out, *s);
+		}
+		ret |= strbuf_addch(out, '"');
+	}
+	ret |= strbuf_addch(out, '}');
+	return ret ? -1 : 0;
 }

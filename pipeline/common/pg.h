@@ -5,7 +5,10 @@
  * PGUSER, PGSERVICE, PGPASSFILE ...) or a conninfo string: secrets are never
  * read from our config files.  Every statement's result status is checked
  * exactly; a failure fills err with class MI_EXIT_DATABASE, the server's
- * message (and SQLSTATE) as the primary text and the statement as the detail.
+ * message (and SQLSTATE) as the primary text, the statement as the detail and
+ * the SQLSTATE alone in err->sqlstate ("" when the failure has none, e.g. a
+ * lost connection), so that each caller reads it from its own err: nothing
+ * here is shared between threads, each of which uses its own connection.
  * All SQL with data in it goes through parameters or COPY, never through
  * string building.
  */
@@ -13,6 +16,7 @@
 #define MI_PG_H
 
 #include "err.h"
+#include "strbuf.h"
 
 #include <libpq-fe.h>
 #include <stddef.h>
@@ -39,8 +43,20 @@ int mi_pg_command(PGconn *conn, const char *sql, int nparams, const char *const 
 PGresult *mi_pg_query(PGconn *conn, const char *sql, int nparams, const char *const *params,
 		      struct mi_err *err);
 
-/* The SQLSTATE of the last error reported into err by these helpers ("" if none). */
-const char *mi_pg_last_sqlstate(void);
+/*
+ * Fill err from a failed result (res may be NULL: the connection's message):
+ * what the helpers above do on failure, for callers that run PQexecParams
+ * themselves (typed parameters).  Returns -1.
+ */
+int mi_pg_fail(PGconn *conn, const PGresult *res, const char *sql, struct mi_err *err);
+
+/*
+ * Append to out the array literal of the n strings v, for a parameter cast to
+ * text[] (the data stays a parameter, never SQL text): {"a","b \"c\""}, each
+ * element double-quoted with '"' and '\\' escaped, a NULL element as NULL.
+ * 0, or -1 when out of memory or over out's cap (out then holds part of it).
+ */
+int mi_pg_text_array(struct strbuf *out, const char *const *v, size_t n);
 
 /* COPY ... FROM STDIN: begin, send bytes, end (drains the results). */
 int mi_pg_copy_begin(PGconn *conn, const char *copy_sql, struct mi_err *err);

@@ -1,14 +1,17 @@
 #include "compset.h"
 
+#include "config.h"
 #include "exitcode.h"
 #include "log.h"
 #include "metrics.h"
 #include "pg.h"
 #include "strbuf.h"
+#include "tmk.h"
 
 #include <assert.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,6 +40,174 @@ void compset_params_default(struct compset_params *p)
 	p->w_guests = 0.15;
 	p->w_type = 0.15;
 }
+
+/* ------------------------------------------------------------------ */
+/* Settings (config/compset.ini) and the portfolio file                */
+/* ------------------------------------------------------------------ */
+
+static const struct mi_config_key known_keys[] = {
+	{ "compset", "k" },
+	{ "compset", "max_radius_m" },
+	{ "compset", "distance_scale_m" },
+	{ "compset", "cell_m" },
+	{ "compset", "subjects" },
+	{ "compset", "candidates" },
+	{ "weights", "distance" },
+	{ "weights", "bedrooms" },
+	{ "weights", "bathrooms" },
+	{ "weights", "guests" },
+	{ "weights", "type" },
+	{ "metrics", "trailing_days" },
+	{ "metrics", "forward_days" },
+	{ "metrics", "mark_nights" },
+	{ NULL, NULL },
+};
+
+int compset_settings_load(struct compset_opts *o, const char *path, struct mi_err *err)
+{
+	struct mi_config cfg = MI_CONFIG_INIT;
+	struct compset_params *p = &o->params;
+	long long v;
+	int ret = -1;
+	const char *s;
+
+	compset_params_default(p);
+	o->metrics = 1;
+	o->mark_nights = 1;
+	o->trailing_days = 90;
+	o->forward_days = 90;
+	o->candidates_listed_only = 1;
+	o->subjects = COMPSET_S_OURS | COMPSET_S_PROSPECTS;
+	if (!path)
+		return 0;
+	if (mi_config_load(&cfg, path, err) < 0 || mi_config_check(&cfg, known_keys, err) < 0)
+		goto out;
+	if (mi_config_int(&cfg, "compset", "k", 1, 100, p->k, &v, err) < 0)
+		goto out;
+	p->k = (int)v;
+	if (mi_config_double(&cfg, "compset", "max_radius_m", 100, 200000, p->max_radius_m,
+			     &p->max_radius_m, err) < 0 ||
+	    mi_config_double(&cfg, "compset", "distance_scale_m", 10, 100000, p->distance_scale_m,
+			     &p->distance_scale_m, err) < 0 ||
+	    mi_config_double(&cfg, "compset", "cell_m", 50, 50000, p->cell_m, &p->cell_m, err) < 0 ||
+	    mi_config_double(&cfg, "weights", "distance", 0, 100, p->w_distance, &p->w_distance, err) < 0 ||
+	    mi_config_double(&cfg, "weights", "bedrooms", 0, 100, p->w_bedrooms, &p->w_bedrooms, err) < 0 ||
+	    mi_config_double(&cfg, "weights", "bathrooms", 0, 100, p->w_bathrooms, &p->w_bathrooms, err) < 0 ||
+	    mi_config_double(&cfg, "weights", "guests", 0, 100, p->w_guests, &p->w_guests, err) < 0 ||
+	    mi_config_double(&cfg, "weights", "type", 0, 100, p->w_type, &p->w_type, err) < 0)
+		goto out;
+	if (p->w_distance + p->w_bedrooms + p->w_bathrooms + p->w_guests + p->w_type <= 0) {
+		mi_err_set(err, MI_EXIT_CONFIG, "%s: the [weights] must not all be 0", path);
+		goto out;
+	}
+	if (mi_config_int(&cfg, "metrics", "trailing_days", 1, 1095, o->trailing_days, &v, err) < 0)
+		goto out;
+	o->trailing_days = (int)v;
+	if (mi_config_int(&cfg, "metrics", "forward_days", 1, 1095, o->forward_days, &v, err) < 0)
+		goto out;
+	o->forward_days = (int)v;
+	if (mi_config_bool(&cfg, "metrics", "mark_nights", o->mark_nights, &o->mark_nights, err) < 0)
+		goto out;
+	s = mi_config_str(&cfg, "compset", "candidates", NULL);
+	if (s) {
+		const struct mi_config_entry *e = mi_config_find(&cfg, "compset", "candidates");
+		if (!strcmp(s, "listed")) {
+			o->candidates_listed_only = 1;
+		} else if (!strcmp(s, "all")) {
+			o->candidates_listed_only = 0;
+		} else {
+			mi_err_set(err, MI_EXIT_CONFIG, "%s:%d: candidates must be 'listed' or 'all', not '%s'",
+				   path, e->line, s);
+			goto out;
+		}
+	}
+	s = mi_config_str(&cfg, "compset", "subjects", NULL);
+	if (s) {
+		const struct mi_config_entry *e = mi_config_find(&cfg, "compset", "subjects");
+		char word[32];
+		int n;
+
+		o->subjects = 0;
+		while (sscanf(s, " %31[^, ]%n", word, &n) == 1) {
+			if (!strcmp(word, "ours")) {
+				o->subjects |= COMPSET_S_OURS;
+			} else if (!strcmp(word, "prospects")) {
+				o->subjects |= COMPSET_S_PROSPECTS;
+			} else if (!strcmp(word, "listed")) {
+				o->subjects |= COMPSET_S_LISTED;
+			} else {
+				mi_err_set(err, MI_EXIT_CONFIG,
+					   "%s:%d: unknown subject kind '%s' (ours, prospects, listed)",
+					   path, e->line, word);
+				goto out;
+			}
+			s += n;
+			while (*s == ',' || *s == ' ')
+				s++;
+		}
+	}
+	ret = 0;
+out:
+	mi_config_release(&cfg);
+	return ret;
+}
+
+int compset_portfolio_load(const char *path, char ***tmks, size_t *n, struct mi_err *err)
+{
+	static const struct mi_config_key keys[] = { { "portfolio", "tmks" }, { NULL, NULL } };
+	struct mi_config cfg = MI_CONFIG_INIT;
+	const struct mi_config_entry *e;
+	const char *s;
+	int ret = -1;
+
+	if (mi_config_load(&cfg, path, err) < 0 || mi_config_check(&cfg, keys, err) < 0)
+		goto out;
+	e = mi_config_find(&cfg, "portfolio", "tmks");
+	for (s = e ? e->value : ""; *s;) {
+		size_t len = strcspn(s, ",;");
+		const char *b = s, *end = s + len;
+		struct tmk t;
+		enum tmk_reason why;
+		char **grown;
+
+		while (b < end && (*b == ' ' || *b == '\t'))
+			b++;
+		while (end > b && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (end > b) {
+			if (tmk_parse(b, (size_t)(end - b), NULL, &t, &why) < 0) {
+				mi_err_set(err, MI_EXIT_CONFIG, "%s:%d: bad tmk '%.*s': %s", path, e->line,
+					   (int)(end - b), b, tmk_reason_str(why));
+				goto out;
+			}
+			grown = realloc(*tmks, (*n + 1) * sizeof(**tmks));
+			if (!grown || !(grown[*n] = strdup(t.tmk13))) {
+				if (grown)
+					*tmks = grown;
+				mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+				goto out;
+			}
+			*tmks = grown;
+			(*n)++;
+		}
+		s += len;
+		if (*s)
+			s++;
+	}
+	ret = 0;
+out:
+	mi_config_release(&cfg);
+	return ret;
+}
+
+void compset_portfolio_free(char **tmks, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(tmks[i]);
+	free(tmks);
+}
+
+/* ------------------------------------------------------------------ */
 
 int compset_type_parse(const char *s)
 {
@@ -414,17 +585,6 @@ static void warn_missing(const struct compset_opts *o, const struct compset_poin
 	}
 }
 
-/* A text[] literal of canonical TMKs (digits only: no quoting needed). */
-static int tmk_array(struct strbuf *arr, const char *const *tmks, size_t n)
-{
-	if (strbuf_addch(arr, '{') < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (strbuf_addf(arr, "%s%s", i ? "," : "", tmks[i]) < 0)
-			return -1;
-	return strbuf_addch(arr, '}');
-}
-
 int compset_sync_ours(PGconn *conn, const char *const *tmks, size_t n, long long *set,
 		      long long *cleared, long long *missing, struct mi_err *err)
 {
@@ -449,7 +609,7 @@ int compset_sync_ours(PGconn *conn, const char *const *tmks, size_t n, long long
 	const char *pv[1];
 	int ret = -1;
 
-	if (tmk_array(&arr, tmks, n) < 0) {
+	if (mi_pg_text_array(&arr, tmks, n) < 0) {
 		mi_err_set(err, MI_EXIT_INTERNAL, "out of memory syncing the portfolio");
 		goto out;
 	}
@@ -476,7 +636,7 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	struct compset_point *cand = NULL, *subj = NULL;
 	struct compset_match *best = NULL;
 	struct compset_index *ix = NULL;
-	struct strbuf sb = STRBUF_INIT, arr = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, arr = STRBUF_INIT, kinds = STRBUF_INIT;
 	PGresult *res = NULL;
 	size_t ncand = 0, nsubj = 0;
 	double t0 = now_s(), t1, sent = 0;
@@ -520,17 +680,19 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 		PQclear(res);
 		res = NULL;
 	}
-	/* the subjects: TMKs in a text[] literal (canonical TMKs need no quoting) */
-	if (tmk_array(&arr, o->extra_subjects, o->n_extra) < 0)
-		goto oom;
+	/* the subjects: the portfolio TMKs and the kinds, as text[] parameters */
 	{
-		char sql[512], kinds[64];
-		const char *pv[2] = { arr.buf, kinds };
-		snprintf(kinds, sizeof(kinds), "{%s,%s,%s,%s}",
-			 o->subjects & COMPSET_S_OURS ? "ours" : "-",
-			 o->subjects & COMPSET_S_PROSPECTS ? "prospects" : "-",
-			 o->subjects & COMPSET_S_LISTED ? "listed" : "-",
-			 o->subjects & COMPSET_S_ALL ? "all" : "-");
+		const char *kind[4] = { o->subjects & COMPSET_S_OURS ? "ours" : "-",
+					o->subjects & COMPSET_S_PROSPECTS ? "prospects" : "-",
+					o->subjects & COMPSET_S_LISTED ? "listed" : "-",
+					o->subjects & COMPSET_S_ALL ? "all" : "-" };
+		char sql[512];
+		const char *pv[2];
+		if (mi_pg_text_array(&arr, o->extra_subjects, o->n_extra) < 0 ||
+		    mi_pg_text_array(&kinds, kind, 4) < 0)
+			goto oom;
+		pv[0] = arr.buf;
+		pv[1] = kinds.buf;
 		snprintf(sql, sizeof(sql),
 			 "SELECT %s FROM etl.compset_subjects($1::text[], $2::text[]) ORDER BY tmk",
 			 point_cols);
@@ -639,5 +801,6 @@ out:
 	free_points(subj, nsubj);
 	strbuf_release(&sb);
 	strbuf_release(&arr);
+	strbuf_release(&kinds);
 	return ret;
 }

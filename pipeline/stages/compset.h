@@ -131,6 +131,28 @@ struct compset_opts {
 	int sync_ours;
 };
 
+/*
+ * The settings of compset_run: the built-in defaults (compset_params_default,
+ * metrics refreshed with the nights marked, 90-day trailing and forward
+ * windows, candidates with a matched listing, subjects ours and prospects),
+ * then, when path is not NULL, the values of that file (config/compset.ini):
+ * [compset] k, max_radius_m, distance_scale_m, cell_m, subjects (ours,
+ * prospects, listed), candidates (listed or all); [weights] distance,
+ * bedrooms, bathrooms, guests, type (not all 0); [metrics] trailing_days,
+ * forward_days, mark_nights.  Unknown keys and bad values are errors naming
+ * file:line (MI_EXIT_CONFIG).  Sets only those fields of o.  0 or -1.
+ */
+int compset_settings_load(struct compset_opts *o, const char *path, struct mi_err *err);
+
+/*
+ * Append the TMKs of a portfolio file ([portfolio] tmks = TMKs in any form,
+ * separated by commas or semicolons) to *tmks as canonical 13-digit TMKs,
+ * counting them in *n; the caller frees them with compset_portfolio_free().
+ * A bad TMK is an error naming file:line (MI_EXIT_CONFIG).  0 or -1.
+ */
+int compset_portfolio_load(const char *path, char ***tmks, size_t *n, struct mi_err *err);
+void compset_portfolio_free(char **tmks, size_t n);
+
 struct compset_stats {
 	long long candidates, subjects, subjects_unlocated, members, metric_rows, nights_marked;
 	long long ours_set, ours_cleared; /* is_ours flips made by the portfolio sync */

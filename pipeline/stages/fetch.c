@@ -1,4 +1,5 @@
 #include "fetch.h"
+#include "atomicfile.h"
 #include "exitcode.h"
 #include "log.h"
 #include "robots.h"
@@ -758,20 +759,10 @@ static int robots_from_cache(struct fetch *f, struct host *h)
 
 static void robots_to_cache(struct fetch *f, struct host *h, const char *body, size_t len)
 {
-	char path[4096], tmp[4200];
-	FILE *fp;
+	char path[4096];
 
 	robots_cache_path(f, h, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	fp = fopen(tmp, "wb");
-	if (!fp)
-		return;
-	if (fwrite(body, 1, len, fp) != len || fclose(fp) != 0) {
-		unlink(tmp);
-		return;
-	}
-	if (rename(tmp, path) < 0)
-		unlink(tmp);
+	mi_atomicfile_write(path, body, len, NULL); /* a cache: a failure only costs a fetch */
 }
 
 /* A Crawl-delay longer than our own interval wins (capped at a minute). */
@@ -992,6 +983,24 @@ static struct item *take(struct host *h, struct item *prev, struct item *it)
 	return it;
 }
 
+/* Whether robots.txt (known by now) keeps the host's item with this url: 1 or 0. */
+static int robots_keeps_out(struct host *h, const char *url)
+{
+	char path[4096];
+
+	return h->want_robots && h->robots_state == 2 &&
+	       (h->robots_err[0] || !robots_allowed(&h->robots, url_path(url, path, sizeof(path))));
+}
+
+/* Finish the waiting item it (after prev in the host's queue) as robots.txt says. */
+static int robots_refuse(struct fetch *f, struct host *h, struct item *prev, struct item *it)
+{
+	take(h, prev, it);
+	f->waiting--;
+	return finish(f, it, NULL, h->robots_err[0] ? FETCH_FAILED : FETCH_ROBOTS, 0,
+		      h->robots_err[0] ? h->robots_err : "forbidden by robots.txt", NULL);
+}
+
 /* Start what may start; *wake gets the earliest time something waits for. */
 static int schedule(struct fetch *f, double *wake)
 {
@@ -1003,7 +1012,6 @@ static int schedule(struct fetch *f, double *wake)
 
 		while (h->head && !f->stop) {
 			struct item *it, *prev = NULL;
-			char path[4096];
 
 			if (h->parked) {
 				it = take(h, NULL, h->head);
@@ -1027,15 +1035,8 @@ static int schedule(struct fetch *f, double *wake)
 			}
 			if (h->want_robots && h->robots_state == 1)
 				break;
-			if (h->want_robots && h->robots_state == 2 &&
-			    (h->robots_err[0] ||
-			     !robots_allowed(&h->robots, url_path(h->head->url, path, sizeof(path))))) {
-				it = take(h, NULL, h->head);
-				f->waiting--;
-				if (finish(f, it, NULL, h->robots_err[0] ? FETCH_FAILED : FETCH_ROBOTS, 0,
-					   h->robots_err[0] ? h->robots_err
-							    : "forbidden by robots.txt",
-					   NULL) < 0)
+			if (robots_keeps_out(h, h->head->url)) {
+				if (robots_refuse(f, h, NULL, h->head) < 0)
 					return -1;
 				continue;
 			}
@@ -1050,15 +1051,8 @@ static int schedule(struct fetch *f, double *wake)
 			if (!it)
 				break;
 			/* the head was checked above; a later item may be the one ready */
-			if (h->want_robots && h->robots_state == 2 &&
-			    (h->robots_err[0] ||
-			     !robots_allowed(&h->robots, url_path(it->url, path, sizeof(path))))) {
-				take(h, prev, it);
-				f->waiting--;
-				if (finish(f, it, NULL, h->robots_err[0] ? FETCH_FAILED : FETCH_ROBOTS, 0,
-					   h->robots_err[0] ? h->robots_err
-							    : "forbidden by robots.txt",
-					   NULL) < 0)
+			if (robots_keeps_out(h, it->url)) {
+				if (robots_refuse(f, h, prev, it) < 0)
 					return -1;
 				continue;
 			}

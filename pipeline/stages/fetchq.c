@@ -90,24 +90,10 @@ long long fetchq_retry_failed(struct fetchq *q, const char *run_id, struct mi_er
 static char *array_literal(const char *const *v, size_t n)
 {
 	struct strbuf sb = STRBUF_INIT;
-	size_t i;
 
 	if (!n)
 		return NULL;
-	strbuf_addch(&sb, '{');
-	for (i = 0; i < n; i++) {
-		const char *s;
-		if (i)
-			strbuf_addch(&sb, ',');
-		strbuf_addch(&sb, '"');
-		for (s = v[i]; *s; s++) {
-			if (*s == '"' || *s == '\\')
-				strbuf_addch(&sb, '\\');
-			strbuf_addch(&sb, *s);
-		}
-		strbuf_addch(&sb, '"');
-	}
-	if (strbuf_addch(&sb, '}') < 0) {
+	if (mi_pg_text_array(&sb, v, n) < 0) {
 		strbuf_release(&sb);
 		return NULL;
 	}

@@ -1,4 +1,5 @@
 #include "landing.h"
+#include "atomicfile.h"
 #include "exitcode.h"
 #include "strbuf.h"
 
@@ -6,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,18 +127,6 @@ int landing_has(const struct landing *ld, const char *hex)
 	return access(path, F_OK) == 0;
 }
 
-static int fsync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY);
-	int r;
-
-	if (fd < 0)
-		return -1;
-	r = fsync(fd);
-	close(fd);
-	return r;
-}
-
 int landing_writer_begin(const struct landing *ld, struct landing_writer *w,
 			 unsigned long long max, struct mi_err *err)
 {
@@ -154,8 +142,7 @@ int landing_writer_begin(const struct landing *ld, struct landing_writer *w,
 		w->tmp_path[0] = '\0';
 		return -1;
 	}
-	w->md = EVP_MD_CTX_new();
-	if (!w->md || !EVP_DigestInit_ex(w->md, EVP_sha256(), NULL)) {
+	if (mi_sha256_begin(&w->md) < 0) {
 		landing_writer_abort(w);
 		return mi_err_set(err, MI_EXIT_INTERNAL, "cannot initialize SHA-256");
 	}
@@ -171,7 +158,7 @@ int landing_writer_write(struct landing_writer *w, const void *data, size_t len,
 		w->toobig = 1;
 		return mi_err_set(err, MI_EXIT_DATA, "body larger than %llu bytes", w->max);
 	}
-	if (!EVP_DigestUpdate(w->md, data, len))
+	if (mi_sha256_add(&w->md, data, len) < 0)
 		return mi_err_set(err, MI_EXIT_INTERNAL, "SHA-256 update failed");
 	w->size += len;
 	while (len > 0) {
@@ -188,33 +175,18 @@ int landing_writer_write(struct landing_writer *w, const void *data, size_t len,
 	return 0;
 }
 
-static void hex_encode(const unsigned char *md, unsigned n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 int landing_writer_commit(struct landing_writer *w, char hex[LANDING_HASH_HEX], int *was_new,
 			  struct mi_err *err)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
 	char path[4096], dir[4096];
 	int ret = -1;
 
 	if (was_new)
 		*was_new = 0;
-	if (!EVP_DigestFinal_ex(w->md, md, &mdlen) || mdlen != 32) {
+	if (mi_sha256_end(&w->md, hex) < 0) {
 		mi_err_set(err, MI_EXIT_INTERNAL, "SHA-256 final failed");
 		goto out;
 	}
-	hex_encode(md, mdlen, hex);
 	if (!landing_object_path(w->ld, hex, path, sizeof(path))) {
 		mi_err_set(err, MI_EXIT_IO, "landing path too long");
 		goto out;
@@ -244,7 +216,7 @@ int landing_writer_commit(struct landing_writer *w, char hex[LANDING_HASH_HEX], 
 			goto rename_failed;
 	}
 	w->tmp_path[0] = '\0';
-	if (!w->ld->no_fsync && fsync_dir(dir) < 0) {
+	if (!w->ld->no_fsync && mi_fsync_dir(dir) < 0) {
 		mi_err_set(err, MI_EXIT_IO, "cannot fsync '%s': %s", dir, strerror(errno));
 		goto out;
 	}
@@ -268,9 +240,7 @@ void landing_writer_abort(struct landing_writer *w)
 	if (w->tmp_path[0])
 		unlink(w->tmp_path);
 	w->tmp_path[0] = '\0';
-	if (w->md)
-		EVP_MD_CTX_free(w->md);
-	w->md = NULL;
+	mi_sha256_release(&w->md);
 }
 
 int landing_put(const struct landing *ld, const void *data, size_t len,

@@ -82,6 +82,7 @@
 #define MI_LANDING_H
 
 #include "err.h"
+#include "sha256.h"
 
 #include <stddef.h>
 
@@ -124,7 +125,7 @@ struct landing_writer {
 	const struct landing *ld;
 	int fd;
 	char tmp_path[4096];
-	void *md; /* EVP_MD_CTX */
+	struct mi_sha256 md;
 	unsigned long long size;
 	unsigned long long max;
 	int toobig;

@@ -3,11 +3,11 @@
 #include "ledger.h"
 #include "match.h"
 #include "pg.h"
+#include "sha256.h"
 #include "sqlscript.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,59 +97,8 @@ static const char *reason_text(const char *code)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Files                                                                    */
+/* Streaming a file into COPY                                               */
 /* ------------------------------------------------------------------------ */
-
-static int hash_file(const char *path, char hex[65], long long *bytes, long long *lines,
-		     struct mi_err *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	EVP_MD_CTX *ctx = NULL;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	char *buf = NULL;
-	ssize_t n;
-	int ret = -1;
-	char last = '\n';
-
-	*bytes = 0;
-	*lines = 0;
-	if (fd < 0)
-		return mi_err_set(err, MI_EXIT_NOINPUT, "cannot open '%s': %s", path,
-				  strerror(errno));
-	buf = malloc(LOAD_CHUNK);
-	ctx = EVP_MD_CTX_new();
-	if (!buf || !ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-		mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
-		goto out;
-	}
-	while ((n = read(fd, buf, LOAD_CHUNK)) > 0) {
-		const char *q = buf, *end = buf + n;
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
-		*bytes += n;
-		while ((q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
-			(*lines)++;
-			q++;
-		}
-		last = buf[n - 1];
-	}
-	if (n < 0) {
-		mi_err_set(err, MI_EXIT_IO, "cannot read '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (last != '\n')
-		(*lines)++; /* a last line without newline */
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	hex[64] = '\0';
-	ret = 0;
-out:
-	EVP_MD_CTX_free(ctx);
-	free(buf);
-	close(fd);
-	return ret;
-}
 
 static int stream_flush(struct load_stream *j, struct strbuf *out)
 {
@@ -311,12 +260,25 @@ static int is_data_error(const char *state)
 	return state[0] == '2' && (state[1] == '2' || state[1] == '3' || state[1] == '1');
 }
 
+/*
+ * The staging row's place in the original input, from four columns of row r
+ * starting at column c: src_line, src_offset, landing_hash, src_path.
+ */
+static void rej_locate(struct load_rej *rj, const PGresult *res, int r, int c)
+{
+	rj->src_line = PQgetisnull(res, r, c) ? 0 : atoll(PQgetvalue(res, r, c));
+	rj->src_offset = PQgetisnull(res, r, c + 1) ? -1 : atoll(PQgetvalue(res, r, c + 1));
+	if (!PQgetisnull(res, r, c + 2))
+		rj->landing_hash = strdup(PQgetvalue(res, r, c + 2));
+	if (!PQgetisnull(res, r, c + 3))
+		rj->src_path = strdup(PQgetvalue(res, r, c + 3));
+}
+
 /* Run the ranged steps over [lo, hi]; bisect under savepoints on bad data. */
 static int merge_range(PGconn *conn, const struct sqlscript *s,
 		       const struct sqlscript_params *mp,
 		       long long lo, long long hi, struct load_file *fc, struct mi_err *err)
 {
-	char state[6] = "";
 	size_t rn0 = fc->rejs.n;
 	long long rt0 = fc->rejs.total, ins = 0, upd = 0, rej = 0;
 	struct mi_err e2 = MI_ERR_INIT;
@@ -330,7 +292,7 @@ static int merge_range(PGconn *conn, const struct sqlscript *s,
 		PGresult *res;
 		if (s->v[i].kind == SQLSCRIPT_FINAL)
 			continue;
-		res = sqlscript_exec(conn, s->v[i].sql, mp, lo, hi, &e2, state);
+		res = sqlscript_exec(conn, s->v[i].sql, mp, lo, hi, &e2);
 		if (!res) {
 			failed = 1;
 			break;
@@ -355,12 +317,7 @@ static int merge_range(PGconn *conn, const struct sqlscript *s,
 				if (fc->rejs.n && fc->rejs.n > rn0) {
 					struct load_rej *rj = &fc->rejs.v[fc->rejs.n - 1];
 					rj->rn = atoll(PQgetvalue(res, r, 0));
-					rj->src_line = PQgetisnull(res, r, 3) ? 0 : atoll(PQgetvalue(res, r, 3));
-					rj->src_offset = PQgetisnull(res, r, 4) ? -1 : atoll(PQgetvalue(res, r, 4));
-					if (!PQgetisnull(res, r, 5))
-						rj->landing_hash = strdup(PQgetvalue(res, r, 5));
-					if (!PQgetisnull(res, r, 6))
-						rj->src_path = strdup(PQgetvalue(res, r, 6));
+					rej_locate(rj, res, r, 3);
 				}
 				rej++;
 			}
@@ -381,7 +338,7 @@ static int merge_range(PGconn *conn, const struct sqlscript *s,
 	    mi_pg_exec(conn, "RELEASE SAVEPOINT load_batch", err) < 0)
 		return -1;
 	load_rejlist_truncate(&fc->rejs, rn0, rt0);
-	if (!is_data_error(state)) {
+	if (!is_data_error(e2.sqlstate)) {
 		*err = e2;
 		return -1;
 	}
@@ -409,12 +366,7 @@ static int merge_range(PGconn *conn, const struct sqlscript *s,
 		    fc->rejs.n > rn0) {
 			struct load_rej *rj = &fc->rejs.v[fc->rejs.n - 1];
 			rj->rn = lo;
-			rj->src_line = PQgetisnull(res, 0, 0) ? 0 : atoll(PQgetvalue(res, 0, 0));
-			rj->src_offset = PQgetisnull(res, 0, 1) ? -1 : atoll(PQgetvalue(res, 0, 1));
-			if (!PQgetisnull(res, 0, 2))
-				rj->landing_hash = strdup(PQgetvalue(res, 0, 2));
-			if (!PQgetisnull(res, 0, 3))
-				rj->src_path = strdup(PQgetvalue(res, 0, 3));
+			rej_locate(rj, res, 0, 0);
 			if (e2.detail[0]) {
 				char *r2 = malloc(strlen(e2.msg) + strlen(e2.detail) + 3);
 				if (r2) {
@@ -575,10 +527,9 @@ static int load_generic(PGconn *conn, struct load_file *fc, struct mi_err *err)
 		goto fail;
 	for (int i = 0; i < s.n; i++) {
 		PGresult *res;
-		char state[6];
 		if (s.v[i].kind != SQLSCRIPT_FINAL)
 			continue;
-		res = sqlscript_exec(conn, s.v[i].sql, &mp, 1, rows, err, state);
+		res = sqlscript_exec(conn, s.v[i].sql, &mp, 1, rows, err);
 		if (!res)
 			goto fail;
 		PQclear(res);
@@ -625,7 +576,7 @@ static int load_one(PGconn *conn, struct load_file *fc, struct mi_err *err)
 	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (hash_file(fc->path, fc->sha, &fc->bytes, &fc->lines, err) < 0)
+	if (mi_sha256_file(fc->path, fc->sha, &fc->bytes, &fc->lines, err) < 0)
 		return -1;
 	fc->c.files = 1;
 	fc->c.bytes = fc->bytes;

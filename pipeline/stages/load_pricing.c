@@ -268,25 +268,27 @@ int load_pricing_fast(PGconn *conn, struct load_file *fc, struct mi_err *err)
 	 */
 	if (split_points(fc->path, fc->bytes, n, off, line, err) < 0)
 		goto unlock;
-	strbuf_addch(&splits, '{');
-	for (int i = 1; i < n; i++) {
-		struct strbuf key = STRBUF_INIT;
-		long long lim = off[i + 1];
-		if (off[i] < lim &&
-		    listing_boundary(fc->path, lcol, &off[i], &line[i], lim, &key) == 0) {
-			strbuf_addstr(&splits, splits.len > 1 ? ",\"" : "\"");
-			for (size_t k = 0; k < key.len; k++) {
-				if (key.buf[k] == '"' || key.buf[k] == '\\')
-					strbuf_addch(&splits, '\\');
-				strbuf_addch(&splits, key.buf[k]);
-			}
-			strbuf_addch(&splits, '"');
-		}
-		strbuf_release(&key);
-	}
-	strbuf_addch(&splits, '}');
 	{
-		const char *bp[3] = { build, snap, splits.buf };
+		struct strbuf key[4] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
+		const char *kv[4], *bp[3] = { build, snap, NULL };
+		size_t nk = 0;
+		int r;
+		for (int i = 1; i < n; i++) {
+			long long lim = off[i + 1];
+			if (off[i] < lim &&
+			    listing_boundary(fc->path, lcol, &off[i], &line[i], lim, &key[nk]) == 0) {
+				kv[nk] = key[nk].buf;
+				nk++;
+			}
+		}
+		r = mi_pg_text_array(&splits, kv, nk);
+		bp[2] = splits.buf;
+		for (size_t k = 0; k < 4; k++)
+			strbuf_release(&key[k]);
+		if (r < 0) {
+			mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+			goto unlock;
+		}
 		if (mi_pg_command(conn, "SELECT etl.load_pricing_build_table($1, $2::date, $3::text[])",
 				  3, bp, NULL, err) < 0)
 			goto unlock;
@@ -348,8 +350,8 @@ streams_done:
 			}
 			if (mi_pg_copy_end(jobs[i].conn, NULL, &rows, &jobs[i].err) < 0 ||
 			    mi_pg_commit(jobs[i].conn, &jobs[i].err) < 0) {
-				*err = jobs[i].err;
-				snprintf(state, sizeof(state), "%s", mi_pg_last_sqlstate());
+				*err = jobs[i].err; /* its SQLSTATE with it */
+				snprintf(state, sizeof(state), "%s", err->sqlstate);
 				bad = 1;
 				continue;
 			}

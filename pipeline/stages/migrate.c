@@ -1,11 +1,11 @@
 #include "migrate.h"
 #include "exitcode.h"
 #include "pg.h"
+#include "sha256.h"
 #include "strbuf.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,17 +34,6 @@ static int is_migration(const char *n)
 
 	return l > 8 && n[0] >= '0' && n[0] <= '9' && n[1] >= '0' && n[1] <= '9' &&
 	       n[2] >= '0' && n[2] <= '9' && n[3] == '_' && !strcmp(n + l - 4, ".sql");
-}
-
-static void sha256_hex(const char *buf, size_t len, char hex[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-
-	EVP_Digest(buf, len, md, &n, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32 && i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	hex[64] = '\0';
 }
 
 static int read_file(const char *path, struct strbuf *sb, struct mi_err *err)
@@ -150,7 +139,7 @@ int migrate_apply(PGconn *conn, const struct migrate_opts *opts, struct mi_err *
 		snprintf(path, sizeof(path), "%s/%s", opts->dir, files[i].name);
 		if (read_file(path, &files[i].sql, err) < 0)
 			goto out;
-		sha256_hex(files[i].sql.buf, files[i].sql.len, files[i].sha);
+		mi_sha256_buf(files[i].sql.buf, files[i].sql.len, files[i].sha);
 	}
 	if (mi_pg_exec(conn, "SET client_min_messages = warning", err) < 0 ||
 	    mi_pg_exec(conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", err) < 0)

@@ -127,12 +127,7 @@ static void ledger_run_begin(struct run *r)
 
 	gethostname(host, sizeof(host) - 1);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	strbuf_addch(&srcs, '{');
-	for (size_t i = 0; i < o->nonly; i++) {
-		/* source ids are checked by source.h: letters, digits, '-', '_', '.' */
-		strbuf_addf(&srcs, "%s\"%s\"", i ? "," : "", o->only[i]);
-	}
-	strbuf_addch(&srcs, '}');
+	mi_pg_text_array(&srcs, o->only, o->nonly);
 	const char *p[8] = { r->run_id, o->mode == NIGHTLY_BACKFILL ? "backfill" : "nightly",
 			     o->mode == NIGHTLY_BACKFILL ? o->date_from : r->date,
 			     o->mode == NIGHTLY_BACKFILL ? o->date_to : r->date,

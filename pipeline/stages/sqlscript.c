@@ -1,5 +1,6 @@
 #include "sqlscript.h"
 #include "exitcode.h"
+#include "pg.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -7,36 +8,12 @@
 
 #include "banned.h"
 
-static int sql_fail(PGconn *conn, PGresult *res, const char *sql, struct mi_err *err,
-		    char sqlstate[6])
-{
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *prim = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
-	char msg[512];
-
-	if (sqlstate)
-		snprintf(sqlstate, 6, "%s", state ? state : "");
-	if (!prim) {
-		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(conn));
-		msg[strcspn(msg, "\n")] = '\0';
-		prim = msg;
-	}
-	mi_err_set(err, MI_EXIT_DATABASE, "%s%s%s%s", prim, state ? " (SQLSTATE " : "",
-		   state ? state : "", state ? ")" : "");
-	if (detail)
-		mi_err_detail(err, "%s; statement: %.160s", detail, sql);
-	else
-		mi_err_detail(err, "statement: %.200s", sql);
-	return -1;
-}
-
 /* Parameters of every merge statement: $1 run id, $2 source, $3 lo, $4 hi, $5 file. */
 #define NPARAMS 5
 static const Oid param_types[NPARAMS] = { 25, 25, 20, 20, 25 };
 
 PGresult *sqlscript_exec(PGconn *conn, const char *sql, const struct sqlscript_params *mp,
-			 long long lo, long long hi, struct mi_err *err, char sqlstate[6])
+			 long long lo, long long hi, struct mi_err *err)
 {
 	char los[24], his[24];
 	const char *p[NPARAMS] = { mp->run_id, mp->source, los, his, mp->file };
@@ -48,7 +25,7 @@ PGresult *sqlscript_exec(PGconn *conn, const char *sql, const struct sqlscript_p
 	res = PQexecParams(conn, sql, NPARAMS, param_types, p, NULL, NULL, 0);
 	st = PQresultStatus(res);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		sql_fail(conn, res, sql, err, sqlstate);
+		mi_pg_fail(conn, res, sql, err);
 		PQclear(res);
 		return NULL;
 	}
@@ -139,8 +116,7 @@ int sqlscript_run(PGconn *conn, const char *sqldir, const char *name, const char
 		return -1;
 	}
 	for (int i = 0; i < s.n && !ret; i++) {
-		char state[6];
-		PGresult *res = sqlscript_exec(conn, s.v[i].sql, &mp, 0, 0, err, state);
+		PGresult *res = sqlscript_exec(conn, s.v[i].sql, &mp, 0, 0, err);
 		if (!res)
 			ret = -1;
 		PQclear(res);

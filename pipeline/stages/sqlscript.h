@@ -52,11 +52,11 @@ void sqlscript_release(struct sqlscript *s);
 
 /*
  * Run one statement with mp and the range [lo, hi].  Returns its result (the
- * caller PQclear()s it), or NULL with err set and sqlstate (6 bytes) holding
- * the server's SQLSTATE ("" when none).
+ * caller PQclear()s it), or NULL with err set as pg.h says (the server's
+ * SQLSTATE in err->sqlstate).
  */
 PGresult *sqlscript_exec(PGconn *conn, const char *sql, const struct sqlscript_params *mp,
-			 long long lo, long long hi, struct mi_err *err, char sqlstate[6]);
+			 long long lo, long long hi, struct mi_err *err);
 
 /*
  * Run every statement of SQLDIR/load/<name>.sql once, in order, inside the
