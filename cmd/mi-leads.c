@@ -2,6 +2,7 @@
  * mi-leads: opportunity scores and the lead desk: the queue of owners, the
  * actions of the agents who work it, the direct-mail export.
  */
+#include "atomicfile.h"
 #include "desk.h"
 #include "directmail.h"
 #include "err.h"
@@ -21,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "banned.h"
 
@@ -577,7 +577,8 @@ static int run_export(PGconn *conn, struct leads_settings *set, struct args *a, 
 	const char *stages[sizeof(export_stages) / sizeof(export_stages[0]) + 1];
 	struct directmail_opts o = { NULL, a->min_score };
 	struct directmail_stats st;
-	char list[256], tmp[PATH_MAX];
+	struct mi_atomicfile af = MI_ATOMICFILE_INIT;
+	char list[256];
 	FILE *out = stdout;
 	int n = 0;
 
@@ -613,24 +614,17 @@ static int run_export(PGconn *conn, struct leads_settings *set, struct args *a, 
 		o.stages = stages;
 	}
 	if (a->out) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp.%d", a->out, (int)getpid());
-		out = fopen(tmp, "w");
+		out = mi_atomicfile_open(&af, a->out, err);
 		if (!out)
-			return mi_err_set(err, MI_EXIT_IO, "cannot write '%s': %s", tmp, strerror(errno));
+			return -1;
 	}
 	if (directmail_export_csv(conn, &o, out, &st, err) < 0) {
-		if (out != stdout) {
-			fclose(out);
-			unlink(tmp);
-		}
+		if (out != stdout)
+			mi_atomicfile_abort(&af);
 		return -1;
 	}
-	if (out != stdout && (fflush(out) != 0 || fsync(fileno(out)) < 0 || fclose(out) != 0 ||
-			      rename(tmp, a->out) < 0)) {
-		mi_err_set(err, MI_EXIT_IO, "cannot write '%s': %s", a->out, strerror(errno));
-		unlink(tmp);
+	if (out != stdout && mi_atomicfile_commit(&af, err) < 0)
 		return -1;
-	}
 	fprintf(stderr, "%s: exported %lld owner%s", info.name, st.rows, st.rows == 1 ? "" : "s");
 	if (st.no_address)
 		fprintf(stderr, "; %lld left out: no mailing address", st.no_address);

@@ -74,7 +74,7 @@ leads export --min-score 101 >/dev/null 2>&1; [ $? -eq 64 ] || fail "--min-score
 # --out: written whole, no temporary left
 leads export --out "$t_tmp/out.csv" 2>/dev/null || fail "--out"
 cmp -s "$t_tmp/out.csv" "$t_tmp/export.csv" || fail "--out differs from stdout"
-ls "$t_tmp" | grep -q 'out.csv.tmp' && fail "a temporary file was left"
+ls -A "$t_tmp" | grep -q '^\.out\.csv\.' && fail "a temporary file was left"
 # the care-of line comes from the owner roll (its own column, "C/O" dropped) to
 # the lead, and out as "C/O ..." in the export
 fx=fixtures/parse/county-csv/honolulu-owninfo

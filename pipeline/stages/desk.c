@@ -43,16 +43,10 @@ static int desk_exec(PGconn *conn, const char *sql, int n, const char *const *pv
 		if (detail || hint)
 			mi_err_detail(err, "%s%s%s%s", detail ? detail : "", detail && hint ? "; " : "",
 				      hint ? "hint: " : "", hint ? hint : "");
-	} else if (prim) {
-		mi_err_set(err, MI_EXIT_DATABASE, "%s%s%s%s", prim, state ? " (SQLSTATE " : "",
-			   state ? state : "", state ? ")" : "");
-		mi_err_detail(err, "statement: %.200s", sql);
+		if (err) /* after mi_err_set, which clears it */
+			snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
 	} else {
-		char msg[256];
-
-		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(conn));
-		msg[strcspn(msg, "\n")] = '\0';
-		mi_err_set(err, MI_EXIT_DATABASE, "%s", msg);
+		mi_pg_fail(conn, r, sql, err);
 	}
 	PQclear(r);
 	return -1;

@@ -10,7 +10,8 @@
  *   anything else                          -> MI_EXIT_DATABASE
  *
  * err->msg is then the database's sentence ("lead 12 is claimed by kalani
- * until 2026-12-05 15:04 HST") and err->detail its detail and hint.
+ * until 2026-12-05 15:04 HST"), err->detail its detail and hint, and
+ * err->sqlstate the SQLSTATE.
  *
  * Every action prints what it did and the lead's state after it to out.
  * The screens (show, mine, queue) read homeowner_acquisition.lead_board, so

@@ -55,14 +55,14 @@ int directmail_export_csv(PGconn *conn, const struct directmail_opts *o, FILE *o
 			   PQerrorMessage(conn));
 		return -1;
 	}
-	/* the stages are fixed words (checked by the caller): a plain array literal */
-	if (strbuf_addch(&arr, '{') < 0)
-		goto oom;
-	for (int i = 0; stages[i]; i++)
-		if ((i && strbuf_addch(&arr, ',') < 0) || strbuf_addstr(&arr, stages[i]) < 0)
+	{
+		size_t n = 0;
+
+		while (stages[n])
+			n++;
+		if (mi_pg_text_array(&arr, stages, n) < 0)
 			goto oom;
-	if (strbuf_addch(&arr, '}') < 0)
-		goto oom;
+	}
 	snprintf(minscore, sizeof(minscore), "%.2f", o->min_score);
 	pv[0] = arr.buf;
 	pv[1] = minscore;

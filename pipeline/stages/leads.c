@@ -176,24 +176,30 @@ out:
 int leads_key_mailing(PGconn *conn, long long *keyed, struct mi_err *err)
 {
 	struct strbuf ids = STRBUF_INIT, keys = STRBUF_INIT;
+	const char **idv = NULL, **keyv = NULL;
+	char (*keybuf)[160] = NULL;
 	const char *pv[2];
 	PGresult *res;
-	long long n = 0;
+	size_t n = 0;
 	int ret = -1;
 
 	if (keyed)
 		*keyed = 0;
 	res = mi_pg_query(conn,
-		"SELECT prospect_id, coalesce(mailing_address, ''), coalesce(mailing_city, ''),"
+		"SELECT prospect_id, mailing_address, coalesce(mailing_city, ''),"
 		" coalesce(mailing_state, ''), coalesce(mailing_zip, ''), mailing_country"
 		" FROM homeowner_acquisition.prospects"
 		" WHERE mailing_norm_key IS NULL AND coalesce(mailing_address, '') <> ''"
 		" ORDER BY prospect_id", 0, NULL, err);
 	if (!res)
 		return -1;
-	/* two parallel arrays for one UPDATE ... FROM unnest(): ids and keys */
-	if (strbuf_addch(&ids, '{') < 0 || strbuf_addch(&keys, '{') < 0)
-		goto oom;
+	if (PQntuples(res)) {
+		idv = calloc((size_t)PQntuples(res), sizeof(*idv));
+		keyv = calloc((size_t)PQntuples(res), sizeof(*keyv));
+		keybuf = calloc((size_t)PQntuples(res), sizeof(*keybuf));
+		if (!idv || !keyv || !keybuf)
+			goto oom;
+	}
 	for (int r = 0; r < PQntuples(res); r++) {
 		struct addr_usps u;
 
@@ -203,22 +209,17 @@ int leads_key_mailing(PGconn *conn, long long *keyed, struct mi_err *err)
 				     PQgetisnull(res, r, 5) ? NULL : PQgetvalue(res, r, 5), &u, NULL) < 0 ||
 		    u.foreign || !u.key[0])
 			continue;
-		/* the key has no quote, backslash, brace or comma: array-literal safe */
-		if (strpbrk(u.key, "\"\\{},"))
-			continue;
-		if ((n && (strbuf_addch(&ids, ',') < 0 || strbuf_addch(&keys, ',') < 0)) ||
-		    strbuf_addstr(&ids, PQgetvalue(res, r, 0)) < 0 ||
-		    strbuf_addf(&keys, "\"%s\"", u.key) < 0)
-			goto oom;
+		memcpy(keybuf[n], u.key, sizeof(keybuf[n]));
+		idv[n] = PQgetvalue(res, r, 0);
+		keyv[n] = keybuf[n];
 		n++;
 	}
-	if (strbuf_addch(&ids, '}') < 0 || strbuf_addch(&keys, '}') < 0)
-		goto oom;
-	PQclear(res);
-	res = NULL;
+	/* two parallel arrays for one UPDATE ... FROM unnest(): ids and keys */
 	if (n) {
 		long long done = 0;
 
+		if (mi_pg_text_array(&ids, idv, n) < 0 || mi_pg_text_array(&keys, keyv, n) < 0)
+			goto oom;
 		pv[0] = ids.buf;
 		pv[1] = keys.buf;
 		if (mi_pg_command(conn,
@@ -236,6 +237,9 @@ oom:
 	mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
 out:
 	PQclear(res);
+	free(idv);
+	free(keyv);
+	free(keybuf);
 	strbuf_release(&ids);
 	strbuf_release(&keys);
 	return ret;
