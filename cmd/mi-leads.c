@@ -1,165 +1,681 @@
 /*
- * mi-leads: opportunity scores, prospects, projections and the lead queue.
+ * mi-leads: opportunity scores and the lead desk: the queue of owners, the
+ * actions of the agents who work it, the direct-mail export.
  */
+#include "atomicfile.h"
+#include "desk.h"
+#include "directmail.h"
 #include "err.h"
 #include "exitcode.h"
 #include "leads.h"
 #include "log.h"
 #include "opts.h"
-#include "value.h"
 #include "paths.h"
 #include "pg.h"
+#include "suppression_list.h"
+#include "tmk.h"
+#include "value.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "banned.h"
 
+#define COMMON_OPTS                                                                   \
+	"  --config FILE      settings (default: $MI_CONFIG_DIR/leads.ini, else\n"       \
+	"                     config/leads.ini; built-in defaults when neither exists)\n" \
+	"  --dbname CONNINFO  connection string or URI (default: libpq's environment)\n"  \
+	"  -h, --help         show this help and exit\n"
+
+#define AGENT_OPT                                                                     \
+	"  --agent NAME       who acts (login name; default: $MI_AGENT)\n"
+
+#define EXIT_DESK                                                                     \
+	"Exit status: 0 done, 64 usage or a bad value, 66 no such lead, 67 refused\n"    \
+	"(claimed by another agent, your claim lapsed, an illegal stage move ...),\n"    \
+	"74 output error, 76 database error, 78 bad configuration.\n"
+
 static const struct mi_cmd_info info = {
 	"mi-leads",
-	"usage: mi-leads score [--as-of DATE] [--run ID]\n"
-	"       mi-leads next --agent NAME\n"
-	"       mi-leads queue [--limit N]\n"
-	"       (each also takes [--config FILE] [--dbname CONNINFO])\n"
+	"usage: mi-leads COMMAND [OPTIONS] [ARGS]\n"
 	"\n"
-	"score  Score every market property (0-100, from the signals and weights in the\n"
-	"       settings: recent sale, manager change, self-managed, declining review\n"
-	"       aspects, occupancy or ADR below the competitive set, listing gone dark),\n"
-	"       create prospects (one per owner key and mailing address) and their\n"
-	"       property leads, write one lead activity per new signal, and project the\n"
-	"       revenue of every lead with a competitive set; one transaction.  A lead\n"
-	"       that turns hot is announced with NOTIFY on channel mi_hot_lead.  A\n"
-	"       re-run on the same data writes nothing new.  Run mi-compset before it so\n"
-	"       that new leads get competitive sets and projections.\n"
-	"next   Claim the best waiting lead for agent NAME (two agents never get the\n"
-	"       same lead) and print it with its reasons and projection.\n"
-	"queue  Print the waiting leads, best first (do-not-contact owners and our own\n"
-	"       properties never appear).\n"
+	"The lead desk.  A lead is an owner with all of its properties; the queue ranks\n"
+	"owners by their best property.  Working the queue, in the order an agent does:\n"
 	"\n"
-	"  --as-of DATE       YYYY-MM-DD: data date of the scores (default: the\n"
-	"                     database's today)\n"
-	"  --run ID           run id recorded with what is written\n"
-	"  --agent NAME       who claims the lead (login name)\n"
-	"  --limit N          leads to print, 1-10000 (default 20)\n"
-	"  --config FILE      settings (default: $MI_CONFIG_DIR/leads.ini, else\n"
-	"                     config/leads.ini; built-in defaults when neither exists)\n"
-	"  --dbname CONNINFO  connection string or URI (default: libpq's environment)\n"
+	"  next      take the best waiting owner (a claim: it lapses unless touched)\n"
+	"  show      everything about a lead on one screen\n"
+	"  log       record a call, email, letter, meeting or site visit; set a follow-up\n"
+	"  status    move the lead to its next stage (new, contacted, meeting, proposal,\n"
+	"            negotiating, won / lost / nurture / do_not_contact)\n"
+	"  snooze    put it away until a date\n"
+	"  mine      your leads, follow-ups due first\n"
+	"  assign    hand it over to another agent      claim   take a lead by its number\n"
+	"  release   give it back to the queue          dnc     do not contact, for good\n"
+	"\n"
+	"For the team and the pipeline:\n"
+	"  queue     the waiting owners, best first\n"
+	"  export    the owners as CSV for a mail house\n"
+	"  suppress  import a suppression list (names and/or mailing addresses)\n"
+	"  score     score the market, make prospects and projections (nightly)\n"
+	"\n"
+	"Every command answers --help: mi-leads log --help.  The stages, the rules and\n"
+	"the errors: docs/desk.md.\n"
+	"\n"
 	"  -h, --help         show this help and exit\n"
 	"  -V, --version      show the version and exit\n"
 	"\n"
-	"Exit status: 0 done (next: a lead was claimed), 1 next: the queue is empty,\n"
-	"64 usage, 74 output error, 76 database error, 78 bad configuration.\n",
+	"Exit status: 0 done, 1 next: the queue is empty, 64 usage or a bad value,\n"
+	"65 bad input file, 66 no such lead or file, 67 refused by the desk's rules,\n"
+	"74 output error, 76 database error, 78 bad configuration.\n",
 };
+
+/* Options, one bit each; a command lists those it takes. */
+enum {
+	O_AGENT = 1u << 0, O_TO = 1u << 1, O_REASON = 1u << 2, O_CHANNEL = 1u << 3,
+	O_OUTCOME = 1u << 4, O_NOTE = 1u << 5, O_FOLLOW = 1u << 6, O_INBOUND = 1u << 7,
+	O_TMK = 1u << 8, O_UNTIL = 1u << 9, O_FORMAT = 1u << 10, O_STATUS = 1u << 11,
+	O_MINSCORE = 1u << 12, O_OUT = 1u << 13, O_LIMIT = 1u << 14, O_ASOF = 1u << 15,
+	O_RUN = 1u << 16,
+};
+
+struct cmd;
+
+struct args {
+	const char *agent, *to, *reason, *channel, *outcome, *note, *follow_up, *tmk, *until;
+	const char *format, *status, *out, *as_of, *run_id, *config, *dbname;
+	const char *pos[2];
+	int npos, inbound;
+	long long limit;
+	double min_score;
+	unsigned given;
+	char tmk13[14];
+	long long lead;
+	const struct cmd *cmd;
+};
+
+/*
+ * The commands: each returns an exit code, or -1 with err set (main prints
+ * it).  a->cmd says which command run_desk and run_lists serve.
+ */
+typedef int run_fn(PGconn *conn, struct leads_settings *set, struct args *a, struct mi_err *err);
+static run_fn run_score, run_next, run_desk, run_lists, run_export, run_suppress;
+
+static const struct cmd {
+	const char *name;
+	unsigned opts;      /* O_* it takes */
+	int npos;           /* positional arguments it needs */
+	const char *args;   /* their names, for messages */
+	run_fn *run;
+	const char *help;
+} cmds[] = {
+	{ "next", O_AGENT, 0, "", run_next,
+	  "usage: mi-leads next [--agent NAME]\n"
+	  "\n"
+	  "Claim the best waiting owner of the queue, with all of its properties, and\n"
+	  "show it.  Agents taking leads at the same moment always get different owners.\n"
+	  "The claim lapses after claim_hours ([queue] of the settings, 4) unless you act\n"
+	  "on the lead; each action holds it hold_days (14) longer, or past a follow-up.\n"
+	  "\n" AGENT_OPT COMMON_OPTS "\n"
+	  "Exit status: 0 a lead was claimed, 1 the queue is empty, 64 usage,\n"
+	  "76 database error, 78 bad configuration.\n" },
+	{ "show", 0, 1, "LEAD", run_desk,
+	  "usage: mi-leads show LEAD\n"
+	  "\n"
+	  "Everything about a lead on one screen: its stage and claim, the owner, the\n"
+	  "care-of line and mailing address (USPS form), each property with its signals\n"
+	  "and their points, its competitive set and revenue projection, and the whole\n"
+	  "activity history, newest first.\n"
+	  "\n" COMMON_OPTS "\n" EXIT_DESK },
+	{ "log", O_AGENT | O_CHANNEL | O_OUTCOME | O_NOTE | O_FOLLOW | O_INBOUND | O_TMK, 1, "LEAD",
+	  run_desk,
+	  "usage: mi-leads log LEAD --channel CHANNEL [--outcome OUTCOME] [--note TEXT]\n"
+	  "                [--follow-up DATE] [--inbound] [--tmk TMK] [--agent NAME]\n"
+	  "\n"
+	  "Record what you did with the owner of a lead you hold.  The first contact moves\n"
+	  "a new lead to contacted.  A follow-up date puts the lead first in your list\n"
+	  "(mi-leads mine) on that date; logging on or after it without a new date\n"
+	  "marks it done.  Every log touches your claim.\n"
+	  "\n"
+	  "  --channel CHANNEL  call, email, sms, letter, meeting, site_visit or note\n"
+	  "  --outcome OUTCOME  connected, left_message, no_answer, bounced, interested,\n"
+	  "                     not_interested, callback, meeting_set or completed\n"
+	  "  --note TEXT        what was said (required for a note)\n"
+	  "  --follow-up DATE   YYYY-MM-DD, today or later: the next follow-up\n"
+	  "  --inbound          the owner reached us (default: we reached out)\n"
+	  "  --tmk TMK          the property it was about, in any TMK form\n"
+	  AGENT_OPT COMMON_OPTS "\n" EXIT_DESK },
+	{ "status", O_AGENT | O_REASON, 2, "LEAD STAGE", run_desk,
+	  "usage: mi-leads status LEAD STAGE [--reason TEXT] [--agent NAME]\n"
+	  "\n"
+	  "Move a lead you hold to STAGE.  The moves the database allows:\n"
+	  "\n"
+	  "  new          -> contacted, meeting, nurture, lost, do_not_contact\n"
+	  "  contacted    -> meeting, proposal, nurture, lost, do_not_contact\n"
+	  "  meeting      -> proposal, nurture, lost, do_not_contact\n"
+	  "  proposal     -> negotiating, won, nurture, lost, do_not_contact\n"
+	  "  negotiating  -> won, nurture, lost, do_not_contact\n"
+	  "  nurture      -> contacted, meeting, proposal, lost, do_not_contact\n"
+	  "  lost         -> contacted, nurture (reopened: who moves it holds it),\n"
+	  "                  do_not_contact\n"
+	  "  won          -> do_not_contact\n"
+	  "  do_not_contact  never moves again\n"
+	  "\n"
+	  "lost needs --reason.  won and lost end the claim.  Every move is logged.\n"
+	  "\n"
+	  "  --reason TEXT      why (required for lost)\n"
+	  AGENT_OPT COMMON_OPTS "\n" EXIT_DESK },
+	{ "snooze", O_AGENT | O_UNTIL | O_NOTE, 1, "LEAD", run_desk,
+	  "usage: mi-leads snooze LEAD --until DATE [--note TEXT] [--agent NAME]\n"
+	  "\n"
+	  "Put a lead you hold out of every list (the queue, yours, exports) until DATE;\n"
+	  "then it is back at the top of your list (your claim holds past the date).\n"
+	  "\n"
+	  "  --until DATE       YYYY-MM-DD, after today, at most two years ahead\n"
+	  "  --note TEXT        why\n"
+	  AGENT_OPT COMMON_OPTS "\n" EXIT_DESK },
+	{ "mine", O_AGENT, 0, "", run_lists,
+	  "usage: mi-leads mine [--agent NAME]\n"
+	  "\n"
+	  "The leads you hold: follow-ups due first (oldest due first), then by score;\n"
+	  "then your snoozed leads and the claims of yours that lapsed.\n"
+	  "\n" AGENT_OPT COMMON_OPTS "\n"
+	  "Exit status: 0 done, 64 usage, 74 output error, 76 database error.\n" },
+	{ "assign", O_AGENT | O_TO | O_NOTE, 1, "LEAD", run_desk,
+	  "usage: mi-leads assign LEAD --to AGENT [--note TEXT] [--agent NAME]\n"
+	  "\n"
+	  "Hand a lead you hold over to AGENT, or deal out a lead nobody holds.  AGENT\n"
+	  "gets a fresh claim (it lapses unless AGENT acts on the lead).\n"
+	  "\n"
+	  "  --to AGENT         who gets it\n"
+	  "  --note TEXT        a word for them\n"
+	  AGENT_OPT COMMON_OPTS "\n" EXIT_DESK },
+	{ "claim", O_AGENT | O_NOTE, 1, "LEAD", run_desk,
+	  "usage: mi-leads claim LEAD [--note TEXT] [--agent NAME]\n"
+	  "\n"
+	  "Take a lead by its number (an owner who called in, a claim of yours that\n"
+	  "lapsed) when nobody else holds it.  A lost lead is reopened with status.\n"
+	  "\n"
+	  "  --note TEXT        why\n"
+	  AGENT_OPT COMMON_OPTS "\n" EXIT_DESK },
+	{ "release", O_AGENT | O_REASON, 1, "LEAD", run_desk,
+	  "usage: mi-leads release LEAD --reason TEXT [--agent NAME]\n"
+	  "\n"
+	  "Give a lead you hold back to the queue, at its stage, with its history.\n"
+	  "\n"
+	  "  --reason TEXT      why, for the next agent (required)\n"
+	  AGENT_OPT COMMON_OPTS "\n" EXIT_DESK },
+	{ "dnc", O_AGENT | O_REASON, 1, "LEAD", run_desk,
+	  "usage: mi-leads dnc LEAD [--reason TEXT] [--agent NAME]\n"
+	  "\n"
+	  "The owner asked not to be contacted: the lead and every other lead of the\n"
+	  "same owner leave every list for good (queue, claims, exports), with all their\n"
+	  "properties, and so does any lead the owner gets later.  Any agent may do it,\n"
+	  "whoever holds the lead.  It cannot be undone.\n"
+	  "\n"
+	  "  --reason TEXT      what the owner said (default: asked not to be contacted)\n"
+	  AGENT_OPT COMMON_OPTS "\n" EXIT_DESK },
+	{ "queue", O_LIMIT, 0, "", run_lists,
+	  "usage: mi-leads queue [--limit N]\n"
+	  "\n"
+	  "The owners waiting for an agent, best first: rank, lead, the best property's\n"
+	  "score and TMK, the owner, the strongest source and the projection; then the\n"
+	  "reasons (\"owns 3 units at ...\" first for several properties) and the other\n"
+	  "properties.  Do-not-contact and suppressed owners, our own properties, claimed\n"
+	  "and snoozed leads never appear.\n"
+	  "\n"
+	  "  --limit N          owners to print, 1-10000 (default 20)\n"
+	  COMMON_OPTS "\n"
+	  "Exit status: 0 done, 64 usage, 74 output error, 76 database error.\n" },
+	{ "export", O_FORMAT | O_STATUS | O_MINSCORE | O_OUT, 0, "", run_export,
+	  "usage: mi-leads export [--format csv] [--status STAGE,...] [--min-score N]\n"
+	  "                       [--out FILE]\n"
+	  "\n"
+	  "One row per owner for a mail house: lead, owner, care-of line, mailing address\n"
+	  "in USPS form (street, unit, city, state, ZIP or ZIP+4; a foreign address as\n"
+	  "written, with its country), the properties (address [TMK]), the count, the\n"
+	  "score, the stage, the main reason and the projection.  RFC 4180 CSV with a\n"
+	  "header, UTF-8, CRLF line ends.  Do-not-contact, suppressed and snoozed owners\n"
+	  "never come out; owners without a mailing address are counted on stderr.\n"
+	  "\n"
+	  "  --format csv       the only format\n"
+	  "  --status STAGE,... stages to export (default: new, contacted, meeting,\n"
+	  "                     proposal, negotiating, nurture; also won, lost)\n"
+	  "  --min-score N      owners whose best property scores at least N (0-100)\n"
+	  "  --out FILE         write FILE (atomically) instead of stdout\n"
+	  COMMON_OPTS "\n"
+	  "Exit status: 0 done, 64 usage, 74 cannot write, 76 database error.\n" },
+	{ "suppress", O_AGENT, 1, "FILE", run_suppress,
+	  "usage: mi-leads suppress FILE [--agent NAME]\n"
+	  "\n"
+	  "Import a suppression list: CSV with a header naming an owner column (owner,\n"
+	  "name) and/or address columns (address or street, unit, city, state, zip),\n"
+	  "optionally a reason.  Each entry is keyed with the owner and address\n"
+	  "normalizers; from then on every owner it matches is out of the queue, claims\n"
+	  "and exports.  A list imported again adds nothing.  Rows that cannot be read\n"
+	  "are listed on stderr with their line; the rest is imported.  '-' reads stdin.\n"
+	  "\n" AGENT_OPT COMMON_OPTS "\n"
+	  "Exit status: 0 done, 64 usage, 65 unreadable file (no owner or address\n"
+	  "column), 66 no such file, 76 database error.\n" },
+	{ "score", O_ASOF | O_RUN, 0, "", run_score,
+	  "usage: mi-leads score [--as-of DATE] [--run ID]\n"
+	  "\n"
+	  "Score every market property (0-100, from the signals and weights in the\n"
+	  "settings: recent sale, manager change, self-managed, declining review\n"
+	  "aspects, occupancy or ADR below the competitive set, listing gone dark),\n"
+	  "create prospects (one per owner key and mailing address) with all of their\n"
+	  "properties, write one lead activity per new signal, and project the revenue\n"
+	  "of every lead with a competitive set; one transaction.  It never changes a\n"
+	  "stage, a claim or a note: a strong new signal on a lost lead is logged and\n"
+	  "flags it (\"signal since lost\"), nothing more.  A lead that turns hot is\n"
+	  "announced with NOTIFY on channel mi_hot_lead.  A re-run on the same data\n"
+	  "writes nothing new.  Run mi-compset before it so that new leads get\n"
+	  "competitive sets and projections.\n"
+	  "\n"
+	  "  --as-of DATE       YYYY-MM-DD: data date of the scores (default: the\n"
+	  "                     database's today)\n"
+	  "  --run ID           run id recorded with what is written\n"
+	  COMMON_OPTS "\n"
+	  "Exit status: 0 done, 64 usage, 76 database error, 78 bad configuration.\n" },
+};
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static const struct { unsigned bit; const char *name; } opt_names[] = {
+	{ O_AGENT, "--agent" }, { O_TO, "--to" }, { O_REASON, "--reason" },
+	{ O_CHANNEL, "--channel" }, { O_OUTCOME, "--outcome" }, { O_NOTE, "--note" },
+	{ O_FOLLOW, "--follow-up" }, { O_INBOUND, "--inbound" }, { O_TMK, "--tmk" },
+	{ O_UNTIL, "--until" }, { O_FORMAT, "--format" }, { O_STATUS, "--status" },
+	{ O_MINSCORE, "--min-score" }, { O_OUT, "--out" }, { O_LIMIT, "--limit" },
+	{ O_ASOF, "--as-of" }, { O_RUN, "--run" },
+};
+
+static const char *const export_stages[] = { "new", "contacted", "meeting", "proposal",
+					     "negotiating", "nurture", "won", "lost" };
+
+static const struct cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < NCMDS; i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+static int cmd_help(const struct cmd *c)
+{
+	fputs(c->help, stdout);
+	return mi_close_stdout(info.name);
+}
+
+static int usage_error(const struct cmd *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* "mi-leads log: needs --channel ...", the hint line; MI_EXIT_USAGE. */
+static int usage_error(const struct cmd *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s %s: ", info.name, c->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s %s --help'.\n", info.name, c->name);
+	return MI_EXIT_USAGE;
+}
+
+/* The agent: --agent, else $MI_AGENT. */
+static int need_agent(const struct cmd *c, struct args *a)
+{
+	if (!a->agent || !*a->agent)
+		a->agent = getenv("MI_AGENT");
+	if (!a->agent || !*a->agent)
+		return usage_error(c, "who acts? give --agent NAME (or set MI_AGENT)");
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "agent", required_argument, NULL, 'g' },
+		{ "to", required_argument, NULL, 't' },
+		{ "reason", required_argument, NULL, 'R' },
+		{ "channel", required_argument, NULL, 'C' },
+		{ "outcome", required_argument, NULL, 'O' },
+		{ "note", required_argument, NULL, 'n' },
+		{ "follow-up", required_argument, NULL, 'F' },
+		{ "inbound", no_argument, NULL, 'i' },
+		{ "tmk", required_argument, NULL, 'k' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "status", required_argument, NULL, 's' },
+		{ "min-score", required_argument, NULL, 'm' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "limit", required_argument, NULL, 'l' },
 		{ "as-of", required_argument, NULL, 'a' },
 		{ "run", required_argument, NULL, 'r' },
-		{ "agent", required_argument, NULL, 'g' },
-		{ "limit", required_argument, NULL, 'l' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "dbname", required_argument, NULL, 'D' },
 		MI_OPTS_COMMON,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct leads_settings set = LEADS_SETTINGS_INIT;
-	struct leads_score_stats st;
 	struct mi_err err = MI_ERR_INIT;
-	const char *as_of = NULL, *run_id = NULL, *agent = NULL, *config = NULL, *dbname = NULL;
-	const char *verb;
-	char cbuf[4096], today[16];
-	long long limit = 20, lead;
-	int c, ret = MI_EXIT_OK, have_limit = 0;
+	struct args a;
+	const struct cmd *c;
+	const char *limit_arg = NULL, *minscore_arg = NULL;
+	char cbuf[4096];
+	int opt, help = 0, ret;
 	PGconn *conn = NULL;
 
+	memset(&a, 0, sizeof(a));
+	a.limit = 20;
 	mi_log_init(info.name, "leads");
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a': as_of = optarg; break;
-		case 'r': run_id = optarg; break;
-		case 'g': agent = optarg; break;
-		case 'l':
-			if (mi_opts_int(&info, "limit", optarg, 1, 10000, &limit) < 0)
-				return MI_EXIT_USAGE;
-			have_limit = 1;
-			break;
-		case 'c': config = optarg; break;
-		case 'D': dbname = optarg; break;
-		case 'h': return mi_opts_help(&info);
+	while ((opt = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'g': a.agent = optarg; a.given |= O_AGENT; break;
+		case 't': a.to = optarg; a.given |= O_TO; break;
+		case 'R': a.reason = optarg; a.given |= O_REASON; break;
+		case 'C': a.channel = optarg; a.given |= O_CHANNEL; break;
+		case 'O': a.outcome = optarg; a.given |= O_OUTCOME; break;
+		case 'n': a.note = optarg; a.given |= O_NOTE; break;
+		case 'F': a.follow_up = optarg; a.given |= O_FOLLOW; break;
+		case 'i': a.inbound = 1; a.given |= O_INBOUND; break;
+		case 'k': a.tmk = optarg; a.given |= O_TMK; break;
+		case 'u': a.until = optarg; a.given |= O_UNTIL; break;
+		case 'f': a.format = optarg; a.given |= O_FORMAT; break;
+		case 's': a.status = optarg; a.given |= O_STATUS; break;
+		case 'm': minscore_arg = optarg; a.given |= O_MINSCORE; break;
+		case 'o': a.out = optarg; a.given |= O_OUT; break;
+		case 'l': limit_arg = optarg; a.given |= O_LIMIT; break;
+		case 'a': a.as_of = optarg; a.given |= O_ASOF; break;
+		case 'r': a.run_id = optarg; a.given |= O_RUN; break;
+		case 'c': a.config = optarg; break;
+		case 'D': a.dbname = optarg; break;
+		case 'h': help = 1; break;
 		case 'V': return mi_opts_version(&info);
 		default: return mi_opts_usage_error(&info, "unknown option");
 		}
 	}
-	if (optind >= argc)
-		return mi_opts_usage_error(&info, "a command is required: score, next or queue");
-	verb = argv[optind++];
-	if (optind < argc)
-		return mi_opts_usage_error(&info, "unexpected argument '%s'", argv[optind]);
-	if (strcmp(verb, "score") && strcmp(verb, "next") && strcmp(verb, "queue"))
-		return mi_opts_usage_error(&info, "unknown command '%s'", verb);
-	if ((as_of || run_id) && strcmp(verb, "score"))
-		return mi_opts_usage_error(&info, "--as-of and --run are for 'score' only");
-	if (agent && strcmp(verb, "next"))
-		return mi_opts_usage_error(&info, "--agent is for 'next' only");
-	if (have_limit && strcmp(verb, "queue"))
-		return mi_opts_usage_error(&info, "--limit is for 'queue' only");
-	if (!strcmp(verb, "next") && (!agent || !*agent))
-		return mi_opts_usage_error(&info, "'next' needs --agent NAME");
-	if (as_of && !value_iso_date(as_of, NULL))
-		return mi_opts_usage_error(&info, "invalid date '%s' for option --as-of: must be YYYY-MM-DD",
-					   as_of);
-	if (!config)
-		config = mi_path_config("leads.ini", cbuf, sizeof(cbuf));
-	if (leads_settings_load(&set, config, &err) < 0)
-		goto fail;
+	if (optind >= argc) {
+		if (help)
+			return mi_opts_help(&info);
+		return mi_opts_usage_error(&info, "a command is required: next, show, log, status, "
+					   "snooze, mine, assign, claim, release, dnc, queue, export, "
+					   "suppress or score");
+	}
+	c = find_cmd(argv[optind]);
+	if (!c)
+		return mi_opts_usage_error(&info, "unknown command '%s'", argv[optind]);
+	if (help)
+		return cmd_help(c);
+	optind++;
+	while (optind < argc) {
+		if (a.npos >= c->npos)
+			return usage_error(c, "unexpected argument '%s'", argv[optind]);
+		a.pos[a.npos++] = argv[optind++];
+	}
+	if (a.npos < c->npos)
+		return usage_error(c, "needs %s", c->args);
+	for (size_t i = 0; i < sizeof(opt_names) / sizeof(opt_names[0]); i++)
+		if ((a.given & opt_names[i].bit) && !(c->opts & opt_names[i].bit))
+			return usage_error(c, "%s is not an option of this command", opt_names[i].name);
 
-	conn = mi_pg_connect(info.name, dbname, &err);
+	/* values, checked before any connection */
+	if (c->npos && strcmp(c->args, "FILE")) {
+		long long v;
+		if (mi_parse_ll(a.pos[0], 1, LLONG_MAX, &v) < 0)
+			return usage_error(c, "invalid lead '%s': must be a lead number", a.pos[0]);
+		a.lead = v;
+	}
+	if (limit_arg && mi_parse_ll(limit_arg, 1, 10000, &a.limit) < 0)
+		return usage_error(c, "invalid value '%s' for option --limit: must be an integer "
+				   "between 1 and 10000", limit_arg);
+	if (minscore_arg && mi_parse_double(minscore_arg, 0, 100, &a.min_score) < 0)
+		return usage_error(c, "invalid value '%s' for option --min-score: must be a number "
+				   "between 0 and 100", minscore_arg);
+	if (a.as_of && !value_iso_date(a.as_of, NULL))
+		return usage_error(c, "invalid date '%s' for option --as-of: must be YYYY-MM-DD", a.as_of);
+	if (a.follow_up && !value_iso_date(a.follow_up, NULL))
+		return usage_error(c, "invalid date '%s' for option --follow-up: must be YYYY-MM-DD",
+				   a.follow_up);
+	if (a.until && !value_iso_date(a.until, NULL))
+		return usage_error(c, "invalid date '%s' for option --until: must be YYYY-MM-DD", a.until);
+	if (!strcmp(c->name, "log") && !a.channel)
+		return usage_error(c, "needs --channel (call, email, sms, letter, meeting, site_visit "
+				   "or note)");
+	if (!strcmp(c->name, "snooze") && !a.until)
+		return usage_error(c, "needs --until DATE");
+	if (!strcmp(c->name, "assign") && !a.to)
+		return usage_error(c, "needs --to AGENT");
+	if (!strcmp(c->name, "release") && (!a.reason || !*a.reason))
+		return usage_error(c, "needs --reason TEXT: say why, for the next agent");
+	if (a.tmk) {
+		struct tmk t;
+		if (tmk_parse(a.tmk, strlen(a.tmk), NULL, &t, NULL) < 0)
+			return usage_error(c, "invalid TMK '%s'", a.tmk);
+		memcpy(a.tmk13, t.tmk13, sizeof(a.tmk13));
+	}
+	if (a.format && strcmp(a.format, "csv"))
+		return usage_error(c, "unknown format '%s': the export is csv", a.format);
+	if ((c->opts & O_AGENT) && (ret = need_agent(c, &a)) != 0)
+		return ret;
+
+	if (!a.config)
+		a.config = mi_path_config("leads.ini", cbuf, sizeof(cbuf));
+	if (leads_settings_load(&set, a.config, &err) < 0)
+		goto fail;
+	conn = mi_pg_connect(info.name, a.dbname, &err);
 	if (!conn)
 		goto fail;
-	if (!strcmp(verb, "score")) {
-		if (!as_of) {
-			PGresult *res = mi_pg_query(conn, "SELECT current_date::text", 0, NULL, &err);
-			if (!res)
-				goto fail;
-			snprintf(today, sizeof(today), "%s", PQgetvalue(res, 0, 0));
-			PQclear(res);
-			as_of = today;
-		}
-		if (run_id)
-			mi_log_set_run(run_id);
-		if (leads_score(conn, &set, as_of, run_id, &st, &err) < 0)
-			goto fail;
-		printf("leads %s (%s): %lld signals on %lld properties; %lld new prospects, %lld new "
-		       "leads, %lld rescored, %lld new activities, %lld new projections, %lld prospects "
-		       "renamed; %lld scored properties without a known owner\n",
-		       as_of, set.version, st.signals, st.scored, st.prospects_new, st.leads_new,
-		       st.leads_rescored, st.activities_new, st.projections_new, st.prospects_renamed,
-		       st.without_owner);
-	} else if (!strcmp(verb, "next")) {
-		int got = leads_claim_next(conn, &set, agent, &lead, &err);
-		if (got < 0)
-			goto fail;
-		if (!got) {
-			fprintf(stderr, "%s: the lead queue is empty\n", info.name);
-			ret = MI_EXIT_PARTIAL;
-		} else {
-			mi_log_kv(MI_LOG_INFO, "claimed", "agent", agent, NULL);
-			if (leads_print_lead(conn, lead, stdout, &err) < 0)
-				goto fail;
-		}
-	} else if (leads_print_queue(conn, (int)limit, stdout, &err) < 0) {
+	a.cmd = c;
+	ret = c->run(conn, &set, &a, &err);
+	if (ret < 0)
 		goto fail;
-	}
 	mi_pg_finish(conn);
 	leads_settings_release(&set);
-	c = mi_close_stdout(info.name);
-	return c ? c : ret;
+	opt = mi_close_stdout(info.name);
+	return opt ? opt : ret;
 fail:
 	fflush(stdout);
 	mi_err_print(stderr, info.name, &err);
 	mi_pg_finish(conn);
 	leads_settings_release(&set);
 	return err.code ? err.code : MI_EXIT_INTERNAL;
+}
+
+static int run_score(PGconn *conn, struct leads_settings *set, struct args *a, struct mi_err *err)
+{
+	struct leads_score_stats st;
+	char today[16];
+
+	if (!a->as_of) {
+		PGresult *res = mi_pg_query(conn, "SELECT current_date::text", 0, NULL, err);
+		if (!res)
+			return -1;
+		snprintf(today, sizeof(today), "%s", PQgetvalue(res, 0, 0));
+		PQclear(res);
+		a->as_of = today;
+	}
+	if (a->run_id)
+		mi_log_set_run(a->run_id);
+	if (leads_score(conn, set, a->as_of, a->run_id, &st, err) < 0)
+		return -1;
+	printf("leads %s (%s): %lld signals on %lld properties; %lld new prospects, %lld new "
+	       "leads, %lld rescored, %lld new activities, %lld new projections, %lld prospects "
+	       "renamed; %lld scored properties without a known owner; %lld properties joined "
+	       "their owner's lead, %lld lost leads with a new signal\n",
+	       a->as_of, set->version, st.signals, st.scored, st.prospects_new, st.leads_new,
+	       st.leads_rescored, st.activities_new, st.projections_new, st.prospects_renamed,
+	       st.without_owner, st.properties_joined, st.lost_signalled);
+	return MI_EXIT_OK;
+}
+
+static int run_next(PGconn *conn, struct leads_settings *set, struct args *a, struct mi_err *err)
+{
+	long long lead = 0;
+	int got;
+
+	(void)set;
+	got = desk_next(conn, a->agent, &lead, stdout, err);
+	if (got < 0)
+		return -1;
+	if (!got) {
+		fprintf(stderr, "%s: the lead queue is empty\n", info.name);
+		return MI_EXIT_PARTIAL;
+	}
+	mi_log_kv(MI_LOG_INFO, "claimed", "agent", a->agent, NULL);
+	return MI_EXIT_OK;
+}
+
+/* The commands on one lead. */
+static int run_desk(PGconn *conn, struct leads_settings *set, struct args *a, struct mi_err *err)
+{
+	const char *v = a->cmd->name;
+	int rc;
+
+	(void)set;
+	if (!strcmp(v, "show")) {
+		rc = desk_show(conn, a->lead, stdout, err);
+	} else if (!strcmp(v, "log")) {
+		struct desk_log_opts o = { a->channel, a->outcome, a->note, a->follow_up,
+					   a->inbound ? "inbound" : NULL, a->tmk ? a->tmk13 : NULL };
+		rc = desk_log(conn, a->lead, a->agent, &o, stdout, err);
+	} else if (!strcmp(v, "status")) {
+		rc = desk_status(conn, a->lead, a->agent, a->pos[1], a->reason, stdout, err);
+	} else if (!strcmp(v, "snooze")) {
+		rc = desk_snooze(conn, a->lead, a->agent, a->until, a->note, stdout, err);
+	} else if (!strcmp(v, "assign")) {
+		rc = desk_assign(conn, a->lead, a->agent, a->to, a->note, stdout, err);
+	} else if (!strcmp(v, "claim")) {
+		rc = desk_assign(conn, a->lead, a->agent, a->agent, a->note, stdout, err);
+	} else if (!strcmp(v, "release")) {
+		rc = desk_release(conn, a->lead, a->agent, a->reason, stdout, err);
+	} else if (!strcmp(v, "dnc")) {
+		rc = desk_dnc(conn, a->lead, a->agent, a->reason, stdout, err);
+	} else {
+		return mi_err_set(err, MI_EXIT_INTERNAL, "no handler for '%s'", v);
+	}
+	return rc < 0 ? -1 : MI_EXIT_OK;
+}
+
+static int run_lists(PGconn *conn, struct leads_settings *set, struct args *a, struct mi_err *err)
+{
+	int rc;
+
+	(void)set;
+	if (!strcmp(a->cmd->name, "mine"))
+		rc = desk_mine(conn, a->agent, stdout, err);
+	else
+		rc = desk_queue(conn, (int)a->limit, stdout, err);
+	return rc < 0 ? -1 : MI_EXIT_OK;
+}
+
+static int run_export(PGconn *conn, struct leads_settings *set, struct args *a, struct mi_err *err)
+{
+	const char *stages[sizeof(export_stages) / sizeof(export_stages[0]) + 1];
+	struct directmail_opts o = { NULL, a->min_score };
+	struct directmail_stats st;
+	struct mi_atomicfile af = MI_ATOMICFILE_INIT;
+	char list[256];
+	FILE *out = stdout;
+	int n = 0;
+
+	(void)set;
+	if (a->status) {
+		char *p, *w;
+
+		if (strlen(a->status) >= sizeof(list))
+			return mi_err_set(err, MI_EXIT_USAGE, "--status '%s' is too long", a->status);
+		snprintf(list, sizeof(list), "%s", a->status);
+		for (p = list; (w = strsep(&p, ",")) != NULL;) {
+			size_t k;
+
+			w += strspn(w, " ");
+			w[strcspn(w, " ")] = '\0';
+			if (!*w)
+				continue;
+			for (k = 0; k < sizeof(export_stages) / sizeof(export_stages[0]); k++)
+				if (!strcmp(w, export_stages[k]))
+					break;
+			if (k == sizeof(export_stages) / sizeof(export_stages[0])) {
+				mi_err_set(err, MI_EXIT_USAGE, "unknown stage '%s' for --status", w);
+				mi_err_detail(err, "stages: new, contacted, meeting, proposal, negotiating, "
+						   "nurture, won, lost (do-not-contact owners are never exported)");
+				return -1;
+			}
+			if (n < (int)(sizeof(stages) / sizeof(stages[0])) - 1)
+				stages[n++] = export_stages[k];
+		}
+		if (!n)
+			return mi_err_set(err, MI_EXIT_USAGE, "--status names no stage");
+		stages[n] = NULL;
+		o.stages = stages;
+	}
+	if (a->out) {
+		out = mi_atomicfile_open(&af, a->out, err);
+		if (!out)
+			return -1;
+	}
+	if (directmail_export_csv(conn, &o, out, &st, err) < 0) {
+		if (out != stdout)
+			mi_atomicfile_abort(&af);
+		return -1;
+	}
+	if (out != stdout && mi_atomicfile_commit(&af, err) < 0)
+		return -1;
+	fprintf(stderr, "%s: exported %lld owner%s", info.name, st.rows, st.rows == 1 ? "" : "s");
+	if (st.no_address)
+		fprintf(stderr, "; %lld left out: no mailing address", st.no_address);
+	fputc('\n', stderr);
+	return MI_EXIT_OK;
+}
+
+static int on_suppression_row(void *data, const struct suppression_row *row, struct mi_err *err)
+{
+	struct directmail_suppress *s = data;
+	struct directmail_entry e = { row->owner, row->street, row->city, row->state, row->zip,
+				      row->reason, row->line };
+
+	if (row->bad) {
+		s->rejected++;
+		fprintf(stderr, "%s:%lld: %s\n", s->source, row->line, row->bad);
+		return 0;
+	}
+	return directmail_suppress_add(s, &e, err);
+}
+
+static int run_suppress(PGconn *conn, struct leads_settings *set, struct args *a, struct mi_err *err)
+{
+	struct directmail_suppress s;
+	const char *path = a->pos[0];
+	long long suppressed = 0, rows;
+	FILE *in;
+
+	(void)set;
+	in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!in)
+		return mi_err_set(err, errno == ENOENT ? MI_EXIT_NOINPUT : MI_EXIT_IO,
+				  "cannot open '%s': %s", path, strerror(errno));
+	if (directmail_suppress_begin(&s, conn, a->agent, strcmp(path, "-") ? path : "stdin", stderr,
+				      err) < 0)
+		goto fail;
+	rows = suppression_list_read(in, s.source, on_suppression_row, &s, err);
+	if (rows < 0) {
+		directmail_suppress_abort(&s);
+		goto fail;
+	}
+	if (directmail_suppress_end(&s, &suppressed, err) < 0)
+		goto fail;
+	if (in != stdin)
+		fclose(in);
+	printf("suppress %s: %lld entr%s added, %lld already listed, %lld rejected; "
+	       "%lld lead%s now suppressed\n", s.source, s.added, s.added == 1 ? "y" : "ies",
+	       s.already, s.rejected, suppressed, suppressed == 1 ? "" : "s");
+	return MI_EXIT_OK;
+fail:
+	if (in != stdin)
+		fclose(in);
+	return -1;
 }

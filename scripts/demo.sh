@@ -8,7 +8,7 @@
 # goes through real HTTP, runs `mi-run nightly` with the demo configuration
 # (config/demo/, copied to .demo/config with the server's port in every URL;
 # the fixtures' dates are moved so that the market was scraped today),
-# prints the lead queue and writes the HTML report.
+# prints the lead queue (how to work it) and writes the HTML report.
 #
 # Everything the demo makes is under .demo/: pg/ (the server), www/, config/, landing/
 # (the landing store), work/ (entity files and stage logs), report.html.  A second
@@ -91,6 +91,9 @@ fi
 echo
 echo "Lead queue (best first):"
 "$BIN/mi-leads" queue --config "$demo/config/leads.ini" --limit 20
+echo
+echo "Work it as an agent: $BIN/mi-leads next --agent NAME, then show, log, status ..."
+echo "(mi-leads --help; the desk: docs/desk.md)"
 
 if [ -x "$BIN/mi-report" ]; then
 	echo

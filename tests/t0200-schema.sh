@@ -285,23 +285,40 @@ SELECT pg_temp.accept('leads', $q$INSERT INTO homeowner_acquisition.prospect_pro
 SELECT pg_temp.expect('opportunity score above 100', $q$UPDATE homeowner_acquisition.prospect_properties SET opportunity_score = 101 WHERE tmk = '2610010010000'$q$, '23514');
 SELECT pg_temp.expect('negative opportunity score', $q$UPDATE homeowner_acquisition.prospect_properties SET opportunity_score = -1 WHERE tmk = '2610010010000'$q$, '23514');
 SELECT pg_temp.check('queue order by score, without do-not-contact',
-    (SELECT array_agg(tmk::text) = '{1260100070152,2610010010000}' FROM homeowner_acquisition.lead_queue));
+    (SELECT array_agg(best_tmk) = '{1260100070152,2610010010000}' FROM homeowner_acquisition.lead_queue));
 CREATE TEMP TABLE claims AS SELECT 'alice'::text AS who, homeowner_acquisition.claim_next_lead('alice') AS id;
-SELECT pg_temp.check('claim takes the best lead',
-    (SELECT tmk = '1260100070152' AND status = 'claimed' AND claim_expires_at > now()
-       FROM homeowner_acquisition.prospect_properties JOIN claims ON prospect_property_id = id AND claimed_by = who));
+SELECT pg_temp.check('claim takes the best owner',
+    (SELECT p.owner_key = 'KAI TRUST' AND p.claim_expires_at > now()
+       FROM homeowner_acquisition.prospects p JOIN claims ON p.prospect_id = id AND p.assigned_to = who));
 SELECT pg_temp.check('claimed lead leaves the queue',
-    (SELECT array_agg(tmk::text) = '{2610010010000}' FROM homeowner_acquisition.lead_queue));
+    (SELECT array_agg(best_tmk) = '{2610010010000}' FROM homeowner_acquisition.lead_queue));
 INSERT INTO claims SELECT 'bob', homeowner_acquisition.claim_next_lead('bob');
 SELECT pg_temp.check('second claim takes the next',
-    (SELECT tmk = '2610010010000' AND status = 'claimed'
-       FROM homeowner_acquisition.prospect_properties JOIN claims ON prospect_property_id = id AND claimed_by = who
+    (SELECT p.owner_key = 'SMITH JOHN'
+       FROM homeowner_acquisition.prospects p JOIN claims ON p.prospect_id = id AND p.assigned_to = who
       WHERE who = 'bob'));
 SELECT pg_temp.check('empty queue claims nothing', homeowner_acquisition.claim_next_lead('carol') IS NULL);
-UPDATE homeowner_acquisition.prospect_properties SET claim_expires_at = now() - interval '1 minute'
- WHERE claimed_by = 'bob';
+SELECT pg_temp.expect('claim without an agent', $q$SELECT homeowner_acquisition.claim_next_lead(' ')$q$, '22023');
+SELECT pg_temp.expect('acting on another agent''s claim',
+    $q$SELECT homeowner_acquisition.release_lead((SELECT id FROM claims WHERE who = 'alice'), 'bob', 'x')$q$, 'LD002');
+SELECT pg_temp.expect('no such lead', $q$SELECT homeowner_acquisition.release_lead(-1, 'bob', 'x')$q$, 'LD001');
+UPDATE homeowner_acquisition.prospects SET claim_expires_at = now() - interval '1 minute'
+ WHERE assigned_to = 'bob';
 SELECT pg_temp.check('a lapsed claim returns to the queue',
-    (SELECT array_agg(tmk::text) = '{2610010010000}' FROM homeowner_acquisition.lead_queue));
+    (SELECT array_agg(best_tmk) = '{2610010010000}' FROM homeowner_acquisition.lead_queue));
+SELECT pg_temp.expect('acting on a lapsed claim',
+    $q$SELECT homeowner_acquisition.release_lead((SELECT id FROM claims WHERE who = 'bob'), 'bob', 'x')$q$, 'LD003');
+-- the stage machine and do-not-contact hold whoever writes the row
+SELECT pg_temp.check('do not contact is a stage',
+    (SELECT status = 'do_not_contact' FROM homeowner_acquisition.prospects WHERE owner_key = 'NO CALL'));
+SELECT pg_temp.expect('illegal stage move', $q$UPDATE homeowner_acquisition.prospects SET status = 'won' WHERE owner_key = 'SMITH JOHN'$q$, 'LD005');
+SELECT pg_temp.expect('lost without a reason', $q$UPDATE homeowner_acquisition.prospects SET status = 'lost' WHERE owner_key = 'SMITH JOHN'$q$, '23514');
+SELECT pg_temp.expect('unknown stage', $q$UPDATE homeowner_acquisition.prospects SET status = 'engaged' WHERE owner_key = 'SMITH JOHN'$q$, 'LD005');
+SELECT pg_temp.expect('do not contact is for good', $q$UPDATE homeowner_acquisition.prospects SET do_not_contact = false WHERE owner_key = 'NO CALL'$q$, 'LD007');
+SELECT pg_temp.expect('nothing leaves do not contact', $q$UPDATE homeowner_acquisition.prospects SET status = 'new' WHERE owner_key = 'NO CALL'$q$, 'LD007');
+SELECT pg_temp.accept('a legal stage move', $q$UPDATE homeowner_acquisition.prospects SET status = 'contacted' WHERE owner_key = 'SMITH JOHN'$q$);
+SELECT pg_temp.check('a stage move is stamped',
+    (SELECT stage_changed_at IS NOT NULL FROM homeowner_acquisition.prospects WHERE owner_key = 'SMITH JOHN'));
 UPDATE external.properties SET is_ours = true WHERE tmk = '2610010010000';
 SELECT pg_temp.check('our own properties are not leads',
     NOT EXISTS (SELECT 1 FROM homeowner_acquisition.lead_queue));

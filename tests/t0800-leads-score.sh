@@ -12,7 +12,11 @@ q() { psql -XAtc "$1"; }
 
 out=$("$MI_BIN/mi-leads" --config config/leads.ini score --as-of 2026-11-20 2>"$t_tmp/err") ||
 	fail "mi-leads score: $(cat "$t_tmp/err")"
-echo "$out" | grep -q "4 new prospects, 8 new leads, 0 rescored, 9 new activities" || fail "summary: $out"
+echo "$out" | grep -q "4 new prospects, 8 new leads, 0 rescored, 8 new activities" || fail "summary: $out"
+# the do-not-contact owner's sale is scored but logs nothing on the lead
+n=$(q "select count(*) from homeowner_acquisition.lead_activities a join homeowner_acquisition.prospects p
+        using (prospect_id) where p.owner_key = 'PALAKIKO JAMES'")
+[ "$n" = 0 ] || fail "a signal was logged on the do-not-contact owner ($n)"
 
 # the sale with bad reviews: one prospect, the buyer, whose score names the signals
 n=$(q "select count(*) from homeowner_acquisition.prospects where owner_key = 'NAKAMURA DAVID K'")

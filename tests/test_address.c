@@ -123,3 +123,74 @@ Test(address, zip_and_place_table)
 	cr_assert_str_eq(geo_county_name(4), "Kauai");
 	cr_assert_eq(geo_island_county(GEO_KAHOOLAWE), 2);
 }
+
+/* The USPS form of a mailing address: fields in, delivery line, unit, city, state, ZIP out. */
+Test(address, usps_form)
+{
+	static const struct {
+		const char *street, *city, *state, *zip, *country;
+		const char *w_street, *w_unit, *w_city, *w_state, *w_zip, *w_key;
+	} cases[] = {
+		{ "1050 Bishop St., Suite 400", "Honolulu", "HI", "96813", NULL,
+		  "1050 BISHOP ST", "STE 400", "HONOLULU", "HI", "96813", "1050 BISHOP ST #400" },
+		{ "2211 NW Market Street Apt 4", "Seattle", "WA", "981071234", NULL,
+		  "2211 NW MARKET ST", "APT 4", "SEATTLE", "WA", "98107-1234", "2211 NW MARKET ST #4" },
+		{ "74-5905 Aliʻi Drive #3", "Kailua-Kona", "HI", "96740 1234", "USA",
+		  "74-5905 ALII DR", "# 3", "KAILUA-KONA", "HI", "96740-1234", "74-5905 ALII DR #3" },
+		{ "P.O. Box 1187", "Kula", "Hawaii", "96790", NULL,
+		  "PO BOX 1187", "", "KULA", "HI", "96790", "PO BOX 1187" },
+		/* a deed's one-line address */
+		{ "4000 MacArthur Blvd Ste 600, Newport Beach CA 92660", NULL, NULL, NULL, NULL,
+		  "4000 MACARTHUR BLVD", "STE 600", "NEWPORT BEACH", "CA", "92660",
+		  "4000 MACARTHUR BLVD #600" },
+		/* ... with the state the sale file gave apart */
+		{ "4000 MacArthur Blvd Ste 600, Newport Beach CA 92660", NULL, "CA", NULL, NULL,
+		  "4000 MACARTHUR BLVD", "STE 600", "NEWPORT BEACH", "CA", "92660",
+		  "4000 MACARTHUR BLVD #600" },
+		{ "2211 NW Market St Apt 4, Seattle, WA", NULL, NULL, "98107", NULL,
+		  "2211 NW MARKET ST", "APT 4", "SEATTLE", "WA", "98107", "2211 NW MARKET ST #4" },
+		{ "2450 Kalakaua Ave 1402", "Honolulu", "HI", "96815", "United States",
+		  "2450 KALAKAUA AVE", "# 1402", "HONOLULU", "HI", "96815", "2450 KALAKAUA AVE #1402" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct addr_usps u;
+
+		cr_assert_eq(addr_usps_format(cases[i].street, cases[i].city, cases[i].state, cases[i].zip,
+					      cases[i].country, &u, NULL), 0, "%s", cases[i].street);
+		cr_expect_eq(u.foreign, 0, "%s", cases[i].street);
+		cr_expect_str_eq(u.street, cases[i].w_street, "%s", cases[i].street);
+		cr_expect_str_eq(u.unit, cases[i].w_unit, "%s", cases[i].street);
+		cr_expect_str_eq(u.city, cases[i].w_city, "%s", cases[i].street);
+		cr_expect_str_eq(u.state, cases[i].w_state, "%s", cases[i].street);
+		cr_expect_str_eq(u.zip, cases[i].w_zip, "%s", cases[i].street);
+		cr_expect_str_eq(u.key, cases[i].w_key, "%s", cases[i].street);
+		cr_expect_str_eq(u.country, "", "%s", cases[i].street);
+	}
+}
+
+Test(address, usps_foreign_kept_whole)
+{
+	struct addr_usps u;
+
+	cr_assert_eq(addr_usps_format("2-11-3 Meguro,  Meguro-ku ", "Tokyo", NULL, "153-0063", "JAPAN", &u,
+				      NULL), 0);
+	cr_expect_eq(u.foreign, 1);
+	cr_expect_str_eq(u.street, "2-11-3 Meguro, Meguro-ku");
+	cr_expect_str_eq(u.unit, "");
+	cr_expect_str_eq(u.city, "Tokyo");
+	cr_expect_str_eq(u.zip, "153-0063");
+	cr_expect_str_eq(u.country, "JAPAN");
+	cr_expect_str_eq(u.key, "");
+}
+
+Test(address, usps_unreadable_kept_as_written)
+{
+	struct addr_usps u;
+	enum addr_reason r;
+
+	cr_assert_eq(addr_usps_format("", "Honolulu", "HI", "96813", NULL, &u, &r), -1);
+	cr_expect_eq(r, ADDR_E_NO_STREET);
+	cr_expect_str_eq(u.city, "Honolulu");
+	cr_expect_str_eq(u.key, "");
+}

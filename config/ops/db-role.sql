@@ -58,7 +58,8 @@ GRANT SELECT, INSERT, DELETE ON etl.market_metrics TO mi_pipeline;
 GRANT SELECT ON homeowner_acquisition.lead_sources, homeowner_acquisition.lead_queue
 	TO mi_pipeline;
 GRANT SELECT, INSERT ON homeowner_acquisition.prospects TO mi_pipeline;
-GRANT UPDATE (display_name) ON homeowner_acquisition.prospects TO mi_pipeline;
+GRANT UPDATE (display_name, care_of, signal_since_lost_at)
+	ON homeowner_acquisition.prospects TO mi_pipeline;
 GRANT SELECT, INSERT ON homeowner_acquisition.prospect_properties TO mi_pipeline;
 GRANT UPDATE (opportunity_score, score_signals, score_version, scored_at, lead_source_code)
 	ON homeowner_acquisition.prospect_properties TO mi_pipeline;
@@ -67,6 +68,14 @@ GRANT SELECT, INSERT ON homeowner_acquisition.lead_activities,
 GRANT SELECT, INSERT ON homeowner_acquisition.property_assessments TO mi_pipeline;
 GRANT UPDATE (opportunity_score, score_signals, score_version, run_id)
 	ON homeowner_acquisition.property_assessments TO mi_pipeline;
+
+-- the lead settings a night scored with (one row, replaced) and the suppression list
+GRANT SELECT, INSERT, UPDATE ON etl.lead_settings TO mi_pipeline;
+GRANT SELECT ON etl.lead_suppressions TO mi_pipeline;
+
+-- The lead desk's actions (sql/061-068, docs/desk.md) are the agents', not the
+-- pipeline's: it scores leads, it never claims, moves or closes one.  They are revoked
+-- from PUBLIC where they are made and not granted here.
 
 -- what needs the owner's rights, through the owner's functions (sql/042)
 GRANT EXECUTE ON FUNCTION external.pricing_month_partition(date),
@@ -84,5 +93,30 @@ GRANT USAGE ON SCHEMA external, homeowner_acquisition, etl TO mi_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA external, homeowner_acquisition, etl TO mi_reader;
 GRANT USAGE ON SCHEMA external, homeowner_acquisition TO mi_sales;
 GRANT SELECT ON ALL TABLES IN SCHEMA external, homeowner_acquisition TO mi_sales;
-GRANT INSERT, UPDATE ON ALL TABLES IN SCHEMA homeowner_acquisition TO mi_sales;
+-- Agents act through the desk functions (SECURITY DEFINER: the rules hold whoever
+-- calls), never by writing the desk's columns or the activity log themselves.
+GRANT EXECUTE ON FUNCTION
+    homeowner_acquisition.claim_next_lead(text),
+    homeowner_acquisition.release_lead(bigint, text, text),
+    homeowner_acquisition.assign_lead(bigint, text, text, text),
+    homeowner_acquisition.log_lead_activity(bigint, text, text, text, text, date, text, text),
+    homeowner_acquisition.set_lead_stage(bigint, text, text, text),
+    homeowner_acquisition.snooze_lead(bigint, text, date, text),
+    homeowner_acquisition.mark_do_not_contact(bigint, text, text),
+    homeowner_acquisition.add_lead_suppression(text, text, text, text, text, text, text, text, integer)
+    TO mi_sales;
+-- a lead entered by hand (a referral) and its properties; an owner's contact details
+GRANT INSERT ON homeowner_acquisition.prospects, homeowner_acquisition.prospect_properties TO mi_sales;
+GRANT UPDATE (display_name, contact_first_name, contact_last_name, care_of, mailing_address,
+              mailing_city, mailing_state, mailing_zip, mailing_country, mailing_norm_key, email,
+              phone, preferred_contact, notes)
+    ON homeowner_acquisition.prospects TO mi_sales;
+-- proposals, contracts, onboarding and assessments are the team's records
+GRANT INSERT, UPDATE ON homeowner_acquisition.proposals, homeowner_acquisition.proposal_versions,
+                        homeowner_acquisition.contracts, homeowner_acquisition.onboarding_progress,
+                        homeowner_acquisition.property_assessments
+    TO mi_sales;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA homeowner_acquisition TO mi_sales;
+-- what mi-leads show and the suppression list read in etl
+GRANT USAGE ON SCHEMA etl TO mi_sales;
+GRANT SELECT ON etl.market_metrics, etl.lead_suppressions, etl.lead_settings TO mi_sales;

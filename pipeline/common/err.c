@@ -15,6 +15,7 @@ const char *mi_exit_name(int code)
 	case MI_EXIT_USAGE: return "usage";
 	case MI_EXIT_DATA: return "data";
 	case MI_EXIT_NOINPUT: return "noinput";
+	case MI_EXIT_REFUSED: return "refused";
 	case MI_EXIT_NETWORK: return "network";
 	case MI_EXIT_INTERNAL: return "internal";
 	case MI_EXIT_IO: return "io";

@@ -13,6 +13,7 @@ enum mi_exit {
 	MI_EXIT_USAGE = 64,    /* bad command line */
 	MI_EXIT_DATA = 65,     /* bad input data: rejects over the configured share */
 	MI_EXIT_NOINPUT = 66,  /* an input file or run does not exist */
+	MI_EXIT_REFUSED = 67,  /* the lead desk refused the action: it breaks one of its rules */
 	MI_EXIT_NETWORK = 69,  /* network failure: hosts unreachable, retries exhausted */
 	MI_EXIT_INTERNAL = 70, /* internal error (a bug): please report */
 	MI_EXIT_IO = 74,       /* local I/O failure: disk full, permissions */

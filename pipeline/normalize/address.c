@@ -2,6 +2,7 @@
 #include "geo_hi.h"
 #include "textfold.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "banned.h"
@@ -70,9 +71,13 @@ static const char *const directions[][2] = {
 	{ "SOUTHWEST", "SW" },
 };
 
-static const char *const unit_words[] = {
-	"APT", "APARTMENT", "UNIT", "STE", "SUITE", "RM", "ROOM", "NO", "NUMBER", "UNT", "PH",
-	"PENTHOUSE", "BLDG", "BUILDING", "FL", "FLOOR", "SPC", "SPACE", "TRLR",
+/* Secondary unit designators and their USPS forms (Publication 28, appendix C2). */
+static const char *const unit_words[][2] = {
+	{ "APT", "APT" }, { "APARTMENT", "APT" }, { "UNIT", "UNIT" }, { "STE", "STE" },
+	{ "SUITE", "STE" }, { "RM", "RM" }, { "ROOM", "RM" }, { "NO", "#" }, { "NUMBER", "#" },
+	{ "UNT", "UNIT" }, { "PH", "PH" }, { "PENTHOUSE", "PH" }, { "BLDG", "BLDG" },
+	{ "BUILDING", "BLDG" }, { "FL", "FL" }, { "FLOOR", "FL" }, { "SPC", "SPC" },
+	{ "SPACE", "SPC" }, { "TRLR", "TRLR" },
 };
 
 static const char *const us_states[] = {
@@ -106,14 +111,20 @@ static int weq(struct word w, const char *s)
 	return w.n == l && memcmp(w.s, s, l) == 0;
 }
 
-static int is_unit_word(struct word w)
+/* The USPS form of a unit designator word, or NULL when w is none. */
+static const char *unit_word(struct word w)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(unit_words) / sizeof(unit_words[0]); i++)
-		if (weq(w, unit_words[i]))
-			return 1;
-	return 0;
+		if (weq(w, unit_words[i][0]))
+			return unit_words[i][1];
+	return NULL;
+}
+
+static int is_unit_word(struct word w)
+{
+	return unit_word(w) != NULL;
 }
 
 static const char *suffix_abbr(struct word w)
@@ -492,8 +503,12 @@ int addr_normalize(const char *s, size_t len, struct addr *out, enum addr_reason
 
 		if (w[j].s[0] == '#' && w[j].n > 1) {
 			put_unit(out->unit, sizeof(out->unit), w[j].s + 1, w[j].n - 1);
+			copy_field(out->unit_type, sizeof(out->unit_type), "#", 1);
 			j++;
 		} else {
+			const char *d = w[j].s[0] == '#' ? "#" : unit_word(w[j]);
+
+			copy_field(out->unit_type, sizeof(out->unit_type), d, strlen(d));
 			j++;
 			if (j < nw && w[j].s[0] == '#' && w[j].n == 1)
 				j++;
@@ -564,11 +579,15 @@ int addr_normalize(const char *s, size_t len, struct addr *out, enum addr_reason
 
 		if (!k)
 			continue;
-		if (u[0].s[0] == '#' && u[0].n > 1)
+		if (u[0].s[0] == '#' && u[0].n > 1) {
 			put_unit(out->unit, sizeof(out->unit), u[0].s + 1, u[0].n - 1);
-		else if (is_unit_word(u[0]) && k >= 2)
+			copy_field(out->unit_type, sizeof(out->unit_type), "#", 1);
+		} else if (is_unit_word(u[0]) && k >= 2) {
+			const char *d = unit_word(u[0]);
+
 			put_unit(out->unit, sizeof(out->unit), u[k - 1].s, u[k - 1].n);
-		else if (k == 1 && has_digit(u[0].s, u[0].n) && !out->unit[0])
+			copy_field(out->unit_type, sizeof(out->unit_type), d, strlen(d));
+		} else if (k == 1 && has_digit(u[0].s, u[0].n) && !out->unit[0])
 			put_unit(out->unit, sizeof(out->unit), u[0].s, u[0].n);
 		else if (!out->city[0])
 			copy_field(out->city, sizeof(out->city), part[i], plen[i]);
@@ -622,4 +641,124 @@ int addr_key(const char *s, size_t len, char *buf, size_t size)
 		buf[c] = '\0';
 	}
 	return (int)l;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* Copy s into dst trimmed, inner blank runs collapsed; NULL gives "". */
+static void copy_trimmed(char *dst, size_t size, const char *s)
+{
+	size_t o = 0;
+	int blank = 0;
+
+	dst[0] = '\0';
+	if (!s)
+		return;
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	for (; *s && o + 1 < size; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {
+			blank = 1;
+			continue;
+		}
+		if (blank && o + 2 < size)
+			dst[o++] = ' ';
+		blank = 0;
+		dst[o++] = *s;
+	}
+	dst[o] = '\0';
+}
+
+static int is_us_country(const char *c)
+{
+	char f[64];
+	int n;
+
+	if (!c)
+		return 1;
+	n = textfold(c, strlen(c), "", f, sizeof(f));
+	if (n <= 0)
+		return n == 0;
+	return !strcmp(f, "US") || !strcmp(f, "USA") || !strcmp(f, "U S A") || !strcmp(f, "U S") ||
+	       !strcmp(f, "UNITED STATES") || !strcmp(f, "UNITED STATES OF AMERICA");
+}
+
+/* "96813", "96813-1234"; nine digits written together get their dash. */
+static void usps_zip(char *dst, size_t size, const char *zip)
+{
+	char z[32];
+	size_t n;
+
+	copy_trimmed(z, sizeof(z), zip);
+	n = strlen(z);
+	if (n == 9 && all_digits(z, 9)) {
+		snprintf(dst, size, "%.5s-%.4s", z, z + 5);
+		return;
+	}
+	if (n == 10 && all_digits(z, 5) && (z[5] == ' ' || z[5] == '-') && all_digits(z + 6, 4)) {
+		snprintf(dst, size, "%.5s-%.4s", z, z + 6);
+		return;
+	}
+	copy_field(dst, size, z, n);
+}
+
+int addr_usps_format(const char *street, const char *city, const char *state, const char *zip,
+		     const char *country, struct addr_usps *out, enum addr_reason *reason)
+{
+	char line[ADDR_MAX_INPUT + 1], z[16];
+	struct addr a;
+	enum addr_reason r = ADDR_OK;
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	if (!is_us_country(country)) {
+		/* kept whole: a foreign address is written the way its country writes it */
+		out->foreign = 1;
+		copy_trimmed(out->street, sizeof(out->street), street);
+		copy_trimmed(out->city, sizeof(out->city), city);
+		copy_trimmed(out->state, sizeof(out->state), state);
+		copy_trimmed(out->zip, sizeof(out->zip), zip);
+		copy_trimmed(out->country, sizeof(out->country), country);
+		goto out;
+	}
+	usps_zip(z, sizeof(z), zip);
+	/* a whole one-line address in the street field (a deed's "..., Newport
+	 * Beach CA 92660"): its own city, state and ZIP win, the fields fill gaps */
+	if (street && strchr(street, ',') && addr_normalize(street, strlen(street), &a, NULL) == 0 &&
+	    (a.city[0] || a.zip[0])) {
+		char f[64];
+
+		if (!a.city[0] && city && textfold(city, strlen(city), "-", f, sizeof(f)) > 0)
+			copy_field(a.city, sizeof(a.city), f, strlen(f));
+		if (!a.state[0] && state && textfold(state, strlen(state), "", f, sizeof(f)) == 2)
+			copy_field(a.state, sizeof(a.state), f, 2);
+		if (!a.zip[0] && *z)
+			copy_field(a.zip, sizeof(a.zip), z, strlen(z));
+	} else {
+		n = snprintf(line, sizeof(line), "%s%s%s%s%s%s%s", street ? street : "",
+			     city && *city ? ", " : "", city ? city : "",
+			     (state && *state) || *z ? ", " : "", state ? state : "",
+			     state && *state && *z ? " " : "", z);
+		if (n < 0 || (size_t)n >= sizeof(line) || addr_normalize(line, (size_t)n, &a, &r) < 0) {
+			if (r == ADDR_OK)
+				r = ADDR_E_TOO_LONG;
+			copy_trimmed(out->street, sizeof(out->street), street);
+			copy_trimmed(out->city, sizeof(out->city), city);
+			copy_trimmed(out->state, sizeof(out->state), state);
+			copy_field(out->zip, sizeof(out->zip), z, strlen(z));
+			goto out;
+		}
+	}
+	snprintf(out->street, sizeof(out->street), "%s%s%s", a.house, a.house[0] && a.street[0] ? " " : "",
+		 a.street);
+	if (a.unit[0])
+		snprintf(out->unit, sizeof(out->unit), "%s %s", a.unit_type[0] ? a.unit_type : "#", a.unit);
+	copy_field(out->city, sizeof(out->city), a.city, strlen(a.city));
+	copy_field(out->state, sizeof(out->state), a.state, strlen(a.state));
+	copy_field(out->zip, sizeof(out->zip), a.zip, strlen(a.zip));
+	copy_field(out->key, sizeof(out->key), a.key, strlen(a.key));
+out:
+	if (reason)
+		*reason = r;
+	return r == ADDR_OK ? 0 : -1;
 }

@@ -38,6 +38,8 @@ struct addr {
 	char house[16];     /* "74-5905", "2450", "" for none (PO Box, rural) */
 	char street[96];    /* "ALII DR", "PO BOX 123" */
 	char unit[24];      /* "3", "1402", "" */
+	char unit_type[8];  /* the unit's designator in USPS form: "APT", "STE", "UNIT",
+			     * "#" (written as "#"), "" when the unit came bare */
 	char city[48];      /* "KAILUA-KONA" as written, folded; "" */
 	char state[4];      /* "HI", "CA", ""; two letters when recognized */
 	char zip[11];       /* "96740" or "96740-1234", "" */
@@ -60,5 +62,34 @@ int addr_normalize(const char *s, size_t len, struct addr *out, enum addr_reason
 int addr_key(const char *s, size_t len, char *buf, size_t size);
 
 const char *addr_reason_str(enum addr_reason r);
+
+/*
+ * A mailing address in the form the USPS asks for (Publication 28): upper
+ * case, no punctuation, suffixes and directions abbreviated; the delivery
+ * line ("1050 BISHOP ST", "PO BOX 1187"), the unit line apart ("STE 400",
+ * "APT 1204", "# 5" when the designator is unknown), city, state and ZIP or
+ * ZIP+4 ("96813-1234"; nine digits written together get their dash).  A
+ * foreign address (a country other than the US written) is kept whole: its
+ * fields as written, blanks trimmed, foreign set.
+ */
+struct addr_usps {
+	char street[128];
+	char unit[40];
+	char city[64];
+	char state[32];
+	char zip[16];
+	char country[64]; /* "" for the US */
+	char key[160];    /* the matching key of struct addr ("1050 BISHOP ST #400"); "" foreign */
+	int foreign;
+};
+
+/*
+ * Format a mailing address given as its fields (each may be NULL; street
+ * may be a whole one-line address when the others are NULL).  Returns 0,
+ * or -1 and *reason (may be NULL) when a US street line cannot be read; out
+ * then holds the fields as written.
+ */
+int addr_usps_format(const char *street, const char *city, const char *state, const char *zip,
+		     const char *country, struct addr_usps *out, enum addr_reason *reason);
 
 #endif

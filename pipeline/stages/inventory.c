@@ -101,6 +101,45 @@ static int write_list(PGconn *conn, const char *oid, const char *title, const ch
 	return 0;
 }
 
+/* The schema's functions: signature, result, who may call it, what it does. */
+static int write_functions(PGconn *conn, const char *schema, FILE *out, struct mi_err *err)
+{
+	const char *p[1] = { schema };
+	PGresult *res = mi_pg_query(
+		conn,
+		"SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',"
+		" CASE p.prokind WHEN 'p' THEN 'procedure' ELSE pg_get_function_result(p.oid) END,"
+		" CASE WHEN p.proacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(p.proacl) a"
+		"   WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE') THEN 'everyone'"
+		"   ELSE 'roles granted' END"
+		" || CASE WHEN p.prosecdef THEN ', as its owner' ELSE '' END,"
+		" coalesce(obj_description(p.oid, 'pg_proc'), '**missing comment**')"
+		" FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+		" WHERE n.nspname = $1"
+		" ORDER BY p.proname, pg_get_function_identity_arguments(p.oid)",
+		1, p, err);
+
+	if (!res)
+		return -1;
+	if (PQntuples(res)) {
+		fputs("\n## Functions\n\n| function | returns | callable by | description |\n"
+		      "|---|---|---|---|\n", out);
+		for (int r = 0; r < PQntuples(res); r++) {
+			fputs("| `", out);
+			cell(out, PQgetvalue(res, r, 0));
+			fputs("` | ", out);
+			cell(out, PQgetvalue(res, r, 1));
+			fputs(" | ", out);
+			cell(out, PQgetvalue(res, r, 2));
+			fputs(" | ", out);
+			cell(out, PQgetvalue(res, r, 3));
+			fputs(" |\n", out);
+		}
+	}
+	PQclear(res);
+	return 0;
+}
+
 int inventory_write(PGconn *conn, const char *schema, FILE *out, struct mi_err *err)
 {
 	const char *p[1] = { schema };
@@ -160,6 +199,8 @@ int inventory_write(PGconn *conn, const char *schema, FILE *out, struct mi_err *
 			       out, err) < 0)
 			goto out;
 	}
+	if (write_functions(conn, schema, out, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	PQclear(sres);

@@ -1,5 +1,6 @@
 #include "leads.h"
 
+#include "address.h"
 #include "config.h"
 #include "exitcode.h"
 #include "log.h"
@@ -44,12 +45,15 @@ static const struct setting {
 	{ "projection", "horizon_days", "horizon_days", 1, 366, 365, 1 },
 	{ "projection", "owner_nights", "owner_nights", 0, 365, 0, 1 },
 	{ "projection", "management_fee_pct", "management_fee_pct", 0, 100, 20, 0 },
+	{ "queue", "claim_hours", "claim_hours", 1, 720, 4, 1 },
+	{ "queue", "hold_days", "hold_days", 1, 365, 14, 1 },
+	{ "queue", "signal_since_lost_points", "signal_since_lost_points", 0, 100, 30, 0 },
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 
 int leads_settings_load(struct leads_settings *s, const char *path, struct mi_err *err)
 {
-	struct mi_config_key known[NSETTINGS + 3];
+	struct mi_config_key known[NSETTINGS + 2];
 	struct mi_config cfg = MI_CONFIG_INIT;
 	const char *version = "leads-1";
 	int ret = -1;
@@ -60,10 +64,8 @@ int leads_settings_load(struct leads_settings *s, const char *path, struct mi_er
 	}
 	known[NSETTINGS].section = "scoring";
 	known[NSETTINGS].key = "version";
-	known[NSETTINGS + 1].section = "queue";
-	known[NSETTINGS + 1].key = "claim_hours";
-	known[NSETTINGS + 2].section = NULL;
-	known[NSETTINGS + 2].key = NULL;
+	known[NSETTINGS + 1].section = NULL;
+	known[NSETTINGS + 1].key = NULL;
 
 	strbuf_reset(&s->json);
 	if (path && (mi_config_load(&cfg, path, err) < 0 || mi_config_check(&cfg, known, err) < 0))
@@ -100,17 +102,13 @@ int leads_settings_load(struct leads_settings *s, const char *path, struct mi_er
 		}
 		if (!strcmp(d->json, "hot_threshold"))
 			s->hot_threshold = v;
+		if (!strcmp(d->json, "claim_hours"))
+			s->claim_hours = (int)v;
 		if (strbuf_addf(&s->json, ",\"%s\":%.10g", d->json, v) < 0)
 			goto oom;
 	}
 	if (strbuf_addch(&s->json, '}') < 0)
 		goto oom;
-	if (path) {
-		long long h;
-		if (mi_config_int(&cfg, "queue", "claim_hours", 1, 720, 4, &h, err) < 0)
-			goto out;
-		s->claim_hours = (int)h;
-	}
 	ret = 0;
 	goto out;
 oom:
@@ -154,12 +152,16 @@ int leads_score(PGconn *conn, const struct leads_settings *s, const char *as_of,
 		else if (!strcmp(item, "leads_rescored")) st->leads_rescored = n;
 		else if (!strcmp(item, "activities_new")) st->activities_new = n;
 		else if (!strcmp(item, "assessments_written")) st->assessments = n;
+		else if (!strcmp(item, "properties_joined")) st->properties_joined = n;
+		else if (!strcmp(item, "lost_leads_signalled")) st->lost_signalled = n;
 	}
 	PQclear(res);
 	res = mi_pg_query(conn, "SELECT etl.project_revenue($1::date, $2::jsonb, $3::text)", 3, pv, err);
 	if (!res)
 		goto out;
 	st->projections_new = atoll(PQgetvalue(res, 0, 0));
+	if (leads_key_mailing(conn, &st->mailing_keyed, err) < 0)
+		goto out;
 	if (mi_pg_commit(conn, err) < 0)
 		goto out;
 	ret = 0;
@@ -170,185 +172,75 @@ out:
 	return ret;
 }
 
-int leads_claim_next(PGconn *conn, const struct leads_settings *s, const char *agent,
-		     long long *lead_id, struct mi_err *err)
+
+int leads_key_mailing(PGconn *conn, long long *keyed, struct mi_err *err)
 {
-	char lease[32], id[32];
-	const char *pv[2] = { agent, lease }, *pv2[2] = { agent, id };
-	PGresult *res = NULL;
-	int ret = -1;
-
-	snprintf(lease, sizeof(lease), "%d hours", s->claim_hours);
-	if (mi_pg_begin(conn, err) < 0)
-		return -1;
-	res = mi_pg_query(conn, "SELECT homeowner_acquisition.claim_next_lead($1, $2::interval)", 2, pv,
-			  err);
-	if (!res)
-		goto out;
-	if (PQgetisnull(res, 0, 0)) {
-		ret = 0;
-		goto out;
-	}
-	*lead_id = atoll(PQgetvalue(res, 0, 0));
-	snprintf(id, sizeof(id), "%lld", *lead_id);
-	PQclear(res);
-	/* the claim in the lead's log, in the same transaction */
-	res = mi_pg_query(conn,
-		"INSERT INTO homeowner_acquisition.lead_activities (prospect_id, prospect_property_id,"
-		" activity_type, direction, performed_by, subject, body)"
-		" SELECT prospect_id, prospect_property_id, 'status_change', 'internal', $1,"
-		"        'claimed from the lead queue', 'claim expires ' || claim_expires_at"
-		"   FROM homeowner_acquisition.prospect_properties"
-		"  WHERE prospect_property_id = $2::bigint RETURNING 1",
-		2, pv2, err);
-	if (!res)
-		goto out;
-	ret = 1;
-out:
-	PQclear(res);
-	if (ret < 0) {
-		mi_pg_rollback(conn);
-	} else if (mi_pg_commit(conn, err) < 0) {
-		ret = -1;
-	}
-	return ret;
-}
-
-static int out_err(FILE *out, struct mi_err *err)
-{
-	if (ferror(out))
-		return mi_err_set(err, MI_EXIT_IO, "cannot write the output");
-	return 0;
-}
-
-int leads_print_lead(PGconn *conn, long long lead_id, FILE *out, struct mi_err *err)
-{
-	char id[32];
-	const char *pv[1] = { id };
-	PGresult *res = NULL;
-	int ret = -1;
-
-	snprintf(id, sizeof(id), "%lld", lead_id);
-	res = mi_pg_query(conn,
-		"SELECT pp.prospect_property_id, to_char(coalesce(pp.opportunity_score, 0), 'FM990.00'),"
-		" pp.lead_source_code, pp.status, coalesce(pp.claimed_by, '-'),"
-		" pr.display_name, concat_ws(', ', pr.mailing_address, pr.mailing_city,"
-		"   concat_ws(' ', pr.mailing_state, pr.mailing_zip)),"
-		" p.tmk_display, concat_ws(', ', p.address, p.city, p.island),"
-		" concat_ws(' ', p.bedrooms || ' bd', p.bathrooms || ' ba', p.property_type),"
-		" (SELECT count(*) FROM homeowner_acquisition.prospect_properties o"
-		"   WHERE o.prospect_id = pp.prospect_id),"
-		" pp.prospect_id"
-		" FROM homeowner_acquisition.prospect_properties pp"
-		" JOIN homeowner_acquisition.prospects pr ON pr.prospect_id = pp.prospect_id"
-		" JOIN external.properties p ON p.tmk = pp.tmk"
-		" WHERE pp.prospect_property_id = $1::bigint", 1, pv, err);
-	if (!res)
-		goto out;
-	if (PQntuples(res) != 1) {
-		mi_err_set(err, MI_EXIT_NOINPUT, "no lead %lld", lead_id);
-		goto out;
-	}
-	fprintf(out, "lead %s  score %s  source %s  status %s  agent %s\n", PQgetvalue(res, 0, 0),
-		PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3),
-		PQgetvalue(res, 0, 4));
-	fprintf(out, "owner     %s (prospect %s, %s propert%s)\n", PQgetvalue(res, 0, 5),
-		PQgetvalue(res, 0, 11), PQgetvalue(res, 0, 10),
-		strcmp(PQgetvalue(res, 0, 10), "1") ? "ies" : "y");
-	if (*PQgetvalue(res, 0, 6))
-		fprintf(out, "mailing   %s\n", PQgetvalue(res, 0, 6));
-	fprintf(out, "parcel    %s  %s\n", PQgetvalue(res, 0, 7), PQgetvalue(res, 0, 8));
-	if (*PQgetvalue(res, 0, 9))
-		fprintf(out, "property  %s\n", PQgetvalue(res, 0, 9));
-	PQclear(res);
-
-	res = mi_pg_query(conn,
-		"SELECT to_char((e ->> 'contribution')::numeric, 'FM990.00'), e ->> 'signal',"
-		" etl.signal_reason(e ->> 'signal', e -> 'evidence')"
-		" FROM homeowner_acquisition.prospect_properties pp,"
-		"      jsonb_array_elements(pp.score_signals) WITH ORDINALITY AS s(e, i)"
-		" WHERE pp.prospect_property_id = $1::bigint ORDER BY s.i", 1, pv, err);
-	if (!res)
-		goto out;
-	fprintf(out, "reasons\n");
-	for (int r = 0; r < PQntuples(res); r++)
-		fprintf(out, "  %6s  %-24s %s\n", PQgetvalue(res, r, 0), PQgetvalue(res, r, 1),
-			PQgetvalue(res, r, 2));
-	if (!PQntuples(res))
-		fprintf(out, "  (no signal)\n");
-	PQclear(res);
-
-	res = mi_pg_query(conn,
-		"SELECT period_start, period_end, to_char(adr, 'FM$999,990.00'),"
-		" to_char(occupancy * 100, 'FM990.0'), available_nights, projected_nights,"
-		" to_char(gross_revenue, 'FM$999,999,990'), management_fee_pct,"
-		" to_char(management_fee, 'FM$999,999,990'), to_char(net_to_owner, 'FM$999,999,990'),"
-		" comp_count, compset_computed_on"
-		" FROM homeowner_acquisition.revenue_projections"
-		" WHERE prospect_property_id = $1::bigint AND scenario = 'expected'"
-		" ORDER BY period_start DESC, created_at DESC LIMIT 1", 1, pv, err);
-	if (!res)
-		goto out;
-	if (PQntuples(res))
-		fprintf(out,
-			"projection %s to %s: ADR %s x occupancy %s%% x %s nights = %s booked nights,\n"
-			"           gross %s, management fee %s%% %s, net to owner %s\n"
-			"           (%s comparable properties, competitive set of %s)\n",
-			PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
-			PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5),
-			PQgetvalue(res, 0, 6), PQgetvalue(res, 0, 7), PQgetvalue(res, 0, 8),
-			PQgetvalue(res, 0, 9), PQgetvalue(res, 0, 10), PQgetvalue(res, 0, 11));
-	else
-		fprintf(out, "projection none yet (no competitive set with metrics)\n");
-	PQclear(res);
-	res = mi_pg_query(conn,
-		"SELECT string_agg(scenario || ' ' || to_char(net_to_owner, 'FM$999,999,990'), ', '"
-		"                  ORDER BY scenario)"
-		" FROM (SELECT DISTINCT ON (scenario) scenario, net_to_owner"
-		"         FROM homeowner_acquisition.revenue_projections"
-		"        WHERE prospect_property_id = $1::bigint AND scenario <> 'expected'"
-		"        ORDER BY scenario, period_start DESC, created_at DESC) x", 1, pv, err);
-	if (!res)
-		goto out;
-	if (!PQgetisnull(res, 0, 0))
-		fprintf(out, "           net to owner by scenario: %s\n", PQgetvalue(res, 0, 0));
-	ret = out_err(out, err);
-out:
-	PQclear(res);
-	return ret;
-}
-
-int leads_print_queue(PGconn *conn, int limit, FILE *out, struct mi_err *err)
-{
-	char lim[16];
-	const char *pv[1] = { lim };
+	struct strbuf ids = STRBUF_INIT, keys = STRBUF_INIT;
+	const char **idv = NULL, **keyv = NULL;
+	char (*keybuf)[160] = NULL;
+	const char *pv[2];
 	PGresult *res;
+	size_t n = 0;
+	int ret = -1;
 
-	snprintf(lim, sizeof(lim), "%d", limit);
+	if (keyed)
+		*keyed = 0;
 	res = mi_pg_query(conn,
-		"SELECT q.prospect_property_id, to_char(q.queue_score, 'FM990.00'), q.tmk_display,"
-		" q.display_name, q.lead_source_code,"
-		" coalesce((SELECT string_agg(etl.signal_reason(e ->> 'signal', e -> 'evidence'), '; '"
-		"                             ORDER BY i)"
-		"             FROM jsonb_array_elements(q.score_signals) WITH ORDINALITY s(e, i)"
-		"            WHERE i <= 3), '-'),"
-		" coalesce((SELECT to_char(rp.gross_revenue, 'FM$999,999,990') || ' gross, '"
-		"                  || to_char(rp.net_to_owner, 'FM$999,999,990') || ' net to owner over '"
-		"                  || (rp.period_end - rp.period_start) || ' days'"
-		"             FROM homeowner_acquisition.revenue_projections rp"
-		"            WHERE rp.prospect_property_id = q.prospect_property_id"
-		"              AND rp.scenario = 'expected'"
-		"            ORDER BY rp.period_start DESC, rp.created_at DESC LIMIT 1), 'no projection')"
-		" FROM homeowner_acquisition.lead_queue q LIMIT $1::integer", 1, pv, err);
+		"SELECT prospect_id, mailing_address, coalesce(mailing_city, ''),"
+		" coalesce(mailing_state, ''), coalesce(mailing_zip, ''), mailing_country"
+		" FROM homeowner_acquisition.prospects"
+		" WHERE mailing_norm_key IS NULL AND coalesce(mailing_address, '') <> ''"
+		" ORDER BY prospect_id", 0, NULL, err);
 	if (!res)
 		return -1;
-	for (int r = 0; r < PQntuples(res); r++)
-		fprintf(out, "%d. lead %s  score %s  %s  %s  [%s]  %s\n   %s\n", r + 1,
-			PQgetvalue(res, r, 0), PQgetvalue(res, r, 1), PQgetvalue(res, r, 2),
-			PQgetvalue(res, r, 3), PQgetvalue(res, r, 4), PQgetvalue(res, r, 6),
-			PQgetvalue(res, r, 5));
-	if (!PQntuples(res))
-		fprintf(out, "the lead queue is empty\n");
+	if (PQntuples(res)) {
+		idv = calloc((size_t)PQntuples(res), sizeof(*idv));
+		keyv = calloc((size_t)PQntuples(res), sizeof(*keyv));
+		keybuf = calloc((size_t)PQntuples(res), sizeof(*keybuf));
+		if (!idv || !keyv || !keybuf)
+			goto oom;
+	}
+	for (int r = 0; r < PQntuples(res); r++) {
+		struct addr_usps u;
+
+		/* a foreign address keeps the roll's key: the normalizer reads US ones */
+		if (addr_usps_format(PQgetvalue(res, r, 1), PQgetvalue(res, r, 2), PQgetvalue(res, r, 3),
+				     PQgetvalue(res, r, 4),
+				     PQgetisnull(res, r, 5) ? NULL : PQgetvalue(res, r, 5), &u, NULL) < 0 ||
+		    u.foreign || !u.key[0])
+			continue;
+		memcpy(keybuf[n], u.key, sizeof(keybuf[n]));
+		idv[n] = PQgetvalue(res, r, 0);
+		keyv[n] = keybuf[n];
+		n++;
+	}
+	/* two parallel arrays for one UPDATE ... FROM unnest(): ids and keys */
+	if (n) {
+		long long done = 0;
+
+		if (mi_pg_text_array(&ids, idv, n) < 0 || mi_pg_text_array(&keys, keyv, n) < 0)
+			goto oom;
+		pv[0] = ids.buf;
+		pv[1] = keys.buf;
+		if (mi_pg_command(conn,
+				  "UPDATE homeowner_acquisition.prospects p SET mailing_norm_key = k.key"
+				  " FROM unnest($1::bigint[], $2::text[]) AS k(id, key)"
+				  " WHERE p.prospect_id = k.id AND p.mailing_norm_key IS NULL",
+				  2, pv, &done, err) < 0)
+			goto out;
+		if (keyed)
+			*keyed = done;
+	}
+	ret = 0;
+	goto out;
+oom:
+	mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+out:
 	PQclear(res);
-	return out_err(out, err);
+	free(idv);
+	free(keyv);
+	free(keybuf);
+	strbuf_release(&ids);
+	strbuf_release(&keys);
+	return ret;
 }

@@ -1,9 +1,11 @@
 /*
- * leads: opportunity scores, prospects, revenue projections and the lead
- * queue.  The heavy lifting is set-based SQL (sql/022_leads.sql,
- * sql/023_lead_reasons.sql); this module loads the settings, runs the
- * scoring in one transaction, claims leads and prints them.  Signal and
- * score definitions: docs/metrics.md ("Opportunity score").
+ * leads: opportunity scores, prospects and revenue projections: the
+ * pipeline's half of the lead queue (the agents' half is desk.h).  The heavy
+ * lifting is set-based SQL (sql/022_leads.sql, sql/023_lead_reasons.sql,
+ * sql/040_total_order.sql, sql/069_leads_desk_nightly.sql); this module loads
+ * the settings, runs the scoring in one transaction and keys the prospects'
+ * mailing addresses.  Signal and score definitions: docs/metrics.md
+ * ("Opportunity score").
  *
  * Ownership: struct leads_settings owns its JSON text (leads_settings_release).
  * Printing functions write to the caller's FILE and report write errors as
@@ -23,7 +25,7 @@ struct leads_settings {
 	struct strbuf json;  /* the settings object passed to etl.score_leads() */
 	char version[64];    /* [scoring] version: stored with every score */
 	double hot_threshold;
-	int claim_hours;     /* [queue] claim_hours: how long a claim holds */
+	int claim_hours;     /* [queue] claim_hours: how long an untouched claim holds */
 };
 
 #define LEADS_SETTINGS_INIT { STRBUF_INIT, "", 70, 4 }
@@ -38,7 +40,8 @@ void leads_settings_release(struct leads_settings *s);
 
 struct leads_score_stats {
 	long long signals, scored, without_owner, prospects_new, prospects_renamed, leads_new,
-		leads_rescored, activities_new, assessments, projections_new;
+		leads_rescored, activities_new, assessments, projections_new, properties_joined,
+		lost_signalled, mailing_keyed;
 };
 
 /*
@@ -52,17 +55,12 @@ int leads_score(PGconn *conn, const struct leads_settings *s, const char *as_of,
 		const char *run_id, struct leads_score_stats *st, struct mi_err *err);
 
 /*
- * Claim the best waiting lead for agent (FOR UPDATE SKIP LOCKED: two agents
- * never get the same lead).  Returns 1 and *lead_id, 0 when the queue is
- * empty, -1 on error.
+ * Key the mailing address of every prospect that has none keyed yet
+ * (prospects.mailing_norm_key NULL: new, or its address changed) with the
+ * address normalizer, for the suppression list to match.  Foreign addresses
+ * are left alone.  *keyed (may be NULL) gets how many were keyed.  Runs in
+ * the caller's transaction, if any.
  */
-int leads_claim_next(PGconn *conn, const struct leads_settings *s, const char *agent,
-		     long long *lead_id, struct mi_err *err);
-
-/* Print one lead: owner, parcel, score, every reason, the projection. */
-int leads_print_lead(PGconn *conn, long long lead_id, FILE *out, struct mi_err *err);
-
-/* Print the first limit leads of the queue, one line each, best first. */
-int leads_print_queue(PGconn *conn, int limit, FILE *out, struct mi_err *err);
+int leads_key_mailing(PGconn *conn, long long *keyed, struct mi_err *err);
 
 #endif

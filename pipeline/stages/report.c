@@ -1,4 +1,5 @@
 #include "report.h"
+#include "address.h"
 #include "exitcode.h"
 #include "opts.h"
 #include "pg.h"
@@ -46,6 +47,10 @@ static const char *css =
 	"ul.reasons{margin:0;padding-left:16px}"
 	".hot{color:#b3261e;font-weight:600}"
 	".ok{color:#1b7f3b}.bad{color:#b3261e}.warn{color:#a86b00}"
+	"small.mail{font-family:ui-monospace,Menlo,monospace;font-size:11px}"
+	"td.owner{min-width:170px}span.tmk{font-family:ui-monospace,Menlo,monospace;"
+	"white-space:nowrap}ul.reasons{min-width:210px}"
+	"td.comp{font-size:13px;min-width:150px}"
 	".cards{display:flex;flex-wrap:wrap;gap:14px}"
 	".card{background:#fff;box-shadow:0 1px 2px rgba(0,0,0,.08);padding:10px 12px;"
 	"width:360px}.card h3{font-size:14px;margin:0 0 4px}"
@@ -63,62 +68,228 @@ static void score_bar(FILE *out, double score, double hot)
 		score, w, score >= hot ? "#b3261e" : "#0b7285");
 }
 
-static int section_queue(PGconn *conn, const struct report_opts *o, FILE *out,
-			 struct mi_err *err)
+/* The mailing address in USPS form, lines joined by <br>. */
+static void mailing_html(FILE *out, const char *care_of, const char *street, const char *city,
+			 const char *state, const char *zip, const char *country)
+{
+	struct addr_usps u;
+
+	if (!*street && !*city && !*zip) {
+		fputs("<span class=\"warn\">no mailing address</span>", out);
+		return;
+	}
+	addr_usps_format(street, city, state, zip, *country ? country : NULL, &u, NULL);
+	if (*care_of) {
+		fputs("C/O ", out);
+		E(care_of);
+		fputs("<br>", out);
+	}
+	if (u.street[0]) {
+		E(u.street);
+		if (u.unit[0]) {
+			fputc(' ', out);
+			E(u.unit);
+		}
+		fputs("<br>", out);
+	}
+	E(u.city);
+	fputc(' ', out);
+	E(u.state);
+	fputc(' ', out);
+	E(u.zip);
+	if (u.foreign) {
+		fputs("<br>", out);
+		E(u.country);
+	}
+}
+
+/*
+ * Grouped bars: the subject against its competitive set, for ADR and
+ * occupancy; a missing figure (NAN) is written "no data", never drawn as 0.
+ */
+static void compset_chart(FILE *out, double adr, double cs_adr, double occ, double cs_occ)
+{
+	double maxadr = fmax(fmax(isnan(adr) ? 0 : adr, isnan(cs_adr) ? 0 : cs_adr), 1);
+	const struct { const char *label; double v; int money, y; const char *fill, *suffix; } bars[] = {
+		{ "ADR", adr, 1, 2, "#0b7285", "" },
+		{ NULL, cs_adr, 1, 16, "#adb5bd", " comp set" },
+		{ "Occupancy", occ, 0, 44, "#0b7285", "" },
+		{ NULL, cs_occ, 0, 58, "#adb5bd", " comp set" },
+	};
+
+	fputs("<svg width=\"340\" height=\"86\" role=\"img\" aria-label=\"ADR and occupancy "
+	      "against the competitive set\">", out);
+	for (size_t i = 0; i < sizeof(bars) / sizeof(bars[0]); i++) {
+		double w;
+
+		if (bars[i].label)
+			fprintf(out, "<text x=\"0\" y=\"%d\">%s</text>", bars[i].y + 10, bars[i].label);
+		if (isnan(bars[i].v)) {
+			fprintf(out, "<text x=\"84\" y=\"%d\">no data%s</text>", bars[i].y + 10,
+				bars[i].suffix);
+			continue;
+		}
+		w = bars[i].money ? 150 * bars[i].v / maxadr : 150 * bars[i].v;
+		fprintf(out, "<rect x=\"80\" y=\"%d\" width=\"%.1f\" height=\"12\" fill=\"%s\"/>",
+			bars[i].y, w, bars[i].fill);
+		if (bars[i].money)
+			fprintf(out, "<text x=\"%.1f\" y=\"%d\">$%.0f%s</text>", 84 + w, bars[i].y + 10,
+				bars[i].v, bars[i].suffix);
+		else
+			fprintf(out, "<text x=\"%.1f\" y=\"%d\">%.0f%%%s</text>", 84 + w, bars[i].y + 10,
+				bars[i].v * 100, bars[i].suffix);
+	}
+	fputs("</svg>", out);
+}
+
+static double num_or_nan(PGresult *res, int r, int c)
+{
+	return PQgetisnull(res, r, c) ? NAN : atof(PQgetvalue(res, r, c));
+}
+
+/*
+ * The leads: one query (homeowner_acquisition.lead_board) gives every row of
+ * the table and every card, so the comp-set ADR and occupancy of a lead are
+ * the same strings in its row, its card, its reasons and its projection.
+ */
+enum {
+	L_ID, L_NAME, L_CARE, L_STREET, L_CITY, L_STATE, L_ZIP, L_COUNTRY, L_TMK, L_ADDRESS, L_COUNT,
+	L_HOLDINGS, L_OTHERS, L_SCORE, L_SOURCE, L_STAGE, L_CLAIM, L_AGENT, L_UNTIL, L_FOLLOW,
+	L_DUE, L_REASONS, L_CS_ADR, L_CS_OCC, L_CS_N, L_CS_ON, L_OWN_ADR, L_OWN_OCC, L_CS_LATEST,
+	L_CS_LATEST_N, L_PROJECTION, L_V_CS_ADR, L_V_CS_OCC, L_V_OWN_ADR, L_V_OWN_OCC
+};
+
+static void comp_text(FILE *out, PGresult *res, int r)
+{
+	if (!PQgetisnull(res, r, L_CS_ADR)) {
+		fputs("comp set ADR ", out);
+		E(PQgetvalue(res, r, L_CS_ADR));
+		fputs(", occupancy ", out);
+		E(PQgetvalue(res, r, L_CS_OCC));
+		fputs(" (", out);
+		E(PQgetvalue(res, r, L_CS_N));
+		fputs(" comps, ", out);
+		E(PQgetvalue(res, r, L_CS_ON));
+		fputs(")", out);
+	} else if (!PQgetisnull(res, r, L_CS_LATEST)) {
+		fputs("competitive set of ", out);
+		E(PQgetvalue(res, r, L_CS_LATEST_N));
+		fputs(" (", out);
+		E(PQgetvalue(res, r, L_CS_LATEST));
+		fputs("): too few similar members with metrics for figures", out);
+	} else {
+		fputs("no competitive set yet", out);
+	}
+}
+
+static int section_leads(PGconn *conn, const struct report_opts *o, FILE *out, struct mi_err *err)
 {
 	char limit[16];
 	const char *p[1] = { limit };
 	PGresult *res;
+	int n, cards;
 
 	snprintf(limit, sizeof(limit), "%d", o->queue_limit);
 	res = mi_pg_query(
 		conn,
-		"SELECT q.display_name, coalesce(q.tmk_display, q.tmk),"
-		" coalesce(q.address, '') || coalesce(', ' || q.city, ''),"
-		" round(q.queue_score)::text,"
+		"SELECT b.lead_id, b.display_name, coalesce(b.care_of, ''), coalesce(b.mailing_address, ''),"
+		" coalesce(b.mailing_city, ''), coalesce(b.mailing_state, ''), coalesce(b.mailing_zip, ''),"
+		" coalesce(b.mailing_country, ''), b.best_tmk_display,"
+		" concat_ws(', ', b.best_address, b.best_city), b.property_count, coalesce(b.holdings, ''),"
+		" coalesce((SELECT string_agg(x.o ->> 'tmk_display', ', ' ORDER BY x.i)"
+		"   FROM jsonb_array_elements(b.other_properties) WITH ORDINALITY x(o, i)), ''),"
+		" round(b.queue_score)::text,"
 		" coalesce((SELECT ls.name FROM homeowner_acquisition.lead_sources ls"
-		"   WHERE ls.lead_source_code = q.lead_source_code), q.lead_source_code),"
-		" coalesce((SELECT string_agg(etl.signal_reason(e ->> 'signal', e -> 'evidence'),"
-		"   E'\\n' ORDER BY (e ->> 'contribution')::numeric DESC NULLS LAST, i)"
-		"   FROM jsonb_array_elements(CASE WHEN jsonb_typeof(q.score_signals) = 'array'"
-		"        THEN q.score_signals ELSE '[]' END) WITH ORDINALITY s(e, i)), ''),"
-		" coalesce((SELECT to_char(rp.gross_revenue, 'FM$999,999,990') || ' gross, '"
-		"   || to_char(rp.net_to_owner, 'FM$999,999,990') || ' net to owner over '"
-		"   || (rp.period_end - rp.period_start) || ' days (occupancy '"
-		"   || round(rp.occupancy * 100) || '% × ADR ' || to_char(rp.adr, 'FM$99,990') || ')'"
-		"   FROM homeowner_acquisition.revenue_projections rp"
-		"   WHERE rp.tmk = q.tmk AND rp.scenario = 'expected'"
-		"   ORDER BY rp.created_at DESC LIMIT 1), 'no competitive set yet')"
-		" FROM homeowner_acquisition.lead_queue q LIMIT $1::int",
+		"   WHERE ls.lead_source_code = b.lead_source_code), b.lead_source_code),"
+		" b.stage, b.claim_state, coalesce(b.agent, ''),"
+		" coalesce(to_char(b.claim_expires_at, 'YYYY-MM-DD HH24:MI'), ''),"
+		" coalesce(b.follow_up_on::text, ''), b.follow_up_due::text,"
+		" array_to_string(b.reasons, E'\\n'),"
+		" to_char(b.compset_adr, 'FM$999,990.00'), round(b.compset_occupancy * 100) || '%',"
+		" b.compset_members::text, b.compset_computed_on::text,"
+		" coalesce(to_char(b.own_adr, 'FM$999,990.00'), 'no data'),"
+		" coalesce(round(b.own_occupancy * 100) || '%', 'no data'),"
+		" b.compset_latest_on::text, b.compset_latest_members::text,"
+		" to_char(b.projected_gross, 'FM$999,999,990') || ' gross, '"
+		"   || to_char(b.projected_net, 'FM$999,999,990') || ' net to owner over '"
+		"   || (b.projection_end - b.projection_start) || ' days (occupancy '"
+		"   || round(b.compset_occupancy * 100) || '% × ADR '"
+		"   || to_char(b.compset_adr, 'FM$999,990.00') || ')',"
+		" b.compset_adr, b.compset_occupancy, b.own_adr, b.own_occupancy"
+		" FROM homeowner_acquisition.lead_board b"
+		" WHERE b.stage IN ('new', 'contacted', 'meeting', 'proposal', 'negotiating', 'nurture')"
+		"   AND NOT b.do_not_contact AND b.suppression_id IS NULL"
+		"   AND coalesce(b.snoozed_until <= current_date, true)"
+		" ORDER BY b.queue_score DESC, b.lead_id LIMIT $1::int",
 		1, p, err);
 	if (!res)
 		return -1;
-	fputs("<h2>Lead queue</h2>\n<p class=\"note\">Owners worth calling, best first. "
-	      "Do-not-contact owners and our own properties never appear. Take the next "
-	      "lead with <code>mi-leads next --agent NAME</code>.</p>\n",
+	n = PQntuples(res);
+	fputs("<h2>Leads</h2>\n<p class=\"note\">Owners worth calling, best first by their best "
+	      "property, whoever holds them: waiting ones are taken with <code>mi-leads next</code>. "
+	      "Do-not-contact, suppressed and snoozed owners and our own properties never appear. "
+	      "The comp-set figures of a lead are its projection's, in its row and its card.</p>\n",
 	      out);
-	if (PQntuples(res) == 0) {
-		fputs("<p>The queue is empty.</p>\n", out);
+	if (n == 0) {
+		fputs("<p>No open lead.</p>\n", out);
 		PQclear(res);
 		return 0;
 	}
-	fputs("<table><tr><th>#</th><th>Owner</th><th>Parcel (TMK)</th><th>Score</th>"
-	      "<th>Why</th><th>Revenue projection</th></tr>\n", out);
-	for (int r = 0; r < PQntuples(res); r++) {
-		double score = atof(PQgetvalue(res, r, 3));
-		char *reasons = PQgetvalue(res, r, 5), *line;
-		fprintf(out, "<tr><td class=\"num\">%d</td><td>", r + 1);
-		E(PQgetvalue(res, r, 0));
-		fputs("</td><td class=\"tmk\">", out);
-		E(PQgetvalue(res, r, 1));
-		fputs("<br><small>", out);
-		E(PQgetvalue(res, r, 2));
+	fputs("<table><tr><th>#</th><th>Owner and mailing address</th><th>Properties</th>"
+	      "<th>Score</th><th>Stage and claim</th><th>Why</th><th>Comp set and projection</th>"
+	      "</tr>\n", out);
+	for (int r = 0; r < n; r++) {
+		double score = atof(PQgetvalue(res, r, L_SCORE));
+		char *reasons = PQgetvalue(res, r, L_REASONS), *line;
+		const char *claim = PQgetvalue(res, r, L_CLAIM);
+
+		fprintf(out, "<tr id=\"lead-%s\"><td class=\"num\">%d</td><td class=\"owner\"><b>",
+			PQgetvalue(res, r, L_ID), r + 1);
+		E(PQgetvalue(res, r, L_NAME));
+		fputs("</b> <small>lead ", out);
+		E(PQgetvalue(res, r, L_ID));
+		fputs("</small><br><small class=\"mail\">", out);
+		mailing_html(out, PQgetvalue(res, r, L_CARE), PQgetvalue(res, r, L_STREET),
+			     PQgetvalue(res, r, L_CITY), PQgetvalue(res, r, L_STATE),
+			     PQgetvalue(res, r, L_ZIP), PQgetvalue(res, r, L_COUNTRY));
+		fputs("</small></td><td><span class=\"tmk\">", out);
+		E(PQgetvalue(res, r, L_TMK));
+		fputs("</span><br><small>", out);
+		E(PQgetvalue(res, r, L_ADDRESS));
+		if (*PQgetvalue(res, r, L_HOLDINGS)) {
+			fputs("<br>", out);
+			E(PQgetvalue(res, r, L_HOLDINGS));
+			fputs("<br>also ", out);
+			E(PQgetvalue(res, r, L_OTHERS));
+		}
 		fprintf(out, "</small></td><td class=\"num%s\">", score >= 70 ? " hot" : "");
-		E(PQgetvalue(res, r, 3));
+		E(PQgetvalue(res, r, L_SCORE));
 		fputs(" ", out);
 		score_bar(out, score, 70);
 		fputs("<br><small>", out);
-		E(PQgetvalue(res, r, 4));
+		E(PQgetvalue(res, r, L_SOURCE));
+		fputs("</small></td><td>", out);
+		E(PQgetvalue(res, r, L_STAGE));
+		fputs("<br><small>", out);
+		if (!strcmp(claim, "claimed")) {
+			fputs("claimed by <b>", out);
+			E(PQgetvalue(res, r, L_AGENT));
+			fputs("</b> until ", out);
+			E(PQgetvalue(res, r, L_UNTIL));
+		} else if (!strcmp(claim, "lapsed")) {
+			fputs("<span class=\"warn\">waiting: ", out);
+			E(PQgetvalue(res, r, L_AGENT));
+			fputs("'s claim lapsed</span>", out);
+		} else {
+			fputs("waiting", out);
+		}
+		if (*PQgetvalue(res, r, L_FOLLOW)) {
+			fprintf(out, "<br><span class=\"%s\">follow-up%s ",
+				!strcmp(PQgetvalue(res, r, L_DUE), "true") ? "bad" : "ok",
+				!strcmp(PQgetvalue(res, r, L_DUE), "true") ? " due" : "");
+			E(PQgetvalue(res, r, L_FOLLOW));
+			fputs("</span>", out);
+		}
 		fputs("</small></td><td><ul class=\"reasons\">", out);
 		while ((line = strsep(&reasons, "\n")) != NULL) {
 			if (!*line)
@@ -127,37 +298,89 @@ static int section_queue(PGconn *conn, const struct report_opts *o, FILE *out,
 			E(line);
 			fputs("</li>", out);
 		}
-		fputs("</ul></td><td>", out);
-		E(PQgetvalue(res, r, 6));
+		fputs("</ul></td><td class=\"comp\">", out);
+		comp_text(out, res, r);
+		fputs("<br>", out);
+		if (!PQgetisnull(res, r, L_PROJECTION))
+			E(PQgetvalue(res, r, L_PROJECTION));
+		else
+			fputs("no projection", out);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n", out);
+
+	/* the cards of the first leads, from the same rows */
+	cards = n < o->compset_limit ? n : o->compset_limit;
+	fputs("<h2>The leads against their competitive sets</h2>\n<p class=\"note\">The best "
+	      "property of each of the first leads against its competitive set: its own trailing "
+	      "ADR and occupancy (from its calendar) and the comp set's (the similarity-weighted "
+	      "means its projection uses). Definitions: docs/metrics.md.</p>\n<div class=\"cards\">\n",
+	      out);
+	for (int r = 0; r < cards; r++) {
+		fprintf(out, "<div class=\"card\" id=\"card-%s\"><h3 class=\"tmk\">", PQgetvalue(res, r, L_ID));
+		E(PQgetvalue(res, r, L_TMK));
+		fputs("</h3><small>", out);
+		E(PQgetvalue(res, r, L_NAME));
+		fputs(" &middot; lead ", out);
+		E(PQgetvalue(res, r, L_ID));
+		fputs("<br>own ADR ", out);
+		E(PQgetvalue(res, r, L_OWN_ADR));
+		fputs(", occupancy ", out);
+		E(PQgetvalue(res, r, L_OWN_OCC));
+		fputs("<br>", out);
+		comp_text(out, res, r);
+		fputs("</small><br>", out);
+		if (!PQgetisnull(res, r, L_CS_ADR) || !PQgetisnull(res, r, L_V_OWN_ADR) ||
+		    !PQgetisnull(res, r, L_V_OWN_OCC))
+			compset_chart(out, num_or_nan(res, r, L_V_OWN_ADR), num_or_nan(res, r, L_V_CS_ADR),
+				      num_or_nan(res, r, L_V_OWN_OCC), num_or_nan(res, r, L_V_CS_OCC));
+		fputs("</div>\n", out);
+	}
+	fputs("</div>\n", out);
+	PQclear(res);
+	return 0;
+}
+
+/* Follow-ups due today or earlier, by agent. */
+static int section_follow_ups(PGconn *conn, FILE *out, struct mi_err *err)
+{
+	PGresult *res = mi_pg_query(
+		conn,
+		"SELECT coalesce(b.agent, '-'), b.follow_up_on::text, b.lead_id, b.display_name, b.stage,"
+		" b.claim_state"
+		" FROM homeowner_acquisition.lead_board b"
+		" WHERE b.follow_up_due AND NOT b.do_not_contact AND b.suppression_id IS NULL"
+		"   AND b.stage IN ('new', 'contacted', 'meeting', 'proposal', 'negotiating', 'nurture')"
+		" ORDER BY b.agent, b.follow_up_on, b.lead_id", 0, NULL, err);
+
+	if (!res)
+		return -1;
+	fputs("<h2>Follow-ups due</h2>\n", out);
+	if (!PQntuples(res)) {
+		fputs("<p>No follow-up is due.</p>\n", out);
+		PQclear(res);
+		return 0;
+	}
+	fputs("<table><tr><th>Agent</th><th>Due</th><th>Lead</th><th>Owner</th><th>Stage</th>"
+	      "</tr>\n", out);
+	for (int r = 0; r < PQntuples(res); r++) {
+		fputs("<tr><td>", out);
+		E(PQgetvalue(res, r, 0));
+		if (strcmp(PQgetvalue(res, r, 5), "claimed"))
+			fputs(" <small class=\"warn\">(claim lapsed)</small>", out);
+		fputs("</td><td class=\"bad\">", out);
+		E(PQgetvalue(res, r, 1));
+		fputs("</td><td class=\"num\">", out);
+		E(PQgetvalue(res, r, 2));
+		fputs("</td><td>", out);
+		E(PQgetvalue(res, r, 3));
+		fputs("</td><td>", out);
+		E(PQgetvalue(res, r, 4));
 		fputs("</td></tr>\n", out);
 	}
 	fputs("</table>\n", out);
 	PQclear(res);
 	return 0;
-}
-
-/* Grouped bars: subject vs competitive-set median, for ADR and occupancy. */
-static void compset_chart(FILE *out, double adr, double cs_adr, double occ, double cs_occ)
-{
-	double maxadr = fmax(fmax(adr, cs_adr), 1);
-	double a1 = 150 * adr / maxadr, a2 = 150 * cs_adr / maxadr;
-	double o1 = 150 * occ, o2 = 150 * cs_occ;
-
-	fprintf(out,
-		"<svg width=\"340\" height=\"86\" role=\"img\" aria-label=\"ADR and occupancy "
-		"against the competitive set\">"
-		"<text x=\"0\" y=\"12\">ADR</text>"
-		"<rect x=\"80\" y=\"2\" width=\"%.1f\" height=\"12\" fill=\"#0b7285\"/>"
-		"<text x=\"%.1f\" y=\"12\">$%.0f</text>"
-		"<rect x=\"80\" y=\"16\" width=\"%.1f\" height=\"12\" fill=\"#adb5bd\"/>"
-		"<text x=\"%.1f\" y=\"26\">$%.0f comp set</text>"
-		"<text x=\"0\" y=\"54\">Occupancy</text>"
-		"<rect x=\"80\" y=\"44\" width=\"%.1f\" height=\"12\" fill=\"#0b7285\"/>"
-		"<text x=\"%.1f\" y=\"54\">%.0f%%</text>"
-		"<rect x=\"80\" y=\"58\" width=\"%.1f\" height=\"12\" fill=\"#adb5bd\"/>"
-		"<text x=\"%.1f\" y=\"68\">%.0f%% comp set</text></svg>",
-		a1, 84 + a1, adr, a2, 84 + a2, cs_adr, o1, 84 + o1, occ * 100, o2, 84 + o2,
-		cs_occ * 100);
 }
 
 static int section_compsets(PGconn *conn, const struct report_opts *o, FILE *out,
@@ -168,68 +391,67 @@ static int section_compsets(PGconn *conn, const struct report_opts *o, FILE *out
 	PGresult *res;
 
 	snprintf(limit, sizeof(limit), "%d", o->compset_limit);
+	/* our units: the same figures as a lead's (etl.compset_figures, the settings' similarity) */
 	res = mi_pg_query(
 		conn,
-		"WITH latest AS (SELECT subject_tmk, max(computed_on) AS d"
-		"   FROM external.competitive_sets GROUP BY subject_tmk),"
-		" cs AS (SELECT c.subject_tmk, c.computed_on, count(*) AS members,"
-		"   percentile_cont(0.5) WITHIN GROUP (ORDER BY c.adr) AS adr,"
-		"   percentile_cont(0.5) WITHIN GROUP (ORDER BY c.occupancy) AS occ,"
-		"   percentile_cont(0.5) WITHIN GROUP (ORDER BY c.revpar) AS revpar,"
-		"   round(avg(c.distance_m)) AS dist"
-		"   FROM external.competitive_sets c JOIN latest l"
-		"   ON l.subject_tmk = c.subject_tmk AND l.d = c.computed_on"
-		"   GROUP BY c.subject_tmk, c.computed_on)"
-		" SELECT coalesce(p.tmk_display, p.tmk), coalesce(p.address, ''),"
-		"  coalesce(p.is_ours, false)::text, cs.members::text, cs.computed_on::text,"
-		"  coalesce(m.adr, 0)::text, coalesce(m.occupancy, 0)::text,"
-		"  coalesce(cs.adr, 0)::text, coalesce(cs.occ, 0)::text,"
-		"  coalesce(round(cs.revpar::numeric, 2), 0)::text, coalesce(cs.dist, 0)::text,"
-		"  (m.tmk IS NOT NULL)::text"
-		" FROM cs JOIN external.properties p ON p.tmk = cs.subject_tmk"
-		" LEFT JOIN LATERAL (SELECT mm.tmk, mm.adr, mm.occupancy FROM etl.market_metrics mm"
-		"   WHERE mm.subject_kind = 'property' AND mm.tmk = cs.subject_tmk"
+		"SELECT coalesce(p.tmk_display, p.tmk), coalesce(p.address, ''), f.n_occ::text,"
+		" f.computed_on::text, to_char(m.adr, 'FM$999,990.00'), round(m.occupancy * 100) || '%',"
+		" to_char(f.adr, 'FM$999,990.00'), round(f.occ * 100) || '%',"
+		" (SELECT round(avg(c.distance_m)) FROM external.competitive_sets c"
+		"   WHERE c.subject_tmk = f.tmk AND c.computed_on = f.computed_on)::text,"
+		" m.adr, f.adr, m.occupancy, f.occ"
+		" FROM etl.compset_figures(current_date,"
+		"      coalesce((SELECT (s.settings ->> 'compset_min_similarity')::numeric"
+		"                  FROM etl.lead_settings s), 0.5)) f"
+		" JOIN external.properties p ON p.tmk = f.tmk"
+		" LEFT JOIN LATERAL (SELECT mm.adr, mm.occupancy FROM etl.market_metrics mm"
+		"   WHERE mm.subject_kind = 'property' AND mm.tmk = f.tmk"
 		"   AND mm.window_kind = 'trailing' ORDER BY mm.as_of DESC LIMIT 1) m ON true"
-		" ORDER BY coalesce(p.is_ours, false) DESC, cs.subject_tmk LIMIT $1::int",
+		" WHERE p.is_ours"
+		" ORDER BY f.tmk LIMIT $1::int",
 		1, p, err);
 	if (!res)
 		return -1;
-	fputs("<h2>Market metrics by competitive set</h2>\n<p class=\"note\">Each subject "
-	      "(our properties first, then prospects' properties) against the median of its "
-	      "competitive set, trailing window. Booked nights are inferred from calendar "
+	fputs("<h2>Our properties against their competitive sets</h2>\n<p class=\"note\">Each of "
+	      "our units against its competitive set, trailing window: the similarity-weighted "
+	      "means of the members, as for a lead. Booked nights are inferred from calendar "
 	      "snapshots (a night that turns unavailable between two snapshots); nights "
 	      "unavailable in every snapshot count as blocked. Definitions: "
 	      "docs/metrics.md.</p>\n<div class=\"cards\">\n",
 	      out);
 	if (PQntuples(res) == 0)
-		fputs("<p>No competitive sets yet (run mi-compset).</p>\n", out);
+		fputs("<p>None of our units has a competitive set yet (run mi-compset).</p>\n", out);
 	for (int r = 0; r < PQntuples(res); r++) {
 		fputs("<div class=\"card\"><h3 class=\"tmk\">", out);
 		E(PQgetvalue(res, r, 0));
-		if (!strcmp(PQgetvalue(res, r, 2), "true"))
-			fputs(" <small class=\"ok\">ours</small>", out);
-		fputs("</h3><small>", out);
+		fputs(" <small class=\"ok\">ours</small></h3><small>", out);
 		E(PQgetvalue(res, r, 1));
 		fputs(" &middot; ", out);
 		{
-			long comps = atol(PQgetvalue(res, r, 3));
-			double dist = atof(PQgetvalue(res, r, 10));
-			fprintf(out, "%ld comp%s, mean distance ", comps, comps == 1 ? "" : "s");
-			if (dist >= 1000)
-				fprintf(out, "%.1f km", dist / 1000);
-			else
-				fprintf(out, "%.0f m", dist);
+			long comps = atol(PQgetvalue(res, r, 2));
+			fprintf(out, "%ld comp%s with metrics", comps, comps == 1 ? "" : "s");
+			if (!PQgetisnull(res, r, 8)) {
+				double dist = atof(PQgetvalue(res, r, 8));
+				if (dist >= 1000)
+					fprintf(out, ", mean distance %.1f km", dist / 1000);
+				else
+					fprintf(out, ", mean distance %.0f m", dist);
+			}
 		}
 		fputs(", computed ", out);
-		E(PQgetvalue(res, r, 4));
+		E(PQgetvalue(res, r, 3));
+		fputs("<br>own ADR ", out);
+		E(PQgetisnull(res, r, 4) ? "no data" : PQgetvalue(res, r, 4));
+		fputs(", occupancy ", out);
+		E(PQgetisnull(res, r, 5) ? "no data" : PQgetvalue(res, r, 5));
+		fputs("; comp set ADR ", out);
+		E(PQgetisnull(res, r, 6) ? "no data" : PQgetvalue(res, r, 6));
+		fputs(", occupancy ", out);
+		E(PQgetisnull(res, r, 7) ? "no data" : PQgetvalue(res, r, 7));
 		fputs("</small><br>", out);
-		compset_chart(out, atof(PQgetvalue(res, r, 5)), atof(PQgetvalue(res, r, 7)),
-			      atof(PQgetvalue(res, r, 6)), atof(PQgetvalue(res, r, 8)));
-		fputs("<br><small>comp-set RevPAR $", out);
-		E(PQgetvalue(res, r, 9));
-		if (strcmp(PQgetvalue(res, r, 11), "true"))
-			fputs(" &middot; <span class=\"warn\">no calendar of its own</span>", out);
-		fputs("</small></div>\n", out);
+		compset_chart(out, num_or_nan(res, r, 9), num_or_nan(res, r, 10), num_or_nan(res, r, 11),
+			      num_or_nan(res, r, 12));
+		fputs("</div>\n", out);
 	}
 	fputs("</div>\n", out);
 	PQclear(res);
@@ -398,7 +620,8 @@ int report_write(PGconn *conn, const struct report_opts *o, FILE *out, struct mi
 	E(o->title ? o->title : "Market intelligence");
 	fprintf(out, "</h1><p>Hawaii vacation-rental market &middot; generated %s by "
 		     "mi-report %s</p></header>\n<main>\n", when, MI_VERSION);
-	if (section_queue(conn, o, out, err) < 0 || section_compsets(conn, o, out, err) < 0 ||
+	if (section_leads(conn, o, out, err) < 0 || section_follow_ups(conn, out, err) < 0 ||
+	    section_compsets(conn, o, out, err) < 0 ||
 	    section_sentiment(conn, out, err) < 0 || section_run(conn, out, err) < 0)
 		return -1;
 	fputs("</main></body></html>\n", out);

@@ -1,8 +1,12 @@
 /*
  * report: the self-contained HTML report for the acquisition team and the
- * analysts: the lead queue with reasons and projections, market metrics of
- * each competitive set (charts), review sentiment by aspect family (chart),
- * and the health of the last run (stages, rejects).
+ * analysts: the open leads, one row per owner (mailing address in USPS form,
+ * properties, score, stage, claim and agent, follow-up, reasons, comp-set
+ * figures and projection) and the cards of the first leads against their
+ * competitive sets, all from homeowner_acquisition.lead_board in one query;
+ * the follow-ups due; our units against their competitive sets (charts);
+ * review sentiment by aspect family (chart); the health of the last run
+ * (stages, rejects).  A figure the data does not have is written "no data".
  *
  * One file, no external resources: CSS inline, charts as inline SVG, so it
  * can be mailed or opened from disk.  Every value from the database is
@@ -18,7 +22,7 @@
 
 struct report_opts {
 	int queue_limit;   /* leads shown (default 25) */
-	int compset_limit; /* subjects shown in the compset section (default 12) */
+	int compset_limit; /* lead cards, and our units' cards (default 12 each) */
 	const char *title; /* NULL: "Market intelligence" */
 };
 

@@ -31,6 +31,11 @@ WITH s AS (
            tmk::external.tmk AS tmk, nullif(owner_name, '') AS owner_name,
            nullif(owner_display, '') AS owner_display,
            nullif(owner_key, '') AS owner_key, nullif(owner_kind, '') AS owner_kind,
+           -- the care-of line without its "C/O" (the roll's column has it, a
+           -- C/O tail of the owner name does not)
+           nullif(regexp_replace(coalesce(care_of, ''),
+                                 '^[[:space:]]*(c/o|c\.o\.|care of|attn:?)[[:space:]]*', '', 'i'), '')
+               AS care_of,
            nullif(mailing_address, '') AS mailing_address, nullif(mailing_city, '') AS mailing_city,
            nullif(mailing_state, '') AS mailing_state, nullif(mailing_zip, '') AS mailing_zip,
            nullif(mailing_country, '') AS mailing_country, nullif(mailing_key, '') AS mailing_key,
@@ -41,11 +46,11 @@ WITH s AS (
      WHERE rn BETWEEN $3 AND $4 AND coalesce(tmk, '') <> ''
      ORDER BY tmk, rn DESC)
 INSERT INTO external.properties AS p (
-       tmk, owner_name, owner_display, owner_key, owner_kind, owner_mailing_address, owner_mailing_city,
+       tmk, owner_name, owner_display, owner_key, owner_kind, owner_care_of, owner_mailing_address, owner_mailing_city,
        owner_mailing_state, owner_mailing_zip, owner_mailing_country, owner_mailing_key,
        owner_is_absentee, owner_out_of_state, owner_tax_year, sources, first_seen, last_seen,
        first_run_id, last_run_id)
-SELECT tmk, owner_name, owner_display, owner_key, owner_kind, mailing_address, mailing_city, mailing_state,
+SELECT tmk, owner_name, owner_display, owner_key, owner_kind, care_of, mailing_address, mailing_city, mailing_state,
        mailing_zip, mailing_country, mailing_key, absentee, out_of_state, tax_year, sources,
        current_date, current_date, $1, $1
   FROM s
@@ -54,6 +59,7 @@ ON CONFLICT (tmk) DO UPDATE SET
        owner_display = coalesce(EXCLUDED.owner_display, p.owner_display),
        owner_key = coalesce(EXCLUDED.owner_key, p.owner_key),
        owner_kind = coalesce(EXCLUDED.owner_kind, p.owner_kind),
+       owner_care_of = coalesce(EXCLUDED.owner_care_of, p.owner_care_of),
        owner_mailing_address = coalesce(EXCLUDED.owner_mailing_address, p.owner_mailing_address),
        owner_mailing_city = coalesce(EXCLUDED.owner_mailing_city, p.owner_mailing_city),
        owner_mailing_state = coalesce(EXCLUDED.owner_mailing_state, p.owner_mailing_state),
@@ -67,13 +73,14 @@ ON CONFLICT (tmk) DO UPDATE SET
        last_seen = greatest(p.last_seen, EXCLUDED.last_seen),
        first_run_id = coalesce(p.first_run_id, EXCLUDED.first_run_id),
        last_run_id = EXCLUDED.last_run_id
- WHERE (p.owner_name, p.owner_display, p.owner_key, p.owner_kind, p.owner_mailing_address, p.owner_mailing_city,
+ WHERE (p.owner_name, p.owner_display, p.owner_key, p.owner_kind, p.owner_care_of, p.owner_mailing_address, p.owner_mailing_city,
         p.owner_mailing_state, p.owner_mailing_zip, p.owner_mailing_country, p.owner_mailing_key,
         p.owner_is_absentee, p.owner_out_of_state, p.owner_tax_year, p.sources, p.last_seen)
        IS DISTINCT FROM
        (coalesce(EXCLUDED.owner_name, p.owner_name),
         coalesce(EXCLUDED.owner_display, p.owner_display), coalesce(EXCLUDED.owner_key, p.owner_key),
         coalesce(EXCLUDED.owner_kind, p.owner_kind),
+        coalesce(EXCLUDED.owner_care_of, p.owner_care_of),
         coalesce(EXCLUDED.owner_mailing_address, p.owner_mailing_address),
         coalesce(EXCLUDED.owner_mailing_city, p.owner_mailing_city),
         coalesce(EXCLUDED.owner_mailing_state, p.owner_mailing_state),

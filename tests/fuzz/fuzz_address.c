@@ -1,8 +1,10 @@
 /*
- * libFuzzer target: addr_normalize, textfold and the place table on any
- * bytes.  Properties: outputs are NUL-terminated inside their fields; the
- * key of a street line is stable (normalizing the key again gives the key);
- * county and island agree.
+ * libFuzzer target: addr_normalize, textfold, the place table and the USPS
+ * form on any bytes.  Properties: outputs are NUL-terminated inside their
+ * fields; the key of a street line is stable (normalizing the key again gives
+ * the key); county and island agree; the USPS form of the bytes split at
+ * newlines into street, city, state, ZIP and country never overruns a field,
+ * and a US form's key is a key addr_normalize would give.
  */
 #include <ctype.h>
 #include <stddef.h>
@@ -18,12 +20,41 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The USPS form of the bytes as up to five newline-separated fields. */
+static void usps(const uint8_t *data, size_t size)
+{
+	char copy[4 * 1024 + 1], *f[5] = { NULL, NULL, NULL, NULL, NULL }, *p;
+	struct addr_usps u;
+	int n = 0;
+
+	if (size >= sizeof(copy))
+		return;
+	memcpy(copy, data, size);
+	copy[size] = '\0';
+	for (p = copy; n < 5 && p; n++) {
+		f[n] = p;
+		p = strchr(p, '\n');
+		if (p)
+			*p++ = '\0';
+	}
+	(void)addr_usps_format(f[0], f[1], f[2], f[3], f[4], &u, NULL);
+	if (!memchr(u.street, '\0', sizeof(u.street)) || !memchr(u.unit, '\0', sizeof(u.unit)) ||
+	    !memchr(u.city, '\0', sizeof(u.city)) || !memchr(u.state, '\0', sizeof(u.state)) ||
+	    !memchr(u.zip, '\0', sizeof(u.zip)) || !memchr(u.country, '\0', sizeof(u.country)) ||
+	    !memchr(u.key, '\0', sizeof(u.key)))
+		abort();
+	if (u.foreign && u.key[0])
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct addr a, b;
 	struct geo_place p;
 	char buf[64];
 	size_t i;
+
+	usps(data, size);
 
 	(void)textfold((const char *)data, size, "-#,/", buf, sizeof(buf));
 	if (geo_hi_place((const char *)data, size, &p) == 0 &&
