@@ -16,7 +16,8 @@ good() { # id url
 check() {
 	name=$1 line=$2 msg=$3 file=${4:-bad.ini}
 	dir=$t_tmp/$name
-	"$MI_BIN/mi-run" nightly --dry-run --config-dir "$dir" >"$dir.out" 2>"$dir.err"
+	"$MI_BIN/mi-run" nightly --dry-run --config-dir "$dir" --landing "$t_tmp/landing" \
+		--work "$t_tmp/work" >"$dir.out" 2>"$dir.err"
 	rc=$?
 	[ $rc -eq 78 ] || { cat "$dir.err"; fail "$name: mi-run exit $rc, want 78"; }
 	grep -qF "$dir/sources/$file:$line: $msg" "$dir.err" ||
@@ -69,6 +70,7 @@ check limit 8 "invalid value 'ten' for key 'cpu_seconds' in section [limits]"
 
 # the good config alone is fine
 rm "$t_tmp/limit/sources/bad.ini"
-"$MI_BIN/mi-run" nightly --dry-run --config-dir "$t_tmp/limit" >"$t_tmp/ok.out" 2>&1 ||
+"$MI_BIN/mi-run" nightly --dry-run --config-dir "$t_tmp/limit" --landing "$t_tmp/landing" \
+	--work "$t_tmp/work" >"$t_tmp/ok.out" 2>&1 ||
 	{ cat "$t_tmp/ok.out"; fail "a good config was refused"; }
 exit 0

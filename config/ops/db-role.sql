@@ -55,10 +55,11 @@ GRANT SELECT, INSERT, DELETE ON etl.market_metrics TO mi_pipeline;
 
 -- leads (mi-leads score): prospects are added, and renamed while nobody edited the name;
 -- the lead's score columns are the pipeline's, its status and claims are the sales team's
-GRANT SELECT ON homeowner_acquisition.lead_sources, homeowner_acquisition.lead_queue
+GRANT SELECT ON homeowner_acquisition.lead_sources, homeowner_acquisition.lead_queue,
+	homeowner_acquisition.lead_board
 	TO mi_pipeline;
 GRANT SELECT, INSERT ON homeowner_acquisition.prospects TO mi_pipeline;
-GRANT UPDATE (display_name, care_of, signal_since_lost_at)
+GRANT UPDATE (display_name, care_of, mailing_norm_key, signal_since_lost_at)
 	ON homeowner_acquisition.prospects TO mi_pipeline;
 GRANT SELECT, INSERT ON homeowner_acquisition.prospect_properties TO mi_pipeline;
 GRANT UPDATE (opportunity_score, score_signals, score_version, scored_at, lead_source_code)
