@@ -2,8 +2,8 @@
 # The nightly order on fixtures/leads/{market,pricing}.sql: mi-leads score, mi-compset,
 # mi-leads score.  The sold Kaanapali unit gets its competitive set (nearest similar
 # listed condos first, with their trailing metrics and the basis), pricing signals
-# against it, and a revenue projection of comp ADR x occupancy x nights, gross, fee
-# and net; re-runs change nothing.
+# against it, and a revenue projection month by month from the comps' calendars
+# (gross, fee, costs, net; the hand-computed model is t0821); re-runs change nothing.
 . tests/lib.sh
 fresh_db
 psql -X -q -v ON_ERROR_STOP=1 -f fixtures/leads/market.sql -f fixtures/leads/pricing.sql >/dev/null ||
@@ -42,19 +42,32 @@ n=$(q "select count(*) from external.competitive_sets where subject_tmk = compet
 [ "$n" = 0 ] || fail "a property in its own set"
 
 out=$(leads score --as-of 2026-11-20 2>"$t_tmp/err") || fail "second score: $(cat "$t_tmp/err")"
-echo "$out" | grep -q "1 rescored, 2 new activities, 3 new projections" || fail "second score: $out"
+# every lead with a comp set gets a projection (5 leads x 3 scenarios)
+echo "$out" | grep -q "1 rescored, 2 new activities, 15 new projections" || fail "second score: $out"
 sig=$(q "select string_agg(e->>'signal' || '=' || (e->>'contribution'), ' ' order by e->>'signal')
          from homeowner_acquisition.prospect_properties pp, jsonb_array_elements(pp.score_signals) e
          where pp.tmk = '2440130040203'")
 [ "$sig" = "adr_below_compset=3.33 occupancy_below_compset=15.00 recent_sale=45.00 review_cleanliness=18.00 review_maintenance=18.00" ] ||
 	fail "signals after the comp set: $sig"
 
-# projection: 300.00 x 0.7317 x 365 = 267.1 nights, gross 80,130, fee 20 % 16,026, net 64,104
-proj=$(q "select concat_ws(' ', adr, occupancy, available_nights, projected_nights, gross_revenue,
-                           management_fee_pct, management_fee, net_to_owner, comp_count)
+# projection: the history (the twelve months before November) holds the comps'
+# nights from late October only: October from its own nights, the other months
+# from the whole history (the same nights, counted with the few of other months);
+# ADR $300 (every booked comp night at 300), occupancy 68 % (the comps' October:
+# their trailing 73 % counts November too); medium confidence (4 comps, mean
+# similarity 0.94, 0.2 km, one month seen)
+proj=$(q "select concat_ws(' ', period_start, period_end, adr, occupancy, available_nights, projected_nights,
+                           gross_revenue, management_fee_pct, management_fee, operating_costs, net_to_owner,
+                           comp_count, confidence, range_pct)
           from homeowner_acquisition.revenue_projections where tmk = '2440130040203' and scenario = 'expected'")
-[ "$proj" = "300.00 0.7317 365 267.1 80130.00 20.00 16026.00 64104.00 4" ] || fail "projection: $proj"
-q "select assumptions ? 'comps' and assumptions ? 'formula' and (assumptions->>'horizon_days')::int = 365
+[ "$proj" = "2026-12-01 2027-12-01 300.00 0.6816 365 248.8 74640.00 20.00 14928.00 24975.99 34736.01 4 medium 15.00" ] ||
+	fail "projection: $proj"
+[ "$(q "select string_agg(basis || ' ' || to_char(month, 'YYYY-MM'), ',' order by month) filter (where basis <> 'year')
+        || ' ' || count(*) from homeowner_acquisition.revenue_projection_months m
+        join homeowner_acquisition.revenue_projections p using (revenue_projection_id)
+        where p.tmk = '2440130040203' and p.scenario = 'expected'")" = "month 2027-10 12" ] || fail "the months' basis"
+q "select inputs ? 'comps' and assumptions ? 'formula' and (inputs->>'months')::int = 12
+          and assumptions->>'confidence_reason' = '4 comparables; mean similarity 0.94; median distance 0.2 km; 1 of 12 months seen in their calendars'
    from homeowner_acquisition.revenue_projections where tmk = '2440130040203' and scenario = 'expected'" | grep -qx t ||
 	fail "projection assumptions"
 
@@ -62,22 +75,24 @@ n=$(q "select string_agg(scenario, ',' order by scenario) from homeowner_acquisi
         where tmk = '2440130040203'")
 [ "$n" = "conservative,expected,optimistic" ] || fail "scenarios: $n"
 
-# the Lahaina houses have only 2-bedroom condos 7 km away as comps: no projection
-n=$(q "select count(*) from homeowner_acquisition.revenue_projections where tmk in ('2460180050000', '2460180060000')")
-[ "$n" = 0 ] || fail "houses projected from dissimilar condos: $n"
+# the Lahaina houses have only 2-bedroom condos 7 km away as comps: a projection
+# all the same, with low confidence and the widest range
+n=$(q "select string_agg(distinct confidence || ' ' || range_pct, ',') || ' ' || count(*)
+        from homeowner_acquisition.revenue_projections where tmk in ('2460180050000', '2460180060000')")
+[ "$n" = "low 25.00 6" ] || fail "houses projected from dissimilar condos: $n"
 
 # the queue gives the projection's money and its period
 leads queue >"$t_tmp/queue" 2>"$t_tmp/err" || fail "queue: $(cat "$t_tmp/err")"
-grep "(2) 4-4-013:004-0203" "$t_tmp/queue" | grep -q '  \$80,130 gross, \$64,104 net to owner over 365 days$' ||
+grep "(2) 4-4-013:004-0203" "$t_tmp/queue" | grep -q '  \$74,640 gross, \$34,736 net to owner over 365 days$' ||
 	fail "queue projection: $(cat "$t_tmp/queue")"
 
 # the agent sees it
 leads next --agent kalani >"$t_tmp/lead" 2>"$t_tmp/err" || fail "next: $(cat "$t_tmp/err")"
 grep -q "^parcel    (2) 4-4-013:004-0203" "$t_tmp/lead" || fail "parcel line: $(cat "$t_tmp/lead")"
 grep -q "occupancy 19% vs 73% for its competitive set (4 comps)" "$t_tmp/lead" || fail "pricing reason: $(cat "$t_tmp/lead")"
-grep -q "ADR \$300.00 x occupancy 73.2% x 365 nights = 267.1 booked nights" "$t_tmp/lead" || fail "projection line: $(cat "$t_tmp/lead")"
-grep -q "gross \$80,130, management fee 20.00% \$16,026, net to owner \$64,104" "$t_tmp/lead" || fail "money line: $(cat "$t_tmp/lead")"
-grep -q "net to owner by scenario: conservative \$64,104, optimistic \$64,104" "$t_tmp/lead" || fail "scenario line: $(cat "$t_tmp/lead")"
+grep -q "^projection 2026-12-01 to 2027-12-01 (confidence medium, range 15%): ADR \$300.00 x occupancy 68.2% x 365 nights = 248.8 booked nights" "$t_tmp/lead" || fail "projection line: $(cat "$t_tmp/lead")"
+grep -q "gross \$74,640, management fee 20.00% \$14,928, costs \$24,976, net to owner \$34,736" "$t_tmp/lead" || fail "money line: $(cat "$t_tmp/lead")"
+grep -q "net to owner by scenario: conservative \$23,943, optimistic \$47,544" "$t_tmp/lead" || fail "scenario line: $(cat "$t_tmp/lead")"
 
 # re-runs change nothing
 rows=$(q "select count(*), sum(similarity) from external.competitive_sets")

@@ -65,7 +65,8 @@ GRANT SELECT, INSERT ON homeowner_acquisition.prospect_properties TO mi_pipeline
 GRANT UPDATE (opportunity_score, score_signals, score_version, scored_at, lead_source_code)
 	ON homeowner_acquisition.prospect_properties TO mi_pipeline;
 GRANT SELECT, INSERT ON homeowner_acquisition.lead_activities,
-	homeowner_acquisition.revenue_projections TO mi_pipeline;
+	homeowner_acquisition.revenue_projections, homeowner_acquisition.revenue_projection_months
+	TO mi_pipeline;
 GRANT SELECT, INSERT ON homeowner_acquisition.property_assessments TO mi_pipeline;
 GRANT UPDATE (opportunity_score, score_signals, score_version, run_id)
 	ON homeowner_acquisition.property_assessments TO mi_pipeline;
@@ -104,7 +105,12 @@ GRANT EXECUTE ON FUNCTION
     homeowner_acquisition.set_lead_stage(bigint, text, text, text),
     homeowner_acquisition.snooze_lead(bigint, text, date, text),
     homeowner_acquisition.mark_do_not_contact(bigint, text, text),
-    homeowner_acquisition.add_lead_suppression(text, text, text, text, text, text, text, text, integer)
+    homeowner_acquisition.add_lead_suppression(text, text, text, text, text, text, text, text, integer),
+    homeowner_acquisition.draft_proposal(bigint, text, jsonb, text, integer),
+    homeowner_acquisition.revise_proposal(bigint, text, jsonb, text),
+    homeowner_acquisition.send_proposal(bigint, text, text, text),
+    homeowner_acquisition.accept_proposal(bigint, text, text),
+    homeowner_acquisition.decline_proposal(bigint, text, text)
     TO mi_sales;
 -- a lead entered by hand (a referral) and its properties; an owner's contact details
 GRANT INSERT ON homeowner_acquisition.prospects, homeowner_acquisition.prospect_properties TO mi_sales;

@@ -14,8 +14,8 @@
  * keep the database's own sentence as the message.  *res gets the result of
  * a query (the caller PQclear()s it).
  */
-static int desk_exec(PGconn *conn, const char *sql, int n, const char *const *pv, PGresult **res,
-		     struct mi_err *err)
+int desk_exec(PGconn *conn, const char *sql, int n, const char *const *pv, PGresult **res,
+	      struct mi_err *err)
 {
 	PGresult *r = PQexecParams(conn, sql, n, NULL, pv, NULL, NULL, 0);
 	const char *state, *prim, *detail, *hint;
@@ -30,7 +30,7 @@ static int desk_exec(PGconn *conn, const char *sql, int n, const char *const *pv
 	prim = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 	detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
 	hint = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT);
-	if (state && prim && !strcmp(state, "LD001"))
+	if (state && prim && (!strcmp(state, "LD001") || !strcmp(state, "LD010")))
 		code = MI_EXIT_NOINPUT;
 	else if (state && prim && !strncmp(state, "LD", 2))
 		code = MI_EXIT_REFUSED;
@@ -383,7 +383,11 @@ static int show_property(PGconn *conn, const char *pp_id, int nth, int count, FI
 		"    FROM homeowner_acquisition.revenue_projections o"
 		"   WHERE o.tmk = rp.tmk AND o.scenario <> 'expected' AND o.period_start = rp.period_start"
 		"     AND o.period_end = rp.period_end AND o.model_version = rp.model_version"
-		"     AND o.compset_computed_on IS NOT DISTINCT FROM rp.compset_computed_on)"
+		"     AND o.created_at = rp.created_at"
+		"     AND o.compset_computed_on IS NOT DISTINCT FROM rp.compset_computed_on),"
+		" coalesce(', costs ' || to_char(operating_costs, 'FM$999,999,990'), ''),"
+		" coalesce(' (confidence ' || confidence || ', range '"
+		"          || to_char(range_pct, 'FM990') || '%)', '')"
 		" FROM homeowner_acquisition.revenue_projections rp"
 		" WHERE rp.tmk = (SELECT tmk FROM homeowner_acquisition.prospect_properties"
 		"                 WHERE prospect_property_id = $1::bigint)"
@@ -393,17 +397,18 @@ static int show_property(PGconn *conn, const char *pp_id, int nth, int count, FI
 		return -1;
 	if (PQntuples(res)) {
 		fprintf(out,
-			"projection %s to %s: ADR %s x occupancy %s%% x %s nights = %s booked nights,\n"
-			"           gross %s, management fee %s%% %s, net to owner %s\n"
+			"projection %s to %s%s: ADR %s x occupancy %s%% x %s nights = %s booked nights,\n"
+			"           gross %s, management fee %s%% %s%s, net to owner %s\n"
 			"           (%s comparable properties, competitive set of %s)\n",
-			PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
-			PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5),
-			PQgetvalue(res, 0, 6), PQgetvalue(res, 0, 7), PQgetvalue(res, 0, 8),
-			PQgetvalue(res, 0, 9), PQgetvalue(res, 0, 10), PQgetvalue(res, 0, 11));
+			PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 14),
+			PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4),
+			PQgetvalue(res, 0, 5), PQgetvalue(res, 0, 6), PQgetvalue(res, 0, 7),
+			PQgetvalue(res, 0, 8), PQgetvalue(res, 0, 13), PQgetvalue(res, 0, 9),
+			PQgetvalue(res, 0, 10), PQgetvalue(res, 0, 11));
 		if (!PQgetisnull(res, 0, 12))
 			fprintf(out, "           net to owner by scenario: %s\n", PQgetvalue(res, 0, 12));
 	} else {
-		fprintf(out, "projection none yet (no competitive set with enough members with metrics)\n");
+		fprintf(out, "projection none yet (no competitive set, or its members have no figures)\n");
 	}
 	ret = 0;
 	PQclear(res);
