@@ -12,6 +12,7 @@
 #include "opts.h"
 #include "paths.h"
 #include "pg.h"
+#include "proposal.h"
 #include "suppression_list.h"
 #include "tmk.h"
 #include "value.h"
@@ -55,6 +56,8 @@ static const struct mi_cmd_info info = {
 	"  mine      your leads, follow-ups due first\n"
 	"  assign    hand it over to another agent      claim   take a lead by its number\n"
 	"  release   give it back to the queue          dnc     do not contact, for good\n"
+	"  propose   draft a management proposal from the lead's projection\n"
+	"  proposal  show, revise, send, accept or decline a proposal\n"
 	"\n"
 	"For the team and the pipeline:\n"
 	"  queue     the waiting owners, best first\n"
@@ -79,14 +82,16 @@ enum {
 	O_OUTCOME = 1u << 4, O_NOTE = 1u << 5, O_FOLLOW = 1u << 6, O_INBOUND = 1u << 7,
 	O_TMK = 1u << 8, O_UNTIL = 1u << 9, O_FORMAT = 1u << 10, O_STATUS = 1u << 11,
 	O_MINSCORE = 1u << 12, O_OUT = 1u << 13, O_LIMIT = 1u << 14, O_ASOF = 1u << 15,
-	O_RUN = 1u << 16,
+	O_RUN = 1u << 16, O_FEE = 1u << 17, O_TERM = 1u << 18, O_NOTICE = 1u << 19,
+	O_ONBOARD = 1u << 20, O_GUARANTEE = 1u << 21, O_DOCUMENT = 1u << 22,
 };
 
 struct cmd;
 
 struct args {
 	const char *agent, *to, *reason, *channel, *outcome, *note, *follow_up, *tmk, *until;
-	const char *format, *status, *out, *as_of, *run_id, *config, *dbname;
+	const char *format, *status, *out, *as_of, *run_id, *config, *dbname, *document;
+	struct proposal_terms terms;
 	const char *pos[2];
 	int npos, inbound;
 	long long limit;
@@ -102,7 +107,19 @@ struct args {
  * it).  a->cmd says which command run_desk and run_lists serve.
  */
 typedef int run_fn(PGconn *conn, struct leads_settings *set, struct args *a, struct mi_err *err);
-static run_fn run_score, run_next, run_desk, run_lists, run_export, run_suppress;
+static run_fn run_score, run_next, run_desk, run_lists, run_export, run_suppress, run_proposal;
+
+#define TERM_OPTS                                                                     \
+	"  --fee PCT          management fee, percent of gross rent (0-100)\n"           \
+	"  --term MONTHS      the contract's initial term (1-120)\n"                       \
+	"  --notice DAYS      notice to end it (0-365)\n"                                  \
+	"  --onboarding-fee USD  a one-time fee (0: none)\n"                               \
+	"  --guarantee USD    a minimum yearly net to the owner\n"
+
+#define PROPOSAL_STATES                                                               \
+	"A proposal is draft, then sent; the owner's answer makes it accepted or\n"      \
+	"declined.  A revision after sending makes it negotiating until the new\n"        \
+	"version is sent.  A new proposal for the same property withdraws the open one.\n"
 
 static const struct cmd {
 	const char *name;
@@ -218,6 +235,42 @@ static const struct cmd {
 	  "\n"
 	  "  --reason TEXT      what the owner said (default: asked not to be contacted)\n"
 	  AGENT_OPT COMMON_OPTS "\n" EXIT_DESK },
+	{ "propose", O_AGENT | O_TMK | O_FEE | O_TERM | O_NOTICE | O_ONBOARD | O_GUARANTEE, 1, "LEAD",
+	  run_proposal,
+	  "usage: mi-leads propose LEAD [--tmk TMK] [--fee PCT] [--term MONTHS]\n"
+	  "                [--notice DAYS] [--onboarding-fee USD] [--guarantee USD]\n"
+	  "                [--agent NAME]\n"
+	  "\n"
+	  "Draft a management proposal for a lead you hold: its best property (or --tmk),\n"
+	  "the property's latest revenue projection month by month with its low and high\n"
+	  "cases, its competitive set and assessment, and the terms: those given here,\n"
+	  "else the settings' ([projection] management_fee_pct, [proposal] onboarding_fee,\n"
+	  "contract_term_months, termination_notice_days, valid_days).  Prints the\n"
+	  "proposal; mi-report --proposal ID writes the printable page for the owner.\n"
+	  "\n" PROPOSAL_STATES "\n"
+	  "  --tmk TMK          the property, in any TMK form (default: the best)\n"
+	  TERM_OPTS AGENT_OPT COMMON_OPTS "\n" EXIT_DESK },
+	{ "proposal", O_AGENT | O_FEE | O_TERM | O_NOTICE | O_ONBOARD | O_GUARANTEE | O_NOTE | O_REASON |
+	  O_DOCUMENT, 2, "ACTION PROPOSAL", run_proposal,
+	  "usage: mi-leads proposal show PROPOSAL\n"
+	  "       mi-leads proposal revise PROPOSAL [--fee PCT] [--term MONTHS]\n"
+	  "                [--notice DAYS] [--onboarding-fee USD] [--guarantee USD]\n"
+	  "                [--note TEXT] [--agent NAME]\n"
+	  "       mi-leads proposal send PROPOSAL [--document FILE] [--agent NAME]\n"
+	  "       mi-leads proposal accept PROPOSAL [--note TEXT] [--agent NAME]\n"
+	  "       mi-leads proposal decline PROPOSAL --reason TEXT [--agent NAME]\n"
+	  "\n"
+	  "show: the terms, the projection month by month and every version.  revise:\n"
+	  "a new version with the terms changed.  send: the current version goes to the\n"
+	  "owner (the lead moves to the proposal stage).  accept, decline: the owner's\n"
+	  "answer to the version sent.  Every action but show is logged on the lead and\n"
+	  "needs your claim on it.\n"
+	  "\n" PROPOSAL_STATES "\n"
+	  TERM_OPTS
+	  "  --note TEXT        a word on the revision or the acceptance\n"
+	  "  --reason TEXT      why the owner declined (required)\n"
+	  "  --document FILE    the document sent (its path and SHA-256 are recorded)\n"
+	  AGENT_OPT COMMON_OPTS "\n" EXIT_DESK },
 	{ "queue", O_LIMIT, 0, "", run_lists,
 	  "usage: mi-leads queue [--limit N]\n"
 	  "\n"
@@ -289,7 +342,9 @@ static const struct { unsigned bit; const char *name; } opt_names[] = {
 	{ O_FOLLOW, "--follow-up" }, { O_INBOUND, "--inbound" }, { O_TMK, "--tmk" },
 	{ O_UNTIL, "--until" }, { O_FORMAT, "--format" }, { O_STATUS, "--status" },
 	{ O_MINSCORE, "--min-score" }, { O_OUT, "--out" }, { O_LIMIT, "--limit" },
-	{ O_ASOF, "--as-of" }, { O_RUN, "--run" },
+	{ O_ASOF, "--as-of" }, { O_RUN, "--run" }, { O_FEE, "--fee" }, { O_TERM, "--term" },
+	{ O_NOTICE, "--notice" }, { O_ONBOARD, "--onboarding-fee" }, { O_GUARANTEE, "--guarantee" },
+	{ O_DOCUMENT, "--document" },
 };
 
 static const char *const export_stages[] = { "new", "contacted", "meeting", "proposal",
@@ -355,6 +410,12 @@ int main(int argc, char **argv)
 		{ "limit", required_argument, NULL, 'l' },
 		{ "as-of", required_argument, NULL, 'a' },
 		{ "run", required_argument, NULL, 'r' },
+		{ "fee", required_argument, NULL, 'P' },
+		{ "term", required_argument, NULL, 'T' },
+		{ "notice", required_argument, NULL, 'N' },
+		{ "onboarding-fee", required_argument, NULL, 'B' },
+		{ "guarantee", required_argument, NULL, 'G' },
+		{ "document", required_argument, NULL, 'd' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "dbname", required_argument, NULL, 'D' },
 		MI_OPTS_COMMON,
@@ -391,6 +452,12 @@ int main(int argc, char **argv)
 		case 'l': limit_arg = optarg; a.given |= O_LIMIT; break;
 		case 'a': a.as_of = optarg; a.given |= O_ASOF; break;
 		case 'r': a.run_id = optarg; a.given |= O_RUN; break;
+		case 'P': a.terms.fee_pct = optarg; a.given |= O_FEE; break;
+		case 'T': a.terms.term_months = optarg; a.given |= O_TERM; break;
+		case 'N': a.terms.notice_days = optarg; a.given |= O_NOTICE; break;
+		case 'B': a.terms.onboarding_fee = optarg; a.given |= O_ONBOARD; break;
+		case 'G': a.terms.guarantee = optarg; a.given |= O_GUARANTEE; break;
+		case 'd': a.document = optarg; a.given |= O_DOCUMENT; break;
 		case 'c': a.config = optarg; break;
 		case 'D': a.dbname = optarg; break;
 		case 'h': help = 1; break;
@@ -402,8 +469,8 @@ int main(int argc, char **argv)
 		if (help)
 			return mi_opts_help(&info);
 		return mi_opts_usage_error(&info, "a command is required: next, show, log, status, "
-					   "snooze, mine, assign, claim, release, dnc, queue, export, "
-					   "suppress or score");
+					   "snooze, mine, assign, claim, release, dnc, propose, proposal, "
+					   "queue, export, suppress or score");
 	}
 	c = find_cmd(argv[optind]);
 	if (!c)
@@ -423,11 +490,56 @@ int main(int argc, char **argv)
 			return usage_error(c, "%s is not an option of this command", opt_names[i].name);
 
 	/* values, checked before any connection */
-	if (c->npos && strcmp(c->args, "FILE")) {
+	if (!strcmp(c->name, "proposal")) {
+		static const char *const actions[] = { "show", "revise", "send", "accept", "decline" };
+		size_t i;
+		long long v;
+
+		for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+			if (!strcmp(a.pos[0], actions[i]))
+				break;
+		if (i == sizeof(actions) / sizeof(actions[0]))
+			return usage_error(c, "unknown action '%s': show, revise, send, accept or decline",
+					   a.pos[0]);
+		if (mi_parse_ll(a.pos[1], 1, LLONG_MAX, &v) < 0)
+			return usage_error(c, "invalid proposal '%s': must be a proposal number", a.pos[1]);
+		a.lead = v;
+		if (!strcmp(a.pos[0], "decline") && (!a.reason || !*a.reason))
+			return usage_error(c, "needs --reason TEXT: say why the owner declined");
+		if ((a.given & (O_FEE | O_TERM | O_NOTICE | O_ONBOARD | O_GUARANTEE)) &&
+		    strcmp(a.pos[0], "revise"))
+			return usage_error(c, "the terms are options of revise only");
+		if (!strcmp(a.pos[0], "revise") &&
+		    !(a.given & (O_FEE | O_TERM | O_NOTICE | O_ONBOARD | O_GUARANTEE)))
+			return usage_error(c, "revise what? give --fee, --term, --notice, --onboarding-fee "
+					   "or --guarantee");
+		if (a.document && strcmp(a.pos[0], "send"))
+			return usage_error(c, "--document is an option of send only");
+		if (a.reason && strcmp(a.pos[0], "decline"))
+			return usage_error(c, "--reason is an option of decline only");
+		if (a.note && strcmp(a.pos[0], "revise") && strcmp(a.pos[0], "accept"))
+			return usage_error(c, "--note is an option of revise and accept only");
+	} else if (c->npos && strcmp(c->args, "FILE")) {
 		long long v;
 		if (mi_parse_ll(a.pos[0], 1, LLONG_MAX, &v) < 0)
 			return usage_error(c, "invalid lead '%s': must be a lead number", a.pos[0]);
 		a.lead = v;
+	}
+	{
+		const struct { const char *v, *opt; double min, max; } nums[] = {
+			{ a.terms.fee_pct, "--fee", 0, 100 },
+			{ a.terms.term_months, "--term", 1, 120 },
+			{ a.terms.notice_days, "--notice", 0, 365 },
+			{ a.terms.onboarding_fee, "--onboarding-fee", 0, 1000000 },
+			{ a.terms.guarantee, "--guarantee", 0, 10000000 },
+		};
+		for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+			double d;
+			if (nums[i].v && mi_parse_double(nums[i].v, nums[i].min, nums[i].max, &d) < 0)
+				return usage_error(c, "invalid value '%s' for option %s: must be a number "
+						   "between %g and %g", nums[i].v, nums[i].opt, nums[i].min,
+						   nums[i].max);
+		}
 	}
 	if (limit_arg && mi_parse_ll(limit_arg, 1, 10000, &a.limit) < 0)
 		return usage_error(c, "invalid value '%s' for option --limit: must be an integer "
@@ -459,7 +571,8 @@ int main(int argc, char **argv)
 	}
 	if (a.format && strcmp(a.format, "csv"))
 		return usage_error(c, "unknown format '%s': the export is csv", a.format);
-	if ((c->opts & O_AGENT) && (ret = need_agent(c, &a)) != 0)
+	if ((c->opts & O_AGENT) && !(c->npos == 2 && !strcmp(a.pos[0], "show")) &&
+	    (ret = need_agent(c, &a)) != 0)
 		return ret;
 
 	if (!a.config)
@@ -678,4 +791,32 @@ fail:
 	if (in != stdin)
 		fclose(in);
 	return -1;
+}
+
+/* propose, and the actions on a proposal. */
+static int run_proposal(PGconn *conn, struct leads_settings *set, struct args *a, struct mi_err *err)
+{
+	const char *v = a->cmd->npos == 2 ? a->pos[0] : "propose";
+	long long id = 0;
+	int rc;
+
+	if (!strcmp(v, "propose")) {
+		rc = proposal_draft(conn, a->lead, a->agent, &a->terms, a->tmk ? a->tmk13 : NULL,
+				    set->json.buf, &id, stdout, err);
+		if (!rc)
+			mi_log_kv(MI_LOG_INFO, "proposal_drafted", "agent", a->agent, NULL);
+	} else if (!strcmp(v, "show")) {
+		rc = proposal_show(conn, a->lead, stdout, err);
+	} else if (!strcmp(v, "revise")) {
+		rc = proposal_revise(conn, a->lead, a->agent, &a->terms, a->note, stdout, err);
+	} else if (!strcmp(v, "send")) {
+		rc = proposal_send(conn, a->lead, a->agent, a->document, stdout, err);
+	} else if (!strcmp(v, "accept")) {
+		rc = proposal_accept(conn, a->lead, a->agent, a->note, stdout, err);
+	} else if (!strcmp(v, "decline")) {
+		rc = proposal_decline(conn, a->lead, a->agent, a->reason, stdout, err);
+	} else {
+		return mi_err_set(err, MI_EXIT_INTERNAL, "no handler for '%s'", v);
+	}
+	return rc < 0 ? -1 : MI_EXIT_OK;
 }

@@ -7,8 +7,10 @@
 #include "log.h"
 #include "opts.h"
 #include "pg.h"
+#include "proposal.h"
 #include "report.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 static const struct mi_cmd_info info = {
 	"mi-report",
 	"usage: mi-report [--out FILE] [--limit N] [--title TEXT] [--dbname CONNINFO]\n"
+	"       mi-report --proposal ID [--out FILE] [--dbname CONNINFO]\n"
 	"\n"
 	"Write the market-intelligence report as one self-contained HTML file (no\n"
 	"external resources: it can be mailed or opened from disk): the open leads,\n"
@@ -28,14 +31,23 @@ static const struct mi_cmd_info info = {
 	"sentiment by aspect (chart); the last run's stages and rejects.  The file is\n"
 	"written atomically; its path is printed on stdout.\n"
 	"\n"
-	"  --out FILE         where to write (default: report.html); '-' for stdout\n"
+	"With --proposal, the printable proposal for the owner instead (its current\n"
+	"version): the property, the comparable rentals on a chart, the projection\n"
+	"month by month with its range, the fees, the net to the owner, what we do and\n"
+	"the assumptions in plain words; one self-contained page laid out for Letter\n"
+	"paper (print it to PDF from a browser).\n"
+	"\n"
+	"  --out FILE         where to write (default: report.html, or proposal-NUMBER.html\n"
+	"                     for a proposal); '-' for stdout\n"
+	"  --proposal ID      write proposal ID (mi-leads proposal show ID)\n"
 	"  --limit N          leads shown, 1-1000 (default 25)\n"
 	"  --title TEXT       the report's title\n"
 	"  --dbname CONNINFO  connection string (default: libpq's environment)\n"
 	"  -h, --help         show this help and exit\n"
 	"  -V, --version      show the version and exit\n"
 	"\n"
-	"Exit status: 0 written, 64 usage, 74 cannot write, 76 database error.\n",
+	"Exit status: 0 written, 64 usage, 66 no such proposal, 74 cannot write,\n"
+	"76 database error.\n",
 };
 
 int main(int argc, char **argv)
@@ -45,13 +57,15 @@ int main(int argc, char **argv)
 		{ "limit", required_argument, NULL, 'l' },
 		{ "title", required_argument, NULL, 't' },
 		{ "dbname", required_argument, NULL, 'D' },
+		{ "proposal", required_argument, NULL, 'p' },
 		MI_OPTS_COMMON,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct report_opts ro = { 25, 12, NULL };
 	struct mi_err err = MI_ERR_INIT;
-	const char *path = "report.html", *dbname = NULL;
-	long long n;
+	const char *path = NULL, *dbname = NULL;
+	char pbuf[64];
+	long long n, proposal = 0;
 	PGconn *conn;
 	struct mi_atomicfile af = MI_ATOMICFILE_INIT;
 	FILE *out;
@@ -68,6 +82,10 @@ int main(int argc, char **argv)
 			break;
 		case 't': ro.title = optarg; break;
 		case 'D': dbname = optarg; break;
+		case 'p':
+			if (mi_opts_int(&info, "proposal", optarg, 1, LLONG_MAX, &proposal) < 0)
+				return MI_EXIT_USAGE;
+			break;
 		case 'h': return mi_opts_help(&info);
 		case 'V': return mi_opts_version(&info);
 		default: return mi_opts_usage_error(&info, "unknown option");
@@ -78,8 +96,18 @@ int main(int argc, char **argv)
 	conn = mi_pg_connect(info.name, dbname, &err);
 	if (!conn)
 		goto fail;
+	if (!path && proposal) {
+		char number[32];
+		if (proposal_number(conn, proposal, number, sizeof(number), &err) < 0)
+			goto fail;
+		snprintf(pbuf, sizeof(pbuf), "proposal-%s.html", number);
+		path = pbuf;
+	} else if (!path) {
+		path = "report.html";
+	}
 	if (!strcmp(path, "-")) {
-		if (report_write(conn, &ro, stdout, &err) < 0)
+		if ((proposal ? proposal_html(conn, proposal, stdout, &err)
+			      : report_write(conn, &ro, stdout, &err)) < 0)
 			goto fail;
 		mi_pg_finish(conn);
 		return mi_close_stdout(info.name);
@@ -87,7 +115,7 @@ int main(int argc, char **argv)
 	out = mi_atomicfile_open(&af, path, &err);
 	if (!out)
 		goto fail;
-	if (report_write(conn, &ro, out, &err) < 0) {
+	if ((proposal ? proposal_html(conn, proposal, out, &err) : report_write(conn, &ro, out, &err)) < 0) {
 		mi_atomicfile_abort(&af);
 		goto fail;
 	}

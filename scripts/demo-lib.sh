@@ -9,11 +9,14 @@
 #                         gets the request counts ("count target" lines)
 #   demo_httpd_stop       stop it (by its pid)
 #   demo_config DIR PORT  DIR gets config/demo with PORT in every source URL
+#
+# The world is moved to today (UTC), or to $DEMO_TODAY when set (YYYY-MM-DD: a
+# test that needs the same figures every day, run with mi-run nightly --date).
 DEMO_DAY=2026-11-20
 
 demo_www() {
 	_www=$1
-	_today=$(date -u +%Y-%m-%d)
+	_today=${DEMO_TODAY:-$(date -u +%Y-%m-%d)}
 	rm -rf "$_www.new"
 	mkdir -p "$_www.new"
 	(cd "$top/fixtures/demo" && find . -type d) | while read -r d; do
@@ -77,7 +80,7 @@ demo_history() {
 		_w=$(basename "$_f" .csv)
 		_w=${_w#calendar-}
 		_w=${_w%w}
-		_d=$(date -u -d "-$((_w * 7)) days" +%Y-%m-%d) || return 1
+		_d=$(date -u -d "${DEMO_TODAY:-today} -$((_w * 7)) days" +%Y-%m-%d) || return 1
 		_out="$_work/history/$_d"
 		mkdir -p "$_out" &&
 			"$MI_BIN/mi-parse" --format insideairbnb-calendar --source airbnb-hawaii-calendar \
