@@ -181,13 +181,26 @@ CREATE FUNCTION etl.projection_inputs(p_as_of date, p_cfg jsonb)
                jsonb_object_agg(cm.m::text, jsonb_build_array(cm.bookable, cm.booked, cm.priced, cm.revenue)) AS months
           FROM comp_month cm GROUP BY cm.competitor_key
     ),
+    -- a set whose calendars hold enough nights is projected from them alone: its
+    -- comps' trailing figures (which move every night) are no input of it
+    usable AS (
+        SELECT m.prospect_property_id,
+               coalesce(sum(cm.bookable), 0) >= etl.leads_setting(p_cfg, 'month_min_nights')
+               AND coalesce(sum(cm.priced), 0) > 0 AS ok
+          FROM member m LEFT JOIN comp_month cm ON cm.competitor_key = m.competitor_key
+         GROUP BY m.prospect_property_id
+    ),
     comps AS (
         SELECT m.prospect_property_id, m.tmk, m.computed_on,
                jsonb_agg(jsonb_build_object(
                    'key', m.competitor_key, 'similarity', m.similarity, 'distance_m', m.distance_m,
-                   'adr', m.adr, 'occupancy', m.occupancy, 'months', coalesce(cc.months, '{}'))
+                   'adr', CASE WHEN NOT u.ok THEN m.adr END,
+                   'occupancy', CASE WHEN NOT u.ok THEN m.occupancy END,
+                   'months', coalesce(cc.months, '{}'))
                    ORDER BY m.competitor_key) AS comps
-          FROM member m LEFT JOIN comp_cal cc ON cc.competitor_key = m.competitor_key
+          FROM member m
+          JOIN usable u ON u.prospect_property_id = m.prospect_property_id
+          LEFT JOIN comp_cal cc ON cc.competitor_key = m.competitor_key
          GROUP BY m.prospect_property_id, m.tmk, m.computed_on
     )
     SELECT c.prospect_property_id, c.tmk, c.computed_on,
@@ -205,7 +218,7 @@ CREATE FUNCTION etl.projection_inputs(p_as_of date, p_cfg jsonb)
       FROM comps c, span
 $$;
 COMMENT ON FUNCTION etl.projection_inputs(date, jsonb) IS
-    'The inputs of the seasonal-v1 projection of every open lead property (one lead per TMK: the lowest prospect_property_id) with a competitive set computed on or before p_as_of: {model, period_start (first day of the next month), months (floor(horizon_days / 30.4), at least 1), history [first, last night] (the twelve calendar months before the month of p_as_of), settings (the projection''s keys of p_cfg), comps [{key, similarity, distance_m, adr, occupancy (its trailing figures), months {"1".."12": [bookable, booked, priced, revenue]}}] by key}. A comp''s night is read from etl.calendar_night_status over all its listings (those matched to its parcel, or its own listing): booked on any listing is booked, bookable = booked or available; revenue = the sum of the booked nights'' last listed rates. Members of similarity 0 are left out; the set''s computed_on is not an input.';
+    'The inputs of the seasonal-v1 projection of every open lead property (one lead per TMK: the lowest prospect_property_id) with a competitive set computed on or before p_as_of: {model, period_start (first day of the next month), months (floor(horizon_days / 30.4), at least 1), history [first, last night] (the twelve calendar months before the month of p_as_of), settings (the projection''s keys of p_cfg), comps [{key, similarity, distance_m, adr, occupancy (its trailing figures, only when the set''s history is unusable: fewer than month_min_nights bookable nights or no priced booking in all; else null, so that the trailing windows moving every night do not make a new projection), months {"1".."12": [bookable, booked, priced, revenue]}}] by key}. A comp''s night is read from etl.calendar_night_status over all its listings (those matched to its parcel, or its own listing): booked on any listing is booked, bookable = booked or available; revenue = the sum of the booked nights'' last listed rates. Members of similarity 0 are left out; the set''s computed_on is not an input.';
 
 -- ---------------------------------------------------------------------------
 -- Confidence and range

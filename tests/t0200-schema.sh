@@ -1,5 +1,6 @@
 #!/bin/sh
-# t0200-schema: the migrations in sql/ give the 17 tables the user's document names,
+# t0200-schema: the migrations in sql/ give the 17 tables the user's document names
+# (and the months of a projection, sql/075),
 # a COMMENT ON every table, column, view, function and domain of the three schemas,
 # and constraints that refuse bad data: bad TMKs, negative money, unknown lead
 # sources, a second current manager row, duplicate natural keys, out-of-range scores.
@@ -28,7 +29,7 @@ fi
 
 q() { psql -X -A -t -v ON_ERROR_STOP=1 -c "$1"; }
 
-# --- the 17 tables, exactly -------------------------------------------------
+# --- the seed's 17 tables and the months of a projection (sql/075), exactly ---
 want="external.competitive_sets
 external.properties
 external.property_managers
@@ -45,6 +46,7 @@ homeowner_acquisition.prospects
 homeowner_acquisition.proposal_versions
 homeowner_acquisition.proposals
 homeowner_acquisition.property_assessments
+homeowner_acquisition.revenue_projection_months
 homeowner_acquisition.revenue_projections"
 got=$(q "SELECT n.nspname || '.' || c.relname FROM pg_class c
            JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -52,7 +54,7 @@ got=$(q "SELECT n.nspname || '.' || c.relname FROM pg_class c
             AND c.relkind IN ('r', 'p') AND NOT c.relispartition
           ORDER BY n.nspname || '.' || c.relname COLLATE \"C\"") || fail "catalog query failed"
 want=$(printf '%s\n' "$want" | LC_ALL=C sort)
-[ "$got" = "$want" ] || fail "tables of external and homeowner_acquisition differ from the 17 named:
+[ "$got" = "$want" ] || fail "tables of external and homeowner_acquisition differ from the 18 named:
 $(printf '%s\n' "$want" >"$t_tmp/want"; printf '%s\n' "$got" | diff "$t_tmp/want" - )"
 
 # --- a comment on everything -----------------------------------------------
@@ -371,5 +373,5 @@ if [ "$n_fail" -ne 0 ]; then
 	fail "$n_fail of $((n_ok + n_fail)) schema checks failed"
 fi
 [ "$n_ok" -ge 100 ] || fail "only $n_ok checks ran: $(cat "$t_tmp/checks.out" "$t_tmp/checks.err")"
-echo "t0200-schema: 17 tables, all commented, $n_ok checks passed"
+echo "t0200-schema: 18 tables, all commented, $n_ok checks passed"
 exit 0

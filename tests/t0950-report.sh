@@ -39,7 +39,9 @@ card_adr=$(grep "<div class=\"card\" id=\"card-$top\">" "$r" | grep -o 'comp set
 [ -n "$row_adr" ] || fail "the top lead's row has no comp-set ADR"
 [ "$row_adr" = "$card_adr" ] || fail "row says '$row_adr', card says '$card_adr'"
 [ "$row_adr" = 'comp set ADR $300.00' ] || fail "comp-set ADR '$row_adr', want the projection's \$300.00"
-grep "<tr id=\"lead-$top\">" "$r" | grep -q 'occupancy 73% × ADR \$300.00' || fail "the projection does not use the row's figures"
+# the comp set's figures are the reason's (73 %); the projection's are its own year's
+grep "<tr id=\"lead-$top\">" "$r" | grep -q 'comp set ADR \$300.00, occupancy 73%' || fail "the row's comp-set occupancy"
+grep "<tr id=\"lead-$top\">" "$r" | grep -q 'occupancy 68% × ADR \$300.00; medium confidence' || fail "the projection's own figures"
 grep "<tr id=\"lead-$top\">" "$r" | grep -q 'occupancy 19% vs 73% for its competitive set' || fail "the reason does not use the row's figures"
 # the mailing address in USPS form, the claim state
 grep "<tr id=\"lead-$top\">" "$r" | grep -q '2211 NW MARKET ST APT 4<br>SEATTLE WA 98107' || fail "mailing address"
