@@ -39,7 +39,7 @@ leads log "$LEAD" --channel note --note "the owners live in San Diego; open to a
 leads propose "$LEAD" --agent kalani >"$t_tmp/propose" 2>"$t_tmp/err" || fail "propose: $(cat "$t_tmp/err")"
 P=$(q "select proposal_id from homeowner_acquisition.proposals where prospect_id = $LEAD")
 N=$(q "select proposal_number from homeowner_acquisition.proposals where proposal_id = $P")
-grep -q "^lead $LEAD: proposal drafted (version 1)$" "$t_tmp/propose" || fail "propose: $(cat "$t_tmp/propose")"
+grep -q "^lead $LEAD: proposal $P drafted (version 1)$" "$t_tmp/propose" || fail "propose: $(cat "$t_tmp/propose")"
 grep -q "^proposal $N  lead $LEAD  status draft  version 1  offer stands until $(date -u -d '+30 days' +%F)" "$t_tmp/propose" ||
 	fail "propose state: $(cat "$t_tmp/propose")"
 grep -q "^terms     management fee 20% of gross rent; onboarding fee none; term 12 months;" "$t_tmp/propose" ||
@@ -102,6 +102,9 @@ grep -q "^proposal $P: version 2 accepted$" "$t_tmp/accept" || fail "accept: $(c
         where proposal_id = $P")" = "accepted 2 true" ] || fail "the proposal after accept"
 leads proposal decline "$P" --reason "changed their mind" --agent kalani >/dev/null 2>"$t_tmp/err"
 [ $? -eq 67 ] || fail "declining an accepted proposal: $(cat "$t_tmp/err")"
+leads show "$LEAD" >"$t_tmp/show" || fail "show"
+grep -qF "  $P  $N  accepted    version 2  (2) 4-4-001:098-0314  fee 18%  net to owner \$13,152 a year" "$t_tmp/show" ||
+	fail "show's proposals: $(cat "$t_tmp/show")"
 leads proposal show 999999 >/dev/null 2>&1
 [ $? -eq 66 ] || fail "show of no proposal should exit 66"
 

@@ -466,6 +466,37 @@ static int show_activities(PGconn *conn, const char *id, FILE *out, struct mi_er
 	return out_ok(out, err);
 }
 
+/* The lead's proposals, newest first: status, version, fee and net (proposal.c shows one). */
+static int show_proposals(PGconn *conn, const char *id, FILE *out, struct mi_err *err)
+{
+	const char *pv[1] = { id };
+	PGresult *res;
+	int n;
+
+	if (desk_exec(conn,
+		"SELECT p.proposal_id, p.proposal_number, p.status, p.current_version_no,"
+		" coalesce(pr.tmk_display, p.tmk), to_char(v.management_fee_pct, 'FM990.##') || '%',"
+		" coalesce(to_char(v.projected_net_to_owner, 'FM$999,999,990'), '-'),"
+		" CASE WHEN p.status IN ('draft', 'sent', 'negotiating')"
+		"      THEN coalesce('  until ' || p.expires_on, '') ELSE '' END"
+		" FROM homeowner_acquisition.proposals p"
+		" JOIN homeowner_acquisition.proposal_versions v"
+		"   ON v.proposal_id = p.proposal_id AND v.version_no = p.current_version_no"
+		" LEFT JOIN external.properties pr ON pr.tmk = p.tmk"
+		" WHERE p.prospect_id = $1::bigint ORDER BY p.proposal_id DESC", 1, pv, &res, err) < 0)
+		return -1;
+	n = PQntuples(res);
+	if (n)
+		fprintf(out, "\nproposals (%d, newest first; mi-leads proposal show ID)\n", n);
+	for (int r = 0; r < n; r++)
+		fprintf(out, "  %s  %s  %-11s version %s  %s  fee %s  net to owner %s a year%s\n",
+			PQgetvalue(res, r, 0), PQgetvalue(res, r, 1), PQgetvalue(res, r, 2),
+			PQgetvalue(res, r, 3), PQgetvalue(res, r, 4), PQgetvalue(res, r, 5),
+			PQgetvalue(res, r, 6), PQgetvalue(res, r, 7));
+	PQclear(res);
+	return out_ok(out, err);
+}
+
 /*
  * The sections of the show screen, in order.  A later record of a lead
  * (proposals, contracts, assessments) adds its printer here.
@@ -476,6 +507,7 @@ static const struct show_section {
 } show_sections[] = {
 	{ "owner", show_owner },
 	{ "properties", show_properties },
+	{ "proposals", show_proposals },
 	{ "activity", show_activities },
 };
 

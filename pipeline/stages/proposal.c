@@ -89,7 +89,7 @@ int proposal_draft(PGconn *conn, long long lead, const char *agent, const struct
 	*id = atoll(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	snprintf(ids, sizeof(ids), "%lld", *id);
-	fprintf(out, "lead %lld: proposal drafted (version 1)\n", lead);
+	fprintf(out, "lead %lld: proposal %lld drafted (version 1)\n", lead, *id);
 	if (print_state(conn, ids, out, err) < 0)
 		return -1;
 	fputc('\n', out);
