@@ -8,10 +8,12 @@
 # goes through real HTTP, runs `mi-run nightly` with the demo configuration
 # (config/demo/, copied to .demo/config with the server's port in every URL;
 # the fixtures' dates are moved so that the market was scraped today),
-# prints the lead queue (how to work it) and writes the HTML report.
+# prints the lead queue (how to work it), writes the HTML report, and drafts and
+# sends a proposal for the first owner of the queue (its printable page).
 #
 # Everything the demo makes is under .demo/: pg/ (the server), www/, config/, landing/
-# (the landing store), work/ (entity files and stage logs), report.html.  A second
+# (the landing store), work/ (entity files and stage logs), report.html,
+# proposal-ID.html.  A second
 # run the same day continues the same run id and adds nothing; the queue prints
 # again.  Start afresh with: sh scripts/pg.sh stop .demo/pg; rm -rf .demo
 set -eu
@@ -99,6 +101,33 @@ if [ -x "$BIN/mi-report" ]; then
 	echo
 	"$BIN/mi-report" --out "$demo/report.html" >/dev/null
 	echo "demo: report written to $demo/report.html"
+fi
+
+# A proposal for the first owner of the queue with a projection, as agent "demo"
+# drafts it: claim, a note, propose, send the printable page.  A second run finds
+# it and writes the page again.
+lead=$(psql -XAtqc "SELECT lead_id FROM homeowner_acquisition.lead_board
+                     WHERE projected_net IS NOT NULL AND stage NOT IN ('won', 'lost', 'do_not_contact')
+                     ORDER BY queue_score DESC, lead_id LIMIT 1" 2>/dev/null || true)
+if [ -n "$lead" ] && [ -x "$BIN/mi-report" ]; then
+	leads() { "$BIN/mi-leads" --config "$demo/config/leads.ini" "$@"; }
+	prop=$(psql -XAtqc "SELECT max(proposal_id) FROM homeowner_acquisition.proposals
+	                     WHERE prospect_id = $lead AND status <> 'withdrawn'")
+	if [ -z "$prop" ]; then
+		leads claim "$lead" --agent demo --note "the demo's proposal" >/dev/null &&
+			leads log "$lead" --channel call --outcome interested --agent demo \
+				--note "the owners would like to see what we would make of it" >/dev/null &&
+			leads propose "$lead" --agent demo >/dev/null || rc=1
+		prop=$(psql -XAtqc "SELECT max(proposal_id) FROM homeowner_acquisition.proposals
+		                     WHERE prospect_id = $lead AND status <> 'withdrawn'")
+	fi
+	if [ -n "$prop" ]; then
+		page=$("$BIN/mi-report" --proposal "$prop" --out "$demo/proposal-$prop.html") || rc=1
+		if [ "$(psql -XAtqc "SELECT status FROM homeowner_acquisition.proposals WHERE proposal_id = $prop")" = draft ]; then
+			leads proposal send "$prop" --document "$page" --agent demo >/dev/null || rc=1
+		fi
+		echo "demo: proposal $prop for lead $lead written to $page (mi-leads proposal show $prop)"
+	fi
 fi
 demo_httpd_stop
 exit $rc

@@ -7,7 +7,8 @@ set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libcurl4-openssl-dev libxml2-dev libpq-dev libpcre2-dev libcriterion-dev
 libjson-c-dev libinih-dev libcsv-dev zlib1g-dev libssl-dev
-postgresql-15 postgresql-client-15 ca-certificates openssl time util-linux passwd"
+postgresql-15 postgresql-client-15 ca-certificates openssl time util-linux passwd
+chromium poppler-utils"
 
 missing=""
 for p in $PKGS; do
