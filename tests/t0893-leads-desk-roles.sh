@@ -3,7 +3,8 @@
 # the queue through the desk functions only (next, log, status, show, mine,
 # export, suppress succeed; writing a claim, a stage or an activity by hand is
 # denied); the pipeline (mi_pipeline) scores leads but holds no desk power
-# (claim_next_lead and the other actions are denied); nobody else may call them.
+# (claim_next_lead and the other actions are denied); nobody else may call them;
+# the same for the proposal actions.
 . tests/lib.sh
 fresh_db
 psql -X -q -v ON_ERROR_STOP=1 -f fixtures/leads/market.sql >/dev/null || fail "loading the fixture"
@@ -66,4 +67,18 @@ done
 # an owner's contact details are
 sql_as mi_sales "UPDATE homeowner_acquisition.prospects SET phone = '808-555-0100' WHERE prospect_id = $N" \
 	>/dev/null 2>"$t_tmp/err" || fail "mi_sales may not note a phone number: $(cat "$t_tmp/err")"
+
+# the proposal actions (sql/076) are the agents' too: granted to mi_sales (a call
+# reaches the function's own refusal), denied to the pipeline and to readers
+for call in "draft_proposal($N, 'x', '{\"management_fee_pct\": 20}')" "revise_proposal(999999, 'x', '{}')" \
+	"send_proposal(999999, 'x')" "accept_proposal(999999, 'x')" "decline_proposal(999999, 'x', 'y')"; do
+	for role in mi_pipeline mi_reader; do
+		sql_as $role "SELECT homeowner_acquisition.$call" >/dev/null 2>"$t_tmp/err" && fail "$role may call $call"
+		grep -q "permission denied for function" "$t_tmp/err" || fail "$call as $role: $(cat "$t_tmp/err")"
+	done
+	sql_as mi_sales "SELECT homeowner_acquisition.$call" >/dev/null 2>"$t_tmp/err" && fail "$call succeeded"
+	grep -q "permission denied" "$t_tmp/err" && fail "mi_sales may not call $call: $(cat "$t_tmp/err")"
+done
+as mi_sales proposal show 999999 >/dev/null 2>"$t_tmp/err"
+[ $? -eq 66 ] || fail "proposal show as mi_sales: $(cat "$t_tmp/err")"
 exit 0
