@@ -66,8 +66,8 @@ CREATE OR REPLACE FUNCTION homeowner_acquisition.lead_desk_errors()
            ('LD008', 'the lead is closed for that action (won or lost)'),
            ('LD009', 'the owner is on the suppression list'),
            ('LD010', 'no such proposal'),
-           ('LD011', 'the proposal''s status does not allow that action'),
-           ('LD012', 'the property has no monthly revenue projection yet'),
+           ('LD011', 'the proposal''s status does not allow that action (it is not accepted, not sent ...)'),
+           ('LD016', 'the property has no monthly revenue projection yet'),
            ('22023', 'a bad value (unknown channel, outcome or stage, a date in the past, a term out of range)')
 $$;
 
@@ -294,7 +294,7 @@ BEGIN
                     WHERE m.revenue_projection_id = x.revenue_projection_id)
      ORDER BY x.revenue_projection_id DESC LIMIT 1;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'no monthly revenue projection for % yet', pp.tmk USING ERRCODE = 'LD012',
+        RAISE EXCEPTION 'no monthly revenue projection for % yet', pp.tmk USING ERRCODE = 'LD016',
             HINT = 'the nightly run makes one once the property has a competitive set (mi-compset, then mi-leads score)';
     END IF;
     SELECT jsonb_object_agg(x.scenario, x.revenue_projection_id)
@@ -364,7 +364,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION homeowner_acquisition.draft_proposal(bigint, text, jsonb, text, integer) IS
-    'Agent action "propose" (mi-leads propose): p_agent, who holds lead p_lead, drafts a proposal for the lead''s best property (lead_board.best_tmk) or p_tmk: status draft, number P-<year>-<id>, expiring p_valid_days from today, and its version 1 with the terms p_terms (proposal_terms(): management_fee_pct required), the property''s latest monthly revenue projection (its three cases in terms.projection), the owner''s nights of the projection, its comp set''s date and the best assessment of the property (a person''s before the nightly opportunity score, the latest first; terms.assessment, null when none). An open proposal for the same property is withdrawn (superseded). Writes a proposal activity and touches the claim. Returns the proposal_id. LD012 without a monthly projection; 22023 for bad terms or a property not of the lead; the claim errors of desk_lock.';
+    'Agent action "propose" (mi-leads propose): p_agent, who holds lead p_lead, drafts a proposal for the lead''s best property (lead_board.best_tmk) or p_tmk: status draft, number P-<year>-<id>, expiring p_valid_days from today, and its version 1 with the terms p_terms (proposal_terms(): management_fee_pct required), the property''s latest monthly revenue projection (its three cases in terms.projection), the owner''s nights of the projection, its comp set''s date and the best assessment of the property (a person''s before the nightly opportunity score, the latest first; terms.assessment, null when none). An open proposal for the same property is withdrawn (superseded). Writes a proposal activity and touches the claim. Returns the proposal_id. LD016 without a monthly projection; 22023 for bad terms or a property not of the lead; the claim errors of desk_lock.';
 
 -- ---------------------------------------------------------------------------
 -- revise

@@ -5,7 +5,7 @@
  * refusals it turns into errors an agent can read:
  *
  *   SQLSTATE LD001, LD010 (no such lead or proposal) -> MI_EXIT_NOINPUT
- *   SQLSTATE LD002-LD012 (a rule refused)  -> MI_EXIT_REFUSED
+ *   SQLSTATE LD002-LD016 (a rule refused)  -> MI_EXIT_REFUSED
  *   SQLSTATE 22xxx (a bad value)           -> MI_EXIT_USAGE
  *   anything else                          -> MI_EXIT_DATABASE
  *
