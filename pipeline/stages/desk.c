@@ -335,7 +335,9 @@ static int show_condition(PGconn *conn, const char *pp_id, FILE *out, struct mi_
 	if (desk_exec(conn,
 		"SELECT coalesce(c.overall_condition, 'not graded')"
 		"   || coalesce(' ' || c.condition_score || '/10', ''),"
-		" coalesce(CASE WHEN c.capex_is_estimate"
+		" coalesce(CASE WHEN c.capex_is_estimate AND c.estimated_capex = 0"
+		"   THEN 'no capex in the estimate'"
+		"   WHEN c.capex_is_estimate"
 		"   THEN 'capex estimate ' || to_char(c.estimated_capex, 'FM$999,999,990')"
 		"   ELSE 'capex ' || to_char(c.estimated_capex, 'FM$999,999,990') END, 'no capex figure'),"
 		" CASE WHEN c.by_person"

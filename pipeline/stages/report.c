@@ -219,8 +219,11 @@ static int section_leads(PGconn *conn, const struct report_opts *o, FILE *out, s
 		/* the best property's condition: a person's assessment over the remote estimate */
 		" (SELECT 'condition ' || coalesce(c.overall_condition, 'not graded')"
 		"   || coalesce(' ' || c.condition_score || '/10', '')"
-		"   || coalesce(CASE WHEN c.capex_is_estimate THEN ', capex estimate ' ELSE ', capex ' END"
-		"        || to_char(c.estimated_capex, 'FM$999,999,990'), '')"
+		"   || coalesce(CASE WHEN c.capex_is_estimate AND c.estimated_capex = 0"
+		"                    THEN ', no capex in the estimate'"
+		"                    WHEN c.capex_is_estimate THEN ', capex estimate '"
+		"                         || to_char(c.estimated_capex, 'FM$999,999,990')"
+		"                    ELSE ', capex ' || to_char(c.estimated_capex, 'FM$999,999,990') END, '')"
 		"   || CASE WHEN c.by_person"
 		"        THEN ' (' || replace(c.assessment_type, '_', ' ') || ' by ' || c.assessed_by"
 		"             || ', ' || c.assessed_on || ')'"
