@@ -46,7 +46,7 @@ COMMENT ON COLUMN homeowner_acquisition.proposal_versions.revenue_projection_id 
 COMMENT ON COLUMN homeowner_acquisition.proposal_versions.projected_gross_revenue IS 'Projected gross rent in USD over the projection''s year, expected case (proposal_figures).';
 COMMENT ON COLUMN homeowner_acquisition.proposal_versions.projected_net_to_owner IS 'Projected net to owner in USD over the projection''s year at this version''s fee, expected case (proposal_figures).';
 COMMENT ON COLUMN homeowner_acquisition.proposal_versions.terms IS
-    'The rest of the terms and where the figures come from, as a JSON object: projection {conservative, expected, optimistic: revenue_projection_id; model; confidence; range_pct}, compset_computed_on, assessment (the property_assessments row used, with its type, date and score or condition, or null), valid_days, and any term given to draft_proposal or revise_proposal beyond the columns.';
+    'The rest of the terms and where the figures come from, as a JSON object: projection {conservative, expected, optimistic: revenue_projection_id; model; confidence; range_pct}, compset_computed_on, assessment (the current_assessment row used: its type, whether a person made it, date, condition, score and capex; null when none), valid_days, and any term given to draft_proposal or revise_proposal beyond the columns.';
 COMMENT ON COLUMN homeowner_acquisition.proposal_versions.change_summary IS 'What changed from the previous version ("first version" for version 1; revise_proposal writes the changed terms, old -> new, and the agent''s words).';
 COMMENT ON COLUMN homeowner_acquisition.proposal_versions.document_uri IS 'Where the document sent was stored, when send_proposal was given one.';
 COMMENT ON COLUMN homeowner_acquisition.proposal_versions.document_sha256 IS 'SHA-256 of the document as sent, when send_proposal was given one.';
@@ -305,20 +305,19 @@ BEGIN
       FROM homeowner_acquisition.revenue_projections x
      WHERE x.tmk = rp.tmk AND x.model_version = rp.model_version AND x.created_at = rp.created_at
        AND x.inputs_sha256 IS NOT DISTINCT FROM rp.inputs_sha256;
-    -- the best assessment: a person's (site visit, photo or remote review) before the
-    -- nightly opportunity score, the latest first
+    -- the assessment that counts (view current_assessment: a person's over the
+    -- remote estimate); none when the property was never assessed for its condition
     SELECT jsonb_build_object('property_assessment_id', a.property_assessment_id,
-                              'type', a.assessment_type, 'assessed_on', a.assessed_on,
-                              'assessed_by', a.assessed_by, 'opportunity_score', a.opportunity_score,
+                              'type', a.assessment_type, 'by_person', a.by_person,
+                              'assessed_on', a.assessed_on, 'assessed_by', a.assessed_by,
                               'overall_condition', a.overall_condition,
                               'condition_score', a.condition_score,
-                              'str_readiness_score', a.str_readiness_score,
-                              'compliance_status', a.compliance_status, 'notes', a.notes)
+                              'estimated_capex', a.estimated_capex,
+                              'capex_is_estimate', a.capex_is_estimate,
+                              'confidence', a.confidence, 'notes', a.notes)
       INTO assess
-      FROM homeowner_acquisition.property_assessments a
-     WHERE a.tmk = pp.tmk
-     ORDER BY a.assessment_type = 'opportunity_score', a.assessed_on DESC, a.property_assessment_id DESC
-     LIMIT 1;
+      FROM homeowner_acquisition.current_assessment a
+     WHERE a.tmk = pp.tmk;
     -- one open proposal per property: a new one supersedes it
     FOR old IN SELECT * FROM homeowner_acquisition.proposals x
                 WHERE x.tmk = pp.tmk AND x.status IN ('draft', 'sent', 'viewed', 'negotiating')
@@ -364,7 +363,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION homeowner_acquisition.draft_proposal(bigint, text, jsonb, text, integer) IS
-    'Agent action "propose" (mi-leads propose): p_agent, who holds lead p_lead, drafts a proposal for the lead''s best property (lead_board.best_tmk) or p_tmk: status draft, number P-<year>-<id>, expiring p_valid_days from today, and its version 1 with the terms p_terms (proposal_terms(): management_fee_pct required), the property''s latest monthly revenue projection (its three cases in terms.projection), the owner''s nights of the projection, its comp set''s date and the best assessment of the property (a person''s before the nightly opportunity score, the latest first; terms.assessment, null when none). An open proposal for the same property is withdrawn (superseded). Writes a proposal activity and touches the claim. Returns the proposal_id. LD016 without a monthly projection; 22023 for bad terms or a property not of the lead; the claim errors of desk_lock.';
+    'Agent action "propose" (mi-leads propose): p_agent, who holds lead p_lead, drafts a proposal for the lead''s best property (lead_board.best_tmk) or p_tmk: status draft, number P-<year>-<id>, expiring p_valid_days from today, and its version 1 with the terms p_terms (proposal_terms(): management_fee_pct required), the property''s latest monthly revenue projection (its three cases in terms.projection), the owner''s nights of the projection, its comp set''s date and the property''s assessment that counts (view current_assessment: a person''s over the remote estimate; terms.assessment, null when none). An open proposal for the same property is withdrawn (superseded). Writes a proposal activity and touches the claim. Returns the proposal_id. LD016 without a monthly projection; 22023 for bad terms or a property not of the lead; the claim errors of desk_lock.';
 
 -- ---------------------------------------------------------------------------
 -- revise

@@ -51,7 +51,7 @@ grep -q "^year         79.7   \$332   22%    \$26,444    \$5,289    \$8,532    \
                v.projected_gross_revenue, v.projected_net_to_owner, v.terms->'projection'->>'confidence',
                v.terms->'assessment'->>'type', v.revenue_projection_id = (v.terms->'projection'->>'expected')::bigint)
         from homeowner_acquisition.proposal_versions v where proposal_id = $P")" = \
-  "1 20.00 12 30 26443.67 12623.05 medium opportunity_score t" ] || fail "version 1: $(q "select * from homeowner_acquisition.proposal_versions")"
+  "1 20.00 12 30 26443.67 12623.05 medium remote_condition t" ] || fail "version 1: $(q "select * from homeowner_acquisition.proposal_versions")"
 
 # the printable page: its text is golden
 out=$("$MI_BIN/mi-report" --proposal "$P" --out "$t_tmp/v1.html" 2>"$t_tmp/err") || fail "mi-report --proposal: $(cat "$t_tmp/err")"

@@ -599,9 +599,12 @@ int proposal_html(PGconn *conn, long long id, FILE *out, struct mi_err *err)
 	fputs("): ", out);
 	E(PQgetvalue(h, 0, H_KIND));
 	fputs(".", out);
-	if (strcmp(PQgetvalue(h, 0, H_AS_TYPE), "opportunity_score") && *PQgetvalue(h, 0, H_AS_TYPE)) {
+	/* a person's assessment only: the remote estimate is ours, not a finding to show */
+	if (*PQgetvalue(h, 0, H_AS_TYPE) && strcmp(PQgetvalue(h, 0, H_AS_TYPE), "remote_condition")) {
 		fputs(" Our ", out);
-		E(PQgetvalue(h, 0, H_AS_TYPE));
+		fputs(!strcmp(PQgetvalue(h, 0, H_AS_TYPE), "site_visit") ? "site visit"
+		      : !strcmp(PQgetvalue(h, 0, H_AS_TYPE), "photo_review") ? "photo review"
+		      : "review", out);
 		fputs(" of ", out);
 		E(PQgetvalue(h, 0, H_AS_ON));
 		if (*PQgetvalue(h, 0, H_AS_COND)) {
