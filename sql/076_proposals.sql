@@ -18,9 +18,10 @@ ALTER TABLE homeowner_acquisition.lead_activities DROP CONSTRAINT lead_activitie
 ALTER TABLE homeowner_acquisition.lead_activities
     ADD CONSTRAINT lead_activities_activity_type_check CHECK (activity_type IN (
         'call', 'email', 'sms', 'letter', 'meeting', 'site_visit', 'note', 'proposal', 'proposal_sent',
-        'status_change', 'claim', 'release', 'assign', 'snooze', 'do_not_contact', 'signal'));
+        'status_change', 'claim', 'release', 'assign', 'snooze', 'do_not_contact', 'assessment',
+        'signal'));
 COMMENT ON COLUMN homeowner_acquisition.lead_activities.activity_type IS
-    'The channel of a contact (call, email, sms, letter, meeting, site_visit), a note, proposal (a proposal drafted, revised, accepted, declined or withdrawn: the subject says which), proposal_sent, a desk action (claim, release, assign, snooze, do_not_contact, status_change for a stage move), or signal (written by mi-leads).';
+    'The channel of a contact (call, email, sms, letter, meeting, site_visit), a note, proposal (a proposal drafted, revised, accepted, declined or withdrawn: the subject says which), proposal_sent, a desk action (claim, release, assign, snooze, do_not_contact, status_change for a stage move, assessment for a condition assessment recorded with mi-leads assess), or signal (written by mi-leads).';
 
 ALTER TABLE homeowner_acquisition.proposals
     ADD COLUMN lead_activity_id bigint REFERENCES homeowner_acquisition.lead_activities (lead_activity_id);
