@@ -1,6 +1,7 @@
 #include "desk.h"
 
 #include "address.h"
+#include "contract.h"
 #include "exitcode.h"
 #include "pg.h"
 
@@ -9,13 +10,8 @@
 
 #include "banned.h"
 
-/*
- * Run one statement; on failure classify the error by SQLSTATE (desk.h) and
- * keep the database's own sentence as the message.  *res gets the result of
- * a query (the caller PQclear()s it).
- */
-static int desk_exec(PGconn *conn, const char *sql, int n, const char *const *pv, PGresult **res,
-		     struct mi_err *err)
+int desk_exec(PGconn *conn, const char *sql, int n, const char *const *pv, PGresult **res,
+	      struct mi_err *err)
 {
 	PGresult *r = PQexecParams(conn, sql, n, NULL, pv, NULL, NULL, 0);
 	const char *state, *prim, *detail, *hint;
@@ -30,7 +26,7 @@ static int desk_exec(PGconn *conn, const char *sql, int n, const char *const *pv
 	prim = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 	detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
 	hint = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT);
-	if (state && prim && !strcmp(state, "LD001"))
+	if (state && prim && (!strcmp(state, "LD001") || !strcmp(state, "LD010")))
 		code = MI_EXIT_NOINPUT;
 	else if (state && prim && !strncmp(state, "LD", 2))
 		code = MI_EXIT_REFUSED;
@@ -471,6 +467,7 @@ static const struct show_section {
 } show_sections[] = {
 	{ "owner", show_owner },
 	{ "properties", show_properties },
+	{ "contracts", contract_show_lead },
 	{ "activity", show_activities },
 };
 

@@ -4,8 +4,9 @@
  * SQL function (sql/061-068, docs/desk.md), which this module calls and whose
  * refusals it turns into errors an agent can read:
  *
- *   SQLSTATE LD001 (no such lead)          -> MI_EXIT_NOINPUT
- *   SQLSTATE LD002-LD009 (a rule refused)  -> MI_EXIT_REFUSED
+ *   SQLSTATE LD001, LD010 (no such lead,
+ *     proposal, contract or task)          -> MI_EXIT_NOINPUT
+ *   SQLSTATE LD002-LD015 (a rule refused)  -> MI_EXIT_REFUSED
  *   SQLSTATE 22xxx (a bad value)           -> MI_EXIT_USAGE
  *   anything else                          -> MI_EXIT_DATABASE
  *
@@ -39,6 +40,14 @@ struct desk_log_opts {
 	const char *direction; /* inbound or outbound */
 	const char *tmk;       /* the property it concerns (13 digits) */
 };
+
+/*
+ * Run one statement; on failure classify the error by SQLSTATE (above) and
+ * keep the database's own sentence as the message.  *res gets the result of
+ * a query (the caller PQclear()s it).  0 or -1.
+ */
+int desk_exec(PGconn *conn, const char *sql, int n, const char *const *pv, PGresult **res,
+	      struct mi_err *err);
 
 /* Claim the best waiting owner for agent; *lead gets it.  1, 0 when empty, -1. */
 int desk_next(PGconn *conn, const char *agent, long long *lead, FILE *out, struct mi_err *err);

@@ -26,9 +26,15 @@ struct leads_settings {
 	char version[64];    /* [scoring] version: stored with every score */
 	double hot_threshold;
 	int claim_hours;     /* [queue] claim_hours: how long an untouched claim holds */
+	/*
+	 * [onboarding] our_managers: our company's names as listings show them,
+	 * keyed like external.property_managers.manager_key, as a PostgreSQL
+	 * text[] literal ("{}" when none): the nightly onboarding evidence.
+	 */
+	struct strbuf our_managers;
 };
 
-#define LEADS_SETTINGS_INIT { STRBUF_INIT, "", 70, 4 }
+#define LEADS_SETTINGS_INIT { STRBUF_INIT, "", 70, 4, STRBUF_INIT }
 
 /*
  * Read the settings from path (config/leads.ini), or the built-in defaults
@@ -42,10 +48,15 @@ struct leads_score_stats {
 	long long signals, scored, without_owner, prospects_new, prospects_renamed, leads_new,
 		leads_rescored, activities_new, assessments, projections_new, properties_joined,
 		lost_signalled, mailing_keyed;
+	/* homeowner_acquisition.advance_contracts, run first */
+	long long contracts_started, contracts_renewed, contracts_expired, made_ours, tasks_done;
 };
 
 /*
- * Score every market property as of as_of (YYYY-MM-DD), create or update
+ * First advance the contracts (start, renew, expire them on their dates, keep
+ * their properties ours, complete the onboarding tasks the data proves done:
+ * homeowner_acquisition.advance_contracts), then
+ * score every market property as of as_of (YYYY-MM-DD), create or update
  * prospects and leads, write the new signal activities and the revenue
  * projections, in one transaction (hot leads are notified at commit on
  * channel mi_hot_lead).  run_id may be NULL.  A re-run on the same data
