@@ -1,6 +1,6 @@
 #include "contract.h"
 
-#include "desk.h"
+#include "deskexec.h"
 #include "exitcode.h"
 
 #include <stdlib.h>

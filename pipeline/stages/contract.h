@@ -4,7 +4,7 @@
  * is won, the property leaves every list, the onboarding checklist starts);
  * agents end contracts and tick onboarding tasks; the nightly run ticks the
  * tasks the market data proves done (sql/082-086, docs/desk.md "Contracts").
- * Each action is one SQL function, called through desk_exec (desk.h), so the
+ * Each action is one SQL function, called through desk_exec (deskexec.h), so the
  * errors are the desk's: LD010 no such proposal, contract or task
  * (MI_EXIT_NOINPUT), other LD codes refused (MI_EXIT_REFUSED), 22xxx a bad
  * value (MI_EXIT_USAGE).

@@ -1,18 +1,9 @@
 /*
  * desk: the agents' half of the lead queue.  A lead is an owner (a
  * prospect) with all of its properties; every action an agent takes is one
- * SQL function (sql/061-068, docs/desk.md), which this module calls and whose
- * refusals it turns into errors an agent can read:
- *
- *   SQLSTATE LD001, LD010 (no such lead,
- *     proposal, contract or task)          -> MI_EXIT_NOINPUT
- *   SQLSTATE LD002-LD015 (a rule refused)  -> MI_EXIT_REFUSED
- *   SQLSTATE 22xxx (a bad value)           -> MI_EXIT_USAGE
- *   anything else                          -> MI_EXIT_DATABASE
- *
- * err->msg is then the database's sentence ("lead 12 is claimed by kalani
- * until 2026-12-05 15:04 HST"), err->detail its detail and hint, and
- * err->sqlstate the SQLSTATE.
+ * SQL function (sql/061-068, docs/desk.md), which this module calls through
+ * desk_exec (deskexec.h), which turns its refusals into errors an agent can
+ * read.
  *
  * Every action prints what it did and the lead's state after it to out.
  * The screens (show, mine, queue) read homeowner_acquisition.lead_board, so
@@ -40,14 +31,6 @@ struct desk_log_opts {
 	const char *direction; /* inbound or outbound */
 	const char *tmk;       /* the property it concerns (13 digits) */
 };
-
-/*
- * Run one statement; on failure classify the error by SQLSTATE (above) and
- * keep the database's own sentence as the message.  *res gets the result of
- * a query (the caller PQclear()s it).  0 or -1.
- */
-int desk_exec(PGconn *conn, const char *sql, int n, const char *const *pv, PGresult **res,
-	      struct mi_err *err);
 
 /* Claim the best waiting owner for agent; *lead gets it.  1, 0 when empty, -1. */
 int desk_next(PGconn *conn, const char *agent, long long *lead, FILE *out, struct mi_err *err);
