@@ -172,7 +172,7 @@ static const struct cmd {
 	  "  nurture      -> contacted, meeting, proposal, lost, do_not_contact\n"
 	  "  lost         -> contacted, nurture (reopened: who moves it holds it),\n"
 	  "                  do_not_contact\n"
-	  "  won          -> do_not_contact\n"
+	  "  won          -> lost (the owner left: its last contract ended), do_not_contact\n"
 	  "  do_not_contact  never moves again\n"
 	  "\n"
 	  "lost needs --reason.  won and lost end the claim.  Every move is logged.\n"
@@ -232,10 +232,11 @@ static const struct cmd {
 	{ "contract", O_AGENT | O_START | O_TERM | O_FEE | O_TMK | O_SIGNEDBY | O_NUMBER | O_DOCUMENT |
 	  O_REASON | O_ON, 2, "ACTION (sign PROPOSAL, terminate CONTRACT, show CONTRACT or list)",
 	  run_contract,
-	  "usage: mi-leads contract sign PROPOSAL [--start DATE] [--term MONTHS] [--fee PCT]\n"
-	  "                [--tmk TMK]... [--signed-by NAME] [--number NUMBER]\n"
-	  "                [--document URI] [--agent NAME]\n"
-	  "       mi-leads contract terminate CONTRACT --reason TEXT [--on DATE] [--agent NAME]\n"
+	  "usage: mi-leads contract sign PROPOSAL [--start DATE] [--term MONTHS]\n"
+	  "                [--fee PCT] [--tmk TMK]... [--signed-by NAME]\n"
+	  "                [--number NUMBER] [--document URI] [--agent NAME]\n"
+	  "       mi-leads contract terminate CONTRACT --reason TEXT [--on DATE]\n"
+	  "                [--agent NAME]\n"
 	  "       mi-leads contract show CONTRACT\n"
 	  "       mi-leads contract list\n"
 	  "\n"

@@ -317,3 +317,16 @@ CREATE FUNCTION homeowner_acquisition.onboarding_evidence_text(p_evidence jsonb,
 $$;
 COMMENT ON FUNCTION homeowner_acquisition.onboarding_evidence_text(jsonb, text) IS
     'onboarding_progress.evidence as a sentence: for a task done by the data, the facts of its rule (the manager history row, the tax ids on the listing, the booked nights, the review); for one done by hand, the note and the evidence URI (p_uri when the object has none). NULL when there is nothing to say.';
+
+-- ---------------------------------------------------------------------------
+-- What the other comments say, now that contracts exist
+-- ---------------------------------------------------------------------------
+COMMENT ON COLUMN homeowner_acquisition.prospect_properties.status IS
+    'new: open, part of its owner''s lead; won: under a contract signed from its lead (sign_contract; back to new when the contract ends, contract_end); lost or disqualified: this one property is out of the lead (the owner''s stage is prospects.status).';
+COMMENT ON COLUMN homeowner_acquisition.prospect_properties.closed_reason IS 'Why this property is out of the lead: "contract C-..." for a signed one, or why it was lost or disqualified; cleared when a contract ends.';
+COMMENT ON COLUMN homeowner_acquisition.onboarding_progress.assigned_to IS 'Team member responsible (login name), when the team sets one; no function writes it.';
+COMMENT ON COLUMN homeowner_acquisition.onboarding_progress.started_at IS 'When work on the task started, when the team records it; no function writes it.';
+COMMENT ON COLUMN homeowner_acquisition.onboarding_progress.blocked_reason IS 'What blocks the task, for the team''s blocked status (required with it).';
+COMMENT ON COLUMN homeowner_acquisition.onboarding_progress.completed_at IS 'When the task was marked done (complete_onboarding_task or the nightly run); set exactly when status is done.';
+COMMENT ON COLUMN homeowner_acquisition.contracts.prospect_id IS 'The owner who signed: the proposal''s prospect (the lead).';
+COMMENT ON COLUMN homeowner_acquisition.contracts.tmk IS 'The property managed under the contract (one contract per property).';
