@@ -158,7 +158,10 @@ BEGIN
                evidence_uri = coalesce(r.uri, evidence_uri),
                evidence = jsonb_build_object('by', 'data', 'rule', r.data_rule, 'as_of', p_as_of,
                                              'run_id', p_run_id) || r.facts
-         WHERE onboarding_progress_id = r.onboarding_progress_id;
+         WHERE onboarding_progress_id = r.onboarding_progress_id
+           -- still open once locked: an agent may have ticked it, or ended the contract
+           AND status IN ('pending', 'in_progress', 'blocked');
+        CONTINUE WHEN NOT FOUND;
         SELECT * INTO c FROM homeowner_acquisition.contracts x WHERE x.contract_id = r.contract_id;
         PERFORM homeowner_acquisition.contract_log(c, 'mi-leads', 'onboarding',
             format('onboarding %s done by the data: %s', r.task_code, r.title), r.facts::text, p_run_id);
