@@ -133,7 +133,7 @@ EOF
 done
 
 www="$dir/www"
-rm -rf "$www"
+rm -rf "$www" "$dir/landing" "$dir/work"
 cp -R "$w1" "$www"
 demo_httpd "$www" "$dir/httpd.stats"
 demo_config "$dir/config" "$demo_port"
