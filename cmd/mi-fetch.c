@@ -10,6 +10,7 @@
 #include "parser.h"
 #include "source.h"
 
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +51,11 @@ static const struct mi_cmd_info info = {
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
-	"A summary is printed on stdout as one JSON object.\n"
-	"Exit status: 0 done, 1 partial (some requests failed or were parked), 64 usage,\n"
+	"A summary is printed on stdout as one JSON object; its warnings name a full\n"
+	"page whose next link resolves to nothing (pagination stopped early) and a\n"
+	"source whose pages hold fewer items than its expected_min_items (it failed).\n"
+	"Exit status: 0 done, 1 partial (some requests failed or were parked, or a\n"
+	"source had fewer items than expected), 64 usage,\n"
 	"69 nothing could be fetched, 74 landing store I/O error, 76 database error,\n"
 	"78 bad configuration.\n",
 };
@@ -165,16 +169,30 @@ int main(int argc, char **argv)
 		return err.code ? err.code : MI_EXIT_INTERNAL;
 	}
 	fetch_global_cleanup();
-	if (!o.dry_run)
+	if (!o.dry_run) {
+		struct json_object *w = json_object_new_array();
+
+		for (int i = 0; i < sum.nwarnings && i < FETCHRUN_MAX_WARNINGS; i++)
+			json_object_array_add(w, json_object_new_string(sum.warnings[i]));
 		printf("{\"run\":\"%s\",\"landed\":%lld,\"new_bodies\":%lld,\"not_modified\":%lld,"
 		       "\"failed\":%lld,\"robots\":%lld,\"parked\":%lld,\"skipped\":%lld,"
-		       "\"requests\":%lld,\"retries\":%lld,\"bytes\":%lld,\"seconds\":%.3f}\n",
+		       "\"requests\":%lld,\"retries\":%lld,\"bytes\":%lld,\"seconds\":%.3f,"
+		       "\"short_sources\":%lld,\"warnings\":%s}\n",
 		       o.run_id, sum.landed, sum.new_bodies, sum.not_modified, sum.failed, sum.robots,
-		       sum.parked, sum.skipped, sum.requests, sum.retries, sum.bytes, sum.seconds);
+		       sum.parked, sum.skipped, sum.requests, sum.retries, sum.bytes, sum.seconds,
+		       sum.short_sources,
+		       json_object_to_json_string_ext(w, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(w);
+		for (int i = 0; i < sum.nwarnings && i < FETCHRUN_MAX_WARNINGS; i++)
+			mi_log(MI_LOG_WARN, "warning", "%s", sum.warnings[i]);
+	}
 	ret = MI_EXIT_OK;
 	if (sum.failed || sum.parked)
 		ret = (sum.landed + sum.not_modified + sum.robots + sum.skipped) ? MI_EXIT_PARTIAL
 										  : MI_EXIT_NETWORK;
+	if (sum.short_sources && ret == MI_EXIT_OK)
+		ret = MI_EXIT_PARTIAL;
 	if (!o.dry_run)
 		mi_log(sum.failed || sum.parked ? MI_LOG_WARN : MI_LOG_INFO, "summary",
 		       "%lld landed (%lld new), %lld not modified, %lld failed, %lld robots, %lld parked",

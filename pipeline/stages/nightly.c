@@ -35,6 +35,7 @@ struct stage_rec {
 	double seconds;
 	long long rows_in, rows_out, rejects;
 	int killed;       /* stopped by mi-run (time limit, or the run was stopped) */
+	int failed;       /* failed whatever its exit code (a source below expected_min_items) */
 	char note[400];
 };
 
@@ -60,6 +61,8 @@ struct run {
 	size_t nsources;
 	struct source *sel[MAX_SOURCES];
 	size_t nsel;
+	/* 1: the last fetch of sel[i] held fewer than its expected_min_items items */
+	int too_few[MAX_SOURCES];
 	struct stage_rec *stages;
 	size_t nstages;
 	size_t step, steps; /* progress */
@@ -162,6 +165,8 @@ static const char *stage_status(const struct stage_rec *s)
 {
 	if (s->exit_code < 0)
 		return "skipped";
+	if (s->failed)
+		return "failed";
 	if (s->exit_code == 0)
 		return "succeeded";
 	if (s->exit_code == MI_EXIT_PARTIAL)
@@ -185,19 +190,22 @@ static void ledger_stage(struct run *r, const struct stage_rec *s)
 	snprintf(code, sizeof(code), "%d", s->exit_code);
 	snprintf(errtext, sizeof(errtext), "exit %d (%s)%s%s", s->exit_code,
 		 mi_exit_name(s->exit_code), s->note[0] ? ": " : "", s->note);
-	const char *p[9] = { r->run_id, s->stage, s->source[0] ? s->source : NULL, st, in, out,
-			     rej, strcmp(st, "failed") ? NULL : errtext, secs };
+	const char *p[10] = { r->run_id, s->stage, s->source[0] ? s->source : NULL, st, in, out,
+			      rej, strcmp(st, "failed") ? NULL : errtext, secs,
+			      s->note[0] ? s->note : NULL };
 	if (mi_pg_command(r->conn,
 			  "INSERT INTO etl.stage_results AS s (run_id, stage, source, status,"
 			  " finished_at, rows_read, rows_inserted, rows_rejected, error, detail)"
 			  " VALUES ($1, $2, $3, $4, CASE WHEN $4 = 'running' THEN NULL ELSE now() END,"
-			  " $5, $6, $7, $8, jsonb_build_object('seconds', $9::numeric, 'by', 'mi-run'))"
+			  " $5, $6, $7, $8, jsonb_build_object('seconds', $9::numeric, 'by', 'mi-run')"
+			  "   || CASE WHEN $10::text IS NULL THEN '{}'::jsonb"
+			  "           ELSE jsonb_build_object('note', $10::text) END)"
 			  " ON CONFLICT ON CONSTRAINT stage_results_key DO UPDATE SET"
 			  " status = EXCLUDED.status, attempt = s.attempt + 1, started_at = now(),"
 			  " finished_at = EXCLUDED.finished_at, rows_read = EXCLUDED.rows_read,"
 			  " rows_inserted = EXCLUDED.rows_inserted, rows_rejected = EXCLUDED.rows_rejected,"
 			  " error = EXCLUDED.error, detail = EXCLUDED.detail",
-			  9, p, NULL, &err) < 0)
+			  10, p, NULL, &err) < 0)
 		mi_log(MI_LOG_WARN, "ledger_failed", "%s", err.msg);
 }
 
@@ -388,7 +396,9 @@ static int mkdirs(const char *path)
 
 struct fetch_count {
 	const char *source;
-	long long landed, failed;
+	long long landed, failed, items;
+	char warning[300]; /* the first page's warning (pagination stopped early) */
+	int warnings;
 };
 
 static int count_fetch(const struct landing_record *rec, void *arg)
@@ -401,19 +411,29 @@ static int count_fetch(const struct landing_record *rec, void *arg)
 		c->landed++;
 	else
 		c->failed++;
+	if (rec->warning && !c->warnings++)
+		snprintf(c->warning, sizeof(c->warning), "%s", rec->warning);
 	return 0;
 }
 
-static int source_has_bodies(const char *landing, const char *run_id, const char *source,
-			     long long *landed, long long *failed)
+/* each URL's last body once: the items of the source's pages */
+static int count_items(const struct landing_record *rec, void *arg)
 {
-	struct fetch_count c = { source, 0, 0 };
+	struct fetch_count *c = arg;
+
+	if (rec->source && !strcmp(rec->source, c->source) && rec->items_known)
+		c->items += rec->items;
+	return 0;
+}
+
+static int source_has_bodies(const char *landing, const char *run_id, struct fetch_count *c)
+{
 	struct mi_err err = MI_ERR_INIT;
 
-	if (landing_run_foreach(landing, run_id, LANDING_ALL, count_fetch, &c, &err) < 0)
+	if (landing_run_foreach(landing, run_id, LANDING_ALL, count_fetch, c, &err) < 0)
 		return -1;
-	*landed = c.landed;
-	*failed = c.failed;
+	if (landing_run_foreach(landing, run_id, 0, count_items, c, &err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -448,25 +468,46 @@ static void stage_fetch(struct run *r, const char *fetch_run, const char *date, 
 	run_stage(r, all, argv);
 	/* per-source outcome from the manifest: the fetch row of each source */
 	for (size_t i = 0; i < r->nsel; i++) {
-		struct stage_rec *s = new_stage(r, "fetch", r->sel[i]->id, day);
-		long long landed = 0, failed = 0;
+		const struct source *src = r->sel[i];
+		struct stage_rec *s = new_stage(r, "fetch", src->id, day);
+		struct fetch_count c;
+		size_t len;
+
+		r->too_few[i] = 0;
 		if (!s)
 			return;
+		memset(&c, 0, sizeof(c));
+		c.source = src->id;
 		s->seconds = all->seconds;
-		if (source_has_bodies(r->paths.landing, fetch_run, r->sel[i]->id, &landed,
-				      &failed) < 0 && all->exit_code == 0) {
+		if (source_has_bodies(r->paths.landing, fetch_run, &c) < 0 && all->exit_code == 0) {
 			s->exit_code = MI_EXIT_PARTIAL;
 			snprintf(s->note, sizeof(s->note), "nothing landed");
 		} else {
-			s->exit_code = failed ? (landed ? MI_EXIT_PARTIAL : MI_EXIT_NETWORK) : 0;
-			if (all->exit_code && !landed && !failed)
+			s->exit_code = c.failed ? (c.landed ? MI_EXIT_PARTIAL : MI_EXIT_NETWORK) : 0;
+			if (all->exit_code && !c.landed && !c.failed)
 				s->exit_code = all->exit_code;
-			if (failed)
-				snprintf(s->note, sizeof(s->note), "%lld request%s failed", failed,
-					 failed == 1 ? "" : "s");
+			if (c.failed)
+				snprintf(s->note, sizeof(s->note), "%lld request%s failed", c.failed,
+					 c.failed == 1 ? "" : "s");
 		}
-		s->rows_out = landed;
-		s->rejects = failed;
+		/* a source that shrank is no market that shrank: it fails, unloaded */
+		if (src->expected_min_items && c.landed && c.items < src->expected_min_items) {
+			len = strlen(s->note);
+			snprintf(s->note + len, sizeof(s->note) - len,
+				 "%s%lld items, expected at least %lld: not loaded", len ? "; " : "",
+				 c.items, src->expected_min_items);
+			if (s->exit_code == 0)
+				s->exit_code = MI_EXIT_PARTIAL;
+			s->failed = 1;
+			r->too_few[i] = 1;
+		}
+		if (c.warnings) {
+			len = strlen(s->note);
+			snprintf(s->note + len, sizeof(s->note) - len, "%swarning: %s", len ? "; " : "",
+				 c.warning);
+		}
+		s->rows_out = c.landed;
+		s->rejects = c.failed;
 		ledger_stage(r, s);
 	}
 }
@@ -1153,8 +1194,13 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 			stage_fetch(&r, r.run_id, r.date, NULL);
 		else
 			r.step++;
-		for (size_t i = 0; i < r.nsel; i++)
+		for (size_t i = 0; i < r.nsel; i++) {
+			if (r.too_few[i]) {
+				r.step += 3; /* parse, score, load: not for a source that shrank */
+				continue;
+			}
 			stage_source(&r, r.sel[i], r.run_id, NULL);
+		}
 	} else {
 		struct tm day, last;
 		int days = 0;
@@ -1179,8 +1225,13 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 				r.step += 3 * r.nsel;
 				continue; /* nothing landed that day */
 			}
-			for (size_t i = 0; i < r.nsel; i++)
+			for (size_t i = 0; i < r.nsel; i++) {
+				if (need_fetch && r.too_few[i]) {
+					r.step += 3;
+					continue;
+				}
 				stage_source(&r, r.sel[i], fetch_run, d);
+			}
 		}
 	}
 	stage_global(&r);
