@@ -1,17 +1,9 @@
 /*
  * desk: the agents' half of the lead queue.  A lead is an owner (a
  * prospect) with all of its properties; every action an agent takes is one
- * SQL function (sql/061-068, docs/desk.md), which this module calls and whose
- * refusals it turns into errors an agent can read:
- *
- *   SQLSTATE LD001, LD010 (no such lead or proposal) -> MI_EXIT_NOINPUT
- *   SQLSTATE LD002-LD016 (a rule refused)  -> MI_EXIT_REFUSED
- *   SQLSTATE 22xxx (a bad value)           -> MI_EXIT_USAGE
- *   anything else                          -> MI_EXIT_DATABASE
- *
- * err->msg is then the database's sentence ("lead 12 is claimed by kalani
- * until 2026-12-05 15:04 HST"), err->detail its detail and hint, and
- * err->sqlstate the SQLSTATE.
+ * SQL function (sql/061-068, docs/desk.md), which this module calls through
+ * desk_exec (deskexec.h), which turns its refusals into errors an agent can
+ * read.
  *
  * Every action prints what it did and the lead's state after it to out.
  * The screens (show, mine, queue) read homeowner_acquisition.lead_board, so
@@ -39,14 +31,6 @@ struct desk_log_opts {
 	const char *direction; /* inbound or outbound */
 	const char *tmk;       /* the property it concerns (13 digits) */
 };
-
-/*
- * Run one statement of the desk (a query): 0 with *res (the caller PQclear()s
- * it), or -1 with err set and classified by SQLSTATE as above.  Also used by
- * the proposal actions (proposal.c).
- */
-int desk_exec(PGconn *conn, const char *sql, int n, const char *const *pv, PGresult **res,
-	      struct mi_err *err);
 
 /* What mi-leads assess records (NULL: not given). */
 struct desk_assess_opts {

@@ -1,6 +1,6 @@
 #include "proposal.h"
 
-#include "desk.h"
+#include "deskexec.h"
 #include "exitcode.h"
 #include "report.h"
 #include "sha256.h"
