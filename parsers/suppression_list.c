@@ -89,7 +89,7 @@ long long suppression_list_read(FILE *in, const char *name, suppression_row_fn f
 				struct mi_err *err)
 {
 	struct reader r = { name, fn, data, { 0 }, 0, 0, STRBUF_INIT };
-	struct csvr_opts o = { 64 * 1024, 256 * 1024, 256, 0, 0 };
+	struct csvr_opts o = { 64 * 1024, 256 * 1024, 256, 0, 0, 0, 0 };
 	int rc;
 
 	strbuf_init(&r.street, 4096);
