@@ -24,9 +24,14 @@
  * runs as of its last day, but the lead queue is today's, so leads score it
  * (as of today) only when the range reaches today, never as of a past date.
  *
- * The summary (per source and stage: status, rows in and out, rejects,
- * seconds; new leads) is printed to the given stream and stored in
- * etl.runs.summary; every stage also gets its etl.stage_results row.
+ * Every stage binary records what it did in its own etl.stage_results row
+ * (ledger.h); mi-run reads each stage's result from that row, never from the
+ * stage's log, and closes the row itself only when the stage could not (it
+ * was killed, or never started).  The summary (per source and stage: status,
+ * rows in and out, rejects, seconds; new leads) is printed to the given
+ * stream and stored in etl.runs.summary; each stage shows once (the second
+ * pass of compset and leads, when leads made new leads, is added to their
+ * rows).
  *
  * Exit code: MI_EXIT_OK when every stage succeeded; otherwise the code of
  * the most severe failure (database, internal, I/O, configuration, network,
