@@ -12,6 +12,7 @@
 #include "stop.h"
 #include "strbuf.h"
 #include "value.h"
+#include "workq.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -853,10 +854,13 @@ static void mark_abandoned(struct run *r)
 	PQclear(res);
 }
 
+/* the run lock: exclusive for a one-host run, shared by the workers of a night */
 static int take_lock(struct run *r, struct mi_err *err)
 {
-	PGresult *res = mi_pg_query(r->conn, "SELECT pg_try_advisory_lock(etl.run_lock_key())", 0,
-				    NULL, err);
+	PGresult *res = mi_pg_query(r->conn,
+				    r->o->worker ? "SELECT pg_try_advisory_lock_shared(etl.run_lock_key())"
+						 : "SELECT pg_try_advisory_lock(etl.run_lock_key())",
+				    0, NULL, err);
 	int got;
 
 	if (!res)
@@ -949,6 +953,282 @@ static void plan_backfill(const struct run *r, FILE *fp)
 static void plan_steps(struct run *r, int days)
 {
 	r->steps = (size_t)days * (1 + 3 * r->nsel) + 2;
+}
+
+/* -------------------------------------------------------------- workers */
+
+#define SEQ_PARSE 1000
+#define SEQ_GLOBAL 90000
+
+struct local_src {
+	const char *id;
+	int parsed;  /* its entity files are in this worker's folder */
+	int scored;  /* and its reviews are scored there */
+};
+
+static struct local_src *local_of(struct local_src *loc, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(loc[i].id, id))
+			return &loc[i];
+	return NULL;
+}
+
+/* the exit code of a stage's row (-1: skipped or none) and the reviews a parse wrote */
+static int row_code(struct run *r, const char *stage, const char *source, long long *reviews)
+{
+	struct mi_err err = MI_ERR_INIT;
+	struct ledger_row row;
+	int code = -1;
+
+	if (reviews)
+		*reviews = 0;
+	if (ledger_stage_read(r->conn, r->run_id, stage, source, &row, &err) < 0) {
+		mi_log(MI_LOG_WARN, "ledger_failed", "%s", err.msg);
+		return MI_EXIT_DATABASE;
+	}
+	if (row.found && strcmp(row.status, "skipped"))
+		code = row.exit_code < 0 ? MI_EXIT_INTERNAL : row.exit_code;
+	if (reviews && row.detail) {
+		json_object *d = json_tokener_parse(row.detail);
+		*reviews = detail_int(d, "rows", "reviews", 0);
+		json_object_put(d);
+	}
+	ledger_row_release(&row);
+	return code;
+}
+
+/*
+ * Run one work item; returns its exit code (-1: skipped).  A score or load
+ * taken from a source this worker did not parse parses (and scores) it
+ * again into its own folder first: the landing store is shared, work
+ * folders are not.
+ */
+static int work_item(struct run *r, const struct workq_item *it, struct local_src *loc,
+		     size_t nloc)
+{
+	const struct source *src = NULL;
+	struct local_src *l = it->source[0] ? local_of(loc, nloc, it->source) : NULL;
+	char dir[PATH_MAX];
+	long long reviews = 0;
+	int rc;
+
+	r->nstages = 0;
+	if (!strcmp(it->stage, "compset")) {
+		struct stage_rec *cs = new_stage(r, "compset", NULL, NULL);
+		run_compset(r, cs);
+		return cs->exit_code;
+	}
+	if (!strcmp(it->stage, "leads")) {
+		/* leads, and the second pass of compset and leads when it made new leads */
+		struct stage_rec *cs = new_stage(r, "compset", NULL, NULL);
+		struct stage_rec *ls = new_stage(r, "leads", NULL, NULL);
+		leads_passes(r, cs, ls);
+		return ls->exit_code;
+	}
+	for (size_t i = 0; i < r->nsel; i++)
+		if (!strcmp(r->sel[i]->id, it->source))
+			src = r->sel[i];
+	if (!src || !l) {
+		mi_log_kv(MI_LOG_WARN, "unknown_source", "source", it->source, "msg",
+			  "the night's plan names a source this host does not have", NULL);
+		return MI_EXIT_CONFIG;
+	}
+	source_dir(r, src, NULL, dir, sizeof(dir));
+	if (!strcmp(it->stage, "fetch")) {
+		struct source *one[1] = { (struct source *)src };
+		stage_fetch(r, r->run_id, r->date, NULL, one, 1);
+		return r->nstages ? r->stages[r->nstages - 1].exit_code : MI_EXIT_INTERNAL;
+	}
+	if (!strcmp(it->stage, "parse")) {
+		rc = parse_source(r, src, r->run_id, NULL, dir, &reviews);
+		l->parsed = parse_loadable(rc);
+		l->scored = 0;
+		return rc;
+	}
+	/* score or load: what parse (and score) did, from the ledger */
+	rc = row_code(r, "parse", src->id, &reviews);
+	if (!parse_loadable(rc))
+		return -1; /* nothing trustworthy to score or load */
+	if (!l->parsed) {
+		rc = parse_source(r, src, r->run_id, NULL, dir, &reviews);
+		if (!parse_loadable(rc))
+			return rc;
+		l->parsed = 1;
+		l->scored = 0;
+	}
+	if (!strcmp(it->stage, "score")) {
+		rc = score_source(r, src, NULL, dir, reviews);
+		l->scored = rc == 0;
+		return rc;
+	}
+	rc = row_code(r, "score", src->id, NULL);
+	if (rc > 0)
+		return -1; /* a failed score: not loaded */
+	if (rc == 0 && !l->scored) {
+		if (score_source(r, src, NULL, dir, reviews) > 0)
+			return -1;
+		l->scored = 1;
+	}
+	return load_source(r, src, NULL, dir);
+}
+
+/* the night's summary, from the ledger rows of its items in the plan's order */
+static void summary_from_ledger(struct run *r, struct mi_err *err)
+{
+	const char *p[1] = { r->run_id };
+	PGresult *res = mi_pg_query(r->conn,
+				    "SELECT stage, coalesce(source, '') FROM etl.work_items"
+				    " WHERE run_id = $1 ORDER BY seq",
+				    1, p, err);
+
+	r->nstages = 0;
+	r->leads_line[0] = '\0';
+	if (!res)
+		return;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct ledger_row row;
+		struct mi_err e = MI_ERR_INIT;
+		const char *stage = PQgetvalue(res, i, 0), *source = PQgetvalue(res, i, 1);
+		struct stage_rec *s;
+		if (ledger_stage_read(r->conn, r->run_id, stage, source[0] ? source : NULL, &row,
+				      &e) < 0 || !row.found) {
+			ledger_row_release(&row);
+			continue; /* not run: an earlier stage of the source failed */
+		}
+		s = new_stage(r, stage, source, NULL);
+		if (s) {
+			s->exit_code = !strcmp(row.status, "skipped") ? -1 : row.exit_code;
+			s->seconds = row.seconds;
+			s->rows_in = row.in;
+			s->rows_out = row.out;
+			s->rejects = row.rejected;
+			if (s->exit_code > 0 || !strcmp(row.status, "skipped"))
+				snprintf(s->note, sizeof(s->note), "%.390s", row.error);
+			if (!strcmp(stage, "leads") && row.detail) {
+				json_object *d = json_tokener_parse(row.detail), *line;
+				if (d && json_object_object_get_ex(d, "line", &line))
+					snprintf(r->leads_line, sizeof(r->leads_line), "%.300s",
+						 json_object_get_string(line));
+				json_object_put(d);
+			}
+		}
+		ledger_row_release(&row);
+	}
+	PQclear(res);
+}
+
+/* the plan of the night: each (source, stage), then compset and leads */
+static int plan_night(struct run *r, struct workq *q, struct mi_err *err)
+{
+	struct workq_plan_item *items = calloc(4 * r->nsel + 2, sizeof(*items));
+	size_t n = 0;
+	int ret;
+
+	if (!items)
+		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+	for (size_t i = 0; i < r->nsel; i++) {
+		static const char *const stages[] = { "parse", "score", "load" };
+		if (!r->o->skip_fetch)
+			items[n++] = (struct workq_plan_item){ "fetch", r->sel[i]->id, (int)i };
+		for (int k = 0; k < 3; k++)
+			items[n++] = (struct workq_plan_item){ stages[k], r->sel[i]->id,
+							       SEQ_PARSE + 10 * (int)i + k };
+	}
+	items[n++] = (struct workq_plan_item){ "compset", NULL, SEQ_GLOBAL };
+	items[n++] = (struct workq_plan_item){ "leads", NULL, SEQ_GLOBAL + 1 };
+	ret = workq_plan(q, items, n, err);
+	free(items);
+	return ret;
+}
+
+/* mi-run nightly --worker: see nightly.h; returns the night's exit code */
+static int work_night(struct run *r, FILE *summary, struct mi_err *err)
+{
+	struct local_src *loc = calloc(r->nsel ? r->nsel : 1, sizeof(*loc));
+	const char **parsed = calloc(r->nsel ? r->nsel : 1, sizeof(*parsed));
+	long long lease = r->o->lease_ms > 0 ? r->o->lease_ms : 60000;
+	double poll = (double)lease / 4000.0;
+	struct workq *q = NULL;
+	int code = MI_EXIT_OK, done = 0;
+	char *json = NULL;
+
+	if (!loc || !parsed) {
+		mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < r->nsel; i++)
+		loc[i].id = r->sel[i]->id;
+	if (poll > 1.0)
+		poll = 1.0;
+	if (workq_landing_check(r->conn, r->paths.landing, err) < 0)
+		goto out;
+	q = workq_open(r->conn, r->o->conninfo, r->run_id, lease, err);
+	if (!q || plan_night(r, q, err) < 0)
+		goto out;
+	mi_log_kv(MI_LOG_INFO, "worker_start", "run", r->run_id, "worker", workq_worker(q), NULL);
+	while (!mi_stop_requested()) {
+		struct workq_item it;
+		size_t nparsed = 0;
+		long long open = 0;
+		int got, rc, lost = 0;
+		for (size_t i = 0; i < r->nsel; i++)
+			if (loc[i].parsed)
+				parsed[nparsed++] = loc[i].id;
+		got = workq_claim(q, parsed, nparsed, &it, err);
+		if (got < 0)
+			goto out;
+		if (!got) {
+			if (workq_open_items(q, &open, err) < 0)
+				goto out;
+			if (!open) {
+				done = 1;
+				break;
+			}
+			workq_wait(q, poll);
+			continue;
+		}
+		{
+			char att[16];
+			snprintf(att, sizeof(att), "%d", it.attempts);
+			/* an item claimed again: its worker died holding it */
+			mi_log_kv(it.attempts > 1 ? MI_LOG_WARN : MI_LOG_INFO,
+				  it.attempts > 1 ? "item_taken_over" : "item_claimed", "stage",
+				  it.stage, "source", it.source, "attempt", att, NULL);
+		}
+		rc = work_item(r, &it, loc, r->nsel);
+		if (mi_stop_requested())
+			break; /* the item is left to the lease: another worker takes it over */
+		if (workq_finish(q, &it, rc < 0 ? "skipped" : ledger_status_of(rc), rc, &lost,
+				 err) < 0)
+			goto out;
+		if (lost)
+			mi_log_kv(MI_LOG_WARN, "item_lost", "stage", it.stage, "source", it.source,
+				  "msg", "another worker took the item over", NULL);
+	}
+	if (!done) {
+		int sig = mi_stop_requested();
+		code = 128 + sig;
+		mi_err_set(err, code, "worker of run %s stopped by %s; its item is left to the"
+				      " other workers after its lease", r->run_id, mi_stop_name(sig));
+		goto out;
+	}
+	summary_from_ledger(r, err);
+	code = overall_code(r);
+	json = summary_json(r, code);
+	run_end(r, code, json ? json : "{}", NULL);
+	print_summary(r, summary, code);
+	mi_log_kv(code ? MI_LOG_WARN : MI_LOG_INFO, "run_end", "run", r->run_id, "exit",
+		  mi_exit_name(code), NULL);
+	if (code)
+		mi_err_set(err, code, "run %s finished with failures (%s)", r->run_id,
+			   mi_exit_name(code));
+out:
+	workq_close(q);
+	free(json);
+	free(loc);
+	free(parsed);
+	return err->code ? err->code : code;
 }
 
 int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
@@ -1064,7 +1344,8 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 	limit_session(&r);
 	if (take_lock(&r, err) < 0)
 		goto out;
-	mark_abandoned(&r);
+	if (!o->worker)
+		mark_abandoned(&r);
 	{
 		struct ledger_run_info info = {
 			o->mode == NIGHTLY_BACKFILL ? "backfill" : "nightly",
@@ -1080,6 +1361,10 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 	}
 	mi_log_kv(MI_LOG_INFO, "run_start", "run", r.run_id, "date", r.date, NULL);
 
+	if (o->worker) {
+		code = work_night(&r, summary, err);
+		goto out;
+	}
 	if (o->mode == NIGHTLY_RUN) {
 		plan_steps(&r, 1);
 		if (!o->skip_fetch)
