@@ -64,7 +64,7 @@ static int on_row(void *data, const struct csvr_row *row, struct mi_err *err)
 	r->rows++;
 	if (row->flags) {
 		out.owner = out.street = out.city = out.state = out.zip = out.reason = "";
-		out.bad = csvr_flag_reason(row->flags);
+		out.bad = row->why ? row->why : csvr_flag_reason(row->flags);
 		return r->fn(r->data, &out, err);
 	}
 	strbuf_reset(&r->street);
@@ -89,7 +89,9 @@ long long suppression_list_read(FILE *in, const char *name, suppression_row_fn f
 				struct mi_err *err)
 {
 	struct reader r = { name, fn, data, { 0 }, 0, 0, STRBUF_INIT };
-	struct csvr_opts o = { 64 * 1024, 256 * 1024, 256, 0, 0, 0, 0 };
+	/* a header: a stray quote costs its own row, not the rows after it */
+	struct csvr_opts o = { .max_field = 64 * 1024, .max_record = 256 * 1024,
+			       .max_fields = 256, .header = 1 };
 	int rc;
 
 	strbuf_init(&r.street, 4096);

@@ -26,12 +26,14 @@ seeds_for() {
 		ls fixtures/parse/xml-*/*/input* 2>/dev/null ;;
 	fuzz_json*)
 		ls fixtures/parse/json-*/*/input* fixtures/parse/geojson-*/*/input* 2>/dev/null ;;
+	fuzz_suppression)
+		ls fixtures/leads/mail/*.csv 2>/dev/null ;;
 	esac
 }
 
 max_len_for() {
 	case $1 in
-	fuzz_csv|fuzz_html*|fuzz_xml*|fuzz_json*|fuzz_tree*|fuzz_attrguard) echo "${FUZZ_MAX_LEN:-65536}" ;;
+	fuzz_csv|fuzz_suppression|fuzz_html*|fuzz_xml*|fuzz_json*|fuzz_tree*|fuzz_attrguard) echo "${FUZZ_MAX_LEN:-65536}" ;;
 	*) echo "${FUZZ_MAX_LEN:-4096}" ;;
 	esac
 }
