@@ -13,6 +13,7 @@
 #include "pg.h"
 #include "source.h"
 
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,8 +54,11 @@ static const struct mi_cmd_info info = {
 	"  -h, --help          show this help and exit\n"
 	"  -V, --version       show the version and exit\n"
 	"\n"
-	"A summary is printed on stdout as one JSON object.\n"
-	"Exit status: 0 done, 1 partial (some requests failed or were parked), 64 usage,\n"
+	"A summary is printed on stdout as one JSON object; its warnings name a full\n"
+	"page whose next link resolves to nothing (pagination stopped early) and a\n"
+	"source whose pages hold fewer items than its expected_min_items (it failed).\n"
+	"Exit status: 0 done, 1 partial (some requests failed or were parked, or a\n"
+	"source had fewer items than expected), 64 usage,\n"
 	"69 nothing could be fetched, 74 landing store I/O error, 76 database error,\n"
 	"78 bad configuration.\n",
 };
@@ -68,7 +72,9 @@ static PGconn *ledger_conn;
 
 struct fetch_count {
 	const char *source; /* NULL: every source */
-	long long landed, failed;
+	long long landed, failed, items;
+	char warning[300]; /* the first page's warning (pagination stopped early) */
+	int warnings;
 };
 
 static int count_fetch(const struct landing_record *rec, void *arg)
@@ -81,6 +87,18 @@ static int count_fetch(const struct landing_record *rec, void *arg)
 		c->landed++;
 	else
 		c->failed++;
+	if (rec->warning && !c->warnings++)
+		snprintf(c->warning, sizeof(c->warning), "%s", rec->warning);
+	return 0;
+}
+
+/* each URL's last body once: the items of the source's pages */
+static int count_items(const struct landing_record *rec, void *arg)
+{
+	struct fetch_count *c = arg;
+
+	if ((!c->source || (rec->source && !strcmp(rec->source, c->source))) && rec->items_known)
+		c->items += rec->items;
 	return 0;
 }
 
@@ -90,18 +108,23 @@ static int count_fetch(const struct landing_record *rec, void *arg)
  * code is mi-fetch's exit code, error its error (NULL when it ran).
  */
 static void close_source(struct ledger_stage *ls, const struct fetchrun_opts *o,
-			 const char *source, int code, const char *error)
+			 const char *source, long long expected_min, int code, const char *error)
 {
-	struct fetch_count n = { source, 0, 0 };
+	struct fetch_count n;
 	struct mi_err e = MI_ERR_INIT;
 	struct ledger_counts c;
-	char note[64], detail[96];
-	int sc;
+	char note[400], detail[640], esc[620];
+	const char *status;
+	size_t len;
+	int sc, too_few = 0;
 
 	if (!ls->conn)
 		return;
+	memset(&n, 0, sizeof(n));
+	n.source = source;
 	note[0] = '\0';
-	if (landing_run_foreach(o->landing_dir, o->run_id, LANDING_ALL, count_fetch, &n, &e) < 0 &&
+	if ((landing_run_foreach(o->landing_dir, o->run_id, LANDING_ALL, count_fetch, &n, &e) < 0 ||
+	     landing_run_foreach(o->landing_dir, o->run_id, 0, count_items, &n, &e) < 0) &&
 	    !code) {
 		sc = MI_EXIT_PARTIAL;
 		snprintf(note, sizeof(note), "nothing landed");
@@ -113,13 +136,44 @@ static void close_source(struct ledger_stage *ls, const struct fetchrun_opts *o,
 			snprintf(note, sizeof(note), "%lld request%s failed", n.failed,
 				 n.failed == 1 ? "" : "s");
 	}
+	status = ledger_status_of(sc);
+	/* a source that shrank is no market that shrank: it fails, unloaded */
+	if (expected_min && n.landed && n.items < expected_min) {
+		len = strlen(note);
+		snprintf(note + len, sizeof(note) - len, "%s%lld items, expected at least %lld: not loaded",
+			 len ? "; " : "", n.items, expected_min);
+		if (sc == MI_EXIT_OK)
+			sc = MI_EXIT_PARTIAL;
+		status = "failed";
+		too_few = 1;
+	}
+	if (n.warnings) {
+		len = strlen(note);
+		snprintf(note + len, sizeof(note) - len, "%swarning: %s", len ? "; " : "", n.warning);
+	}
 	memset(&c, 0, sizeof(c));
 	c.read = n.landed + n.failed;
 	c.out = n.landed;
 	c.rejected = n.failed;
-	snprintf(detail, sizeof(detail), "{\"landed\": %lld, \"failed\": %lld}", n.landed,
-		 n.failed);
-	ledger_stage_close(ls, sc, &c, detail, error && sc == code ? error : note);
+	{
+		/* the note as a JSON string */
+		json_object *j = json_object_new_string(note);
+		snprintf(esc, sizeof(esc), "%s", json_object_to_json_string(j));
+		json_object_put(j);
+	}
+	snprintf(detail, sizeof(detail),
+		 "{\"landed\": %lld, \"failed\": %lld, \"items\": %lld, \"too_few\": %s%s%s}",
+		 n.landed, n.failed, n.items, too_few ? "true" : "false", note[0] ? ", \"note\": " : "",
+		 note[0] ? esc : "");
+	if (error && sc == code) {
+		ledger_stage_close_as(ls, status, sc, &c, detail, error);
+	} else {
+		char why[480];
+		snprintf(why, sizeof(why), "exit %d (%s)%s%s", sc, mi_exit_name(sc), note[0] ? ": " : "",
+			 note);
+		ledger_stage_close_as(ls, status, sc, &c, detail,
+				      sc || strcmp(status, "succeeded") ? why : NULL);
+	}
 }
 
 /*
@@ -146,8 +200,21 @@ static void open_ledger(const struct fetchrun_opts *o)
 
 static int close_ledger(const struct fetchrun_opts *o, int code, const char *error)
 {
-	for (size_t i = 0; i < nledger_rows; i++)
-		close_source(&ledger_rows[i], o, o->nonly ? o->only[i] : NULL, code, error);
+	struct source **srcs = NULL;
+	size_t nsrcs = 0;
+	struct mi_err e = MI_ERR_INIT;
+
+	if (nledger_rows && source_load_dir(o->sources_dir, &srcs, &nsrcs, &e) < 0)
+		nsrcs = 0;
+	for (size_t i = 0; i < nledger_rows; i++) {
+		const char *id = o->nonly ? o->only[i] : NULL;
+		long long min = 0;
+		for (size_t j = 0; id && j < nsrcs; j++)
+			if (!strcmp(srcs[j]->id, id))
+				min = srcs[j]->expected_min_items;
+		close_source(&ledger_rows[i], o, id, min, code, error);
+	}
+	source_free_all(srcs, nsrcs);
 	mi_pg_finish(ledger_conn);
 	return code;
 }
@@ -260,16 +327,30 @@ int main(int argc, char **argv)
 		return close_ledger(&o, err.code ? err.code : MI_EXIT_INTERNAL, err.msg);
 	}
 	fetch_global_cleanup();
-	if (!o.dry_run)
+	if (!o.dry_run) {
+		struct json_object *w = json_object_new_array();
+
+		for (int i = 0; i < sum.nwarnings && i < FETCHRUN_MAX_WARNINGS; i++)
+			json_object_array_add(w, json_object_new_string(sum.warnings[i]));
 		printf("{\"run\":\"%s\",\"landed\":%lld,\"new_bodies\":%lld,\"not_modified\":%lld,"
 		       "\"failed\":%lld,\"robots\":%lld,\"parked\":%lld,\"skipped\":%lld,"
-		       "\"requests\":%lld,\"retries\":%lld,\"bytes\":%lld,\"seconds\":%.3f}\n",
+		       "\"requests\":%lld,\"retries\":%lld,\"bytes\":%lld,\"seconds\":%.3f,"
+		       "\"short_sources\":%lld,\"warnings\":%s}\n",
 		       o.run_id, sum.landed, sum.new_bodies, sum.not_modified, sum.failed, sum.robots,
-		       sum.parked, sum.skipped, sum.requests, sum.retries, sum.bytes, sum.seconds);
+		       sum.parked, sum.skipped, sum.requests, sum.retries, sum.bytes, sum.seconds,
+		       sum.short_sources,
+		       json_object_to_json_string_ext(w, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(w);
+		for (int i = 0; i < sum.nwarnings && i < FETCHRUN_MAX_WARNINGS; i++)
+			mi_log(MI_LOG_WARN, "warning", "%s", sum.warnings[i]);
+	}
 	ret = MI_EXIT_OK;
 	if (sum.failed || sum.parked)
 		ret = (sum.landed + sum.not_modified + sum.robots + sum.skipped) ? MI_EXIT_PARTIAL
 										  : MI_EXIT_NETWORK;
+	if (sum.short_sources && ret == MI_EXIT_OK)
+		ret = MI_EXIT_PARTIAL;
 	if (!o.dry_run)
 		mi_log(sum.failed || sum.parked ? MI_LOG_WARN : MI_LOG_INFO, "summary",
 		       "%lld landed (%lld new), %lld not modified, %lld failed, %lld robots, %lld parked",

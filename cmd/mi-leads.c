@@ -81,7 +81,7 @@ enum {
 	O_OUTCOME = 1u << 4, O_NOTE = 1u << 5, O_FOLLOW = 1u << 6, O_INBOUND = 1u << 7,
 	O_TMK = 1u << 8, O_UNTIL = 1u << 9, O_FORMAT = 1u << 10, O_STATUS = 1u << 11,
 	O_MINSCORE = 1u << 12, O_OUT = 1u << 13, O_LIMIT = 1u << 14, O_ASOF = 1u << 15,
-	O_RUN = 1u << 16,
+	O_RUN = 1u << 16, O_CONDITION = 1u << 17, O_SCORE = 1u << 18, O_CAPEX = 1u << 19,
 };
 
 struct cmd;
@@ -89,6 +89,7 @@ struct cmd;
 struct args {
 	const char *agent, *to, *reason, *channel, *outcome, *note, *follow_up, *tmk, *until;
 	const char *format, *status, *out, *as_of, *run_id, *config, *dbname;
+	const char *condition, *score, *capex;
 	const char *pos[2];
 	int npos, inbound;
 	long long limit;
@@ -129,7 +130,8 @@ static const struct cmd {
 	  "\n"
 	  "Everything about a lead on one screen: its stage and claim, the owner, the\n"
 	  "care-of line and mailing address (USPS form), each property with its signals\n"
-	  "and their points, its competitive set and revenue projection, and the whole\n"
+	  "and their points, its condition (a person's assessment, else the remote\n"
+	  "estimate), its competitive set and revenue projection, and the whole\n"
 	  "activity history, newest first.\n"
 	  "\n" COMMON_OPTS "\n" EXIT_DESK },
 	{ "log", O_AGENT | O_CHANNEL | O_OUTCOME | O_NOTE | O_FOLLOW | O_INBOUND | O_TMK, 1, "LEAD",
@@ -149,6 +151,23 @@ static const struct cmd {
 	  "  --follow-up DATE   YYYY-MM-DD, today or later: the next follow-up\n"
 	  "  --inbound          the owner reached us (default: we reached out)\n"
 	  "  --tmk TMK          the property it was about, in any TMK form\n"
+	  AGENT_OPT COMMON_OPTS "\n" EXIT_DESK },
+	{ "assess", O_AGENT | O_CONDITION | O_SCORE | O_CAPEX | O_NOTE | O_TMK, 1, "LEAD", run_desk,
+	  "usage: mi-leads assess LEAD --condition CONDITION [--score N] [--capex USD]\n"
+	  "                [--note TEXT] [--tmk TMK] [--agent NAME]\n"
+	  "\n"
+	  "Record the condition of a lead's property as you found it on a site visit.\n"
+	  "From then on it is the property's assessment in show, the report and\n"
+	  "proposals: a person's assessment always wins over the remote estimate that\n"
+	  "mi-leads score makes from reviews and the county record.  Logged as an\n"
+	  "activity; the claim is left as it is.  Refused on a lead another agent holds.\n"
+	  "\n"
+	  "  --condition CONDITION  excellent, good, fair or poor\n"
+	  "  --score N          condition 1-10 (10 = like new)\n"
+	  "  --capex USD        what it takes to make it rental-ready, in dollars\n"
+	  "  --note TEXT        what you saw\n"
+	  "  --tmk TMK          the property, in any TMK form (needed when the lead has\n"
+	  "                     several)\n"
 	  AGENT_OPT COMMON_OPTS "\n" EXIT_DESK },
 	{ "status", O_AGENT | O_REASON, 2, "LEAD STAGE", run_desk,
 	  "usage: mi-leads status LEAD STAGE [--reason TEXT] [--agent NAME]\n"
@@ -269,13 +288,16 @@ static const struct cmd {
 	  "settings: recent sale, manager change, self-managed, declining review\n"
 	  "aspects, occupancy or ADR below the competitive set, listing gone dark),\n"
 	  "create prospects (one per owner key and mailing address) with all of their\n"
-	  "properties, write one lead activity per new signal, and project the revenue\n"
-	  "of every lead with a competitive set; one transaction.  It never changes a\n"
-	  "stage, a claim or a note: a strong new signal on a lost lead is logged and\n"
-	  "flags it (\"signal since lost\"), nothing more.  A lead that turns hot is\n"
-	  "announced with NOTIFY on channel mi_hot_lead.  A re-run on the same data\n"
-	  "writes nothing new.  Run mi-compset before it so that new leads get\n"
-	  "competitive sets and projections.\n"
+	  "properties, write one lead activity per new signal, each review's share of\n"
+	  "its property's score, a remote condition estimate of every market property\n"
+	  "(from its reviews and the county record, with a capex estimate by the\n"
+	  "[condition] settings; a new one only when its inputs changed), and project\n"
+	  "the revenue of every lead with a competitive set; one transaction.  It never\n"
+	  "changes a stage, a claim, a note or a person's assessment: a strong new\n"
+	  "signal on a lost lead is logged and flags it (\"signal since lost\"), nothing\n"
+	  "more.  A lead that turns hot is announced with NOTIFY on channel\n"
+	  "mi_hot_lead.  A re-run on the same data writes nothing new.  Run mi-compset\n"
+	  "before it so that new leads get competitive sets and projections.\n"
 	  "\n"
 	  "  --as-of DATE       YYYY-MM-DD: data date of the scores (default: the\n"
 	  "                     database's today)\n"
@@ -291,7 +313,8 @@ static const struct { unsigned bit; const char *name; } opt_names[] = {
 	{ O_FOLLOW, "--follow-up" }, { O_INBOUND, "--inbound" }, { O_TMK, "--tmk" },
 	{ O_UNTIL, "--until" }, { O_FORMAT, "--format" }, { O_STATUS, "--status" },
 	{ O_MINSCORE, "--min-score" }, { O_OUT, "--out" }, { O_LIMIT, "--limit" },
-	{ O_ASOF, "--as-of" }, { O_RUN, "--run" },
+	{ O_ASOF, "--as-of" }, { O_RUN, "--run" }, { O_CONDITION, "--condition" },
+	{ O_SCORE, "--score" }, { O_CAPEX, "--capex" },
 };
 
 static const char *const export_stages[] = { "new", "contacted", "meeting", "proposal",
@@ -357,6 +380,9 @@ int main(int argc, char **argv)
 		{ "limit", required_argument, NULL, 'l' },
 		{ "as-of", required_argument, NULL, 'a' },
 		{ "run", required_argument, NULL, 'r' },
+		{ "condition", required_argument, NULL, 'N' },
+		{ "score", required_argument, NULL, 'S' },
+		{ "capex", required_argument, NULL, 'X' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "dbname", required_argument, NULL, 'D' },
 		MI_OPTS_COMMON,
@@ -393,6 +419,9 @@ int main(int argc, char **argv)
 		case 'l': limit_arg = optarg; a.given |= O_LIMIT; break;
 		case 'a': a.as_of = optarg; a.given |= O_ASOF; break;
 		case 'r': a.run_id = optarg; a.given |= O_RUN; break;
+		case 'N': a.condition = optarg; a.given |= O_CONDITION; break;
+		case 'S': a.score = optarg; a.given |= O_SCORE; break;
+		case 'X': a.capex = optarg; a.given |= O_CAPEX; break;
 		case 'c': a.config = optarg; break;
 		case 'D': a.dbname = optarg; break;
 		case 'h': help = 1; break;
@@ -403,9 +432,9 @@ int main(int argc, char **argv)
 	if (optind >= argc) {
 		if (help)
 			return mi_opts_help(&info);
-		return mi_opts_usage_error(&info, "a command is required: next, show, log, status, "
-					   "snooze, mine, assign, claim, release, dnc, queue, export, "
-					   "suppress or score");
+		return mi_opts_usage_error(&info, "a command is required: next, show, log, assess, "
+					   "status, snooze, mine, assign, claim, release, dnc, queue, "
+					   "export, suppress or score");
 	}
 	c = find_cmd(argv[optind]);
 	if (!c)
@@ -447,6 +476,19 @@ int main(int argc, char **argv)
 	if (!strcmp(c->name, "log") && !a.channel)
 		return usage_error(c, "needs --channel (call, email, sms, letter, meeting, site_visit "
 				   "or note)");
+	if (!strcmp(c->name, "assess")) {
+		long long v;
+		double d;
+
+		if (!a.condition)
+			return usage_error(c, "needs --condition (excellent, good, fair or poor)");
+		if (a.score && mi_parse_ll(a.score, 1, 10, &v) < 0)
+			return usage_error(c, "invalid value '%s' for option --score: must be an integer "
+					   "between 1 and 10", a.score);
+		if (a.capex && mi_parse_double(a.capex, 0, 1e11, &d) < 0)
+			return usage_error(c, "invalid value '%s' for option --capex: must be an amount "
+					   "in dollars, 0 or more", a.capex);
+	}
 	if (!strcmp(c->name, "snooze") && !a.until)
 		return usage_error(c, "needs --until DATE");
 	if (!strcmp(c->name, "assign") && !a.to)
@@ -515,10 +557,12 @@ static int run_score(PGconn *conn, struct leads_settings *set, struct args *a, s
 		 "leads %s (%s): %lld signals on %lld properties; %lld new prospects, %lld new "
 		 "leads, %lld rescored, %lld new activities, %lld new projections, %lld prospects "
 		 "renamed; %lld scored properties without a known owner; %lld properties joined "
-		 "their owner's lead, %lld lost leads with a new signal",
+		 "their owner's lead, %lld lost leads with a new signal; %lld review contributions "
+		 "changed, %lld remote condition assessments",
 		 a->as_of, set->version, st.signals, st.scored, st.prospects_new, st.leads_new,
 		 st.leads_rescored, st.activities_new, st.projections_new, st.prospects_renamed,
-		 st.without_owner, st.properties_joined, st.lost_signalled);
+		 st.without_owner, st.properties_joined, st.lost_signalled, st.reviews_attributed,
+		 st.conditions_new);
 	printf("%s\n", line);
 	{
 		/* properties scored; the figures and the line above for mi-run's summary */
@@ -574,6 +618,10 @@ static int run_desk(PGconn *conn, struct leads_settings *set, struct args *a, st
 		struct desk_log_opts o = { a->channel, a->outcome, a->note, a->follow_up,
 					   a->inbound ? "inbound" : NULL, a->tmk ? a->tmk13 : NULL };
 		rc = desk_log(conn, a->lead, a->agent, &o, stdout, err);
+	} else if (!strcmp(v, "assess")) {
+		struct desk_assess_opts o = { a->condition, a->score, a->capex, a->note,
+					      a->tmk ? a->tmk13 : NULL };
+		rc = desk_assess(conn, a->lead, a->agent, &o, stdout, err);
 	} else if (!strcmp(v, "status")) {
 		rc = desk_status(conn, a->lead, a->agent, a->pos[1], a->reason, stdout, err);
 	} else if (!strcmp(v, "snooze")) {

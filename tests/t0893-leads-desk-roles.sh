@@ -25,6 +25,7 @@ N=$(q "select prospect_id from homeowner_acquisition.prospects where owner_key =
 for call in "claim_next_lead('pipeline')" "release_lead($N, 'x', 'y')" "assign_lead($N, 'x', 'x')" \
 	"log_lead_activity($N, 'x', 'call')" "set_lead_stage($N, 'x', 'contacted')" \
 	"snooze_lead($N, 'x', current_date + 1)" "mark_do_not_contact($N, 'x')" \
+	"record_assessment($N, 'x', 'good')" \
 	"add_lead_suppression('x', 'SMITH JOHN', null, null, null, null, null, 'f')"; do
 	sql_as mi_pipeline "SELECT homeowner_acquisition.$call" >/dev/null 2>"$t_tmp/err" &&
 		fail "mi_pipeline may call $call"
@@ -43,7 +44,11 @@ grep -q "^lead $N  stage new  claimed by kalani" "$t_tmp/out" || fail "next: $(c
 as mi_sales log "$N" --agent kalani --channel call --outcome connected --note "hi" >/dev/null 2>"$t_tmp/err" ||
 	fail "log as mi_sales: $(cat "$t_tmp/err")"
 as mi_sales status "$N" meeting --agent kalani >/dev/null 2>"$t_tmp/err" || fail "status as mi_sales: $(cat "$t_tmp/err")"
-as mi_sales show "$N" >/dev/null 2>"$t_tmp/err" || fail "show as mi_sales: $(cat "$t_tmp/err")"
+as mi_sales assess "$N" --agent kalani --condition fair --score 5 --capex 9000 >/dev/null 2>"$t_tmp/err" ||
+	fail "assess as mi_sales: $(cat "$t_tmp/err")"
+as mi_sales show "$N" >"$t_tmp/out" 2>"$t_tmp/err" || fail "show as mi_sales: $(cat "$t_tmp/err")"
+grep -q "^condition fair 5/10, capex \$9,000 (site visit by kalani " "$t_tmp/out" ||
+	fail "show after assess as mi_sales: $(cat "$t_tmp/out")"
 as mi_sales mine --agent kalani >/dev/null 2>"$t_tmp/err" || fail "mine as mi_sales: $(cat "$t_tmp/err")"
 as mi_sales queue >/dev/null 2>"$t_tmp/err" || fail "queue as mi_sales: $(cat "$t_tmp/err")"
 as mi_sales export >/dev/null 2>"$t_tmp/err" || fail "export as mi_sales: $(cat "$t_tmp/err")"

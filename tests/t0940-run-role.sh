@@ -63,7 +63,8 @@ denied() { # what, SQL, expected message part
 	printf '%s\t%s\t%s\n' "$n" "$1" "$3" >>"$t_tmp/checks"
 	printf '%s(%s, $q$%s$q$)\n' "$([ $n -gt 1 ] && echo ', ')" "$n" "$2" >>"$t_tmp/values"
 }
-part=$(q "SELECT c.relname FROM pg_class c WHERE c.relname LIKE 'property_pricing_s%' LIMIT 1")
+part=$(q "SELECT c.relname FROM pg_class c WHERE c.relname LIKE 'property_pricing_s%' AND c.relkind = 'r'
+          ORDER BY c.relname LIMIT 1")
 denied "delete from etl.schema_migrations" "DELETE FROM etl.schema_migrations" "permission denied for table schema_migrations"
 denied "read etl.schema_migrations" "SELECT * FROM etl.schema_migrations" "permission denied for table schema_migrations"
 denied "delete from etl.runs" "DELETE FROM etl.runs" "permission denied for table runs"

@@ -126,6 +126,32 @@ Test(fetch, next_link_in_a_json_field)
 	source_free(s);
 }
 
+/* a page's items, and whether next_field names anything: a null is the API's own end */
+Test(fetch, page_items_and_next_field)
+{
+	struct source *s = load("reviews-json");
+	const char *p;
+	long long items;
+	int present;
+
+	p = "{\"items\": [1, 2, 3], \"paging\": {\"next\": null}}";
+	cr_assert_eq(fetch_page_info(s, p, strlen(p), &items, &present), 0);
+	cr_assert_eq(items, 3);
+	cr_assert_eq(present, 1);
+	p = "{\"items\": [1, 2], \"paging\": {\"nxt\": \"/p/2\"}}";
+	cr_assert_eq(fetch_page_info(s, p, strlen(p), &items, &present), 0);
+	cr_assert_eq(items, 2);
+	cr_assert_eq(present, 0);
+	p = "{\"items\": {}, \"paging\": 7}";
+	cr_assert_eq(fetch_page_info(s, p, strlen(p), &items, &present), 0);
+	cr_assert_eq(items, -1);
+	cr_assert_eq(present, 0);
+	p = "<html>";
+	cr_assert_eq(fetch_page_info(s, p, strlen(p), &items, &present), -1);
+	cr_assert_eq(items, -1);
+	source_free(s);
+}
+
 Test(fetch, next_link_in_an_html_element)
 {
 	struct source *s = load("pm-html");

@@ -68,7 +68,10 @@ GRANT UPDATE (opportunity_score, score_signals, score_version, scored_at, lead_s
 GRANT SELECT, INSERT ON homeowner_acquisition.lead_activities,
 	homeowner_acquisition.revenue_projections TO mi_pipeline;
 GRANT SELECT, INSERT ON homeowner_acquisition.property_assessments TO mi_pipeline;
-GRANT UPDATE (opportunity_score, score_signals, score_version, run_id)
+-- the day's score row, and the day's remote condition row when a re-run finds new inputs
+GRANT UPDATE (opportunity_score, score_signals, score_version, run_id, prospect_property_id,
+              overall_condition, condition_score, estimated_capex, issues, notes, confidence,
+              evidence)
 	ON homeowner_acquisition.property_assessments TO mi_pipeline;
 
 -- the lead settings a night scored with (one row, replaced) and the suppression list
@@ -105,6 +108,7 @@ GRANT EXECUTE ON FUNCTION
     homeowner_acquisition.set_lead_stage(bigint, text, text, text),
     homeowner_acquisition.snooze_lead(bigint, text, date, text),
     homeowner_acquisition.mark_do_not_contact(bigint, text, text),
+    homeowner_acquisition.record_assessment(bigint, text, text, integer, numeric, text, text),
     homeowner_acquisition.add_lead_suppression(text, text, text, text, text, text, text, text, integer)
     TO mi_sales;
 -- a lead entered by hand (a referral) and its properties; an owner's contact details

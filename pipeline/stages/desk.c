@@ -159,6 +159,22 @@ int desk_log(PGconn *conn, long long lead, const char *agent, const struct desk_
 		      " $6::date, $7, $8)", 8, pv, done, out, err);
 }
 
+int desk_assess(PGconn *conn, long long lead, const char *agent, const struct desk_assess_opts *o,
+		FILE *out, struct mi_err *err)
+{
+	char id[32], done[160];
+	const char *pv[7] = { id, agent, o->condition, o->score, o->capex, o->note, o->tmk };
+
+	snprintf(id, sizeof(id), "%lld", lead);
+	snprintf(done, sizeof(done), "site visit assessment recorded: %s%s%s", o->condition,
+		 o->score ? " " : "", o->score ? o->score : "");
+	if (o->score)
+		snprintf(done + strlen(done), sizeof(done) - strlen(done), "/10");
+	return action(conn, lead,
+		      "SELECT homeowner_acquisition.record_assessment($1::bigint, $2, $3, $4::integer,"
+		      " $5::numeric, $6, $7)", 7, pv, done, out, err);
+}
+
 int desk_status(PGconn *conn, long long lead, const char *agent, const char *stage,
 		const char *reason, FILE *out, struct mi_err *err)
 {
@@ -306,6 +322,62 @@ static int show_owner(PGconn *conn, const char *id, FILE *out, struct mi_err *er
 	return out_ok(out, err);
 }
 
+/*
+ * The property's condition: the assessment that counts (current_assessment:
+ * a person's over the remote estimate), and the remote estimate a person's
+ * overrode.
+ */
+static int show_condition(PGconn *conn, const char *pp_id, FILE *out, struct mi_err *err)
+{
+	const char *pv[1] = { pp_id };
+	PGresult *res;
+
+	if (desk_exec(conn,
+		"SELECT coalesce(c.overall_condition, 'not graded')"
+		"   || coalesce(' ' || c.condition_score || '/10', ''),"
+		" coalesce(CASE WHEN c.capex_is_estimate AND c.estimated_capex = 0"
+		"   THEN 'no capex in the estimate'"
+		"   WHEN c.capex_is_estimate"
+		"   THEN 'capex estimate ' || to_char(c.estimated_capex, 'FM$999,999,990')"
+		"   ELSE 'capex ' || to_char(c.estimated_capex, 'FM$999,999,990') END, 'no capex figure'),"
+		" CASE WHEN c.by_person"
+		"   THEN replace(c.assessment_type, '_', ' ') || ' by ' || c.assessed_by || ' '"
+		"        || c.assessed_on"
+		"   ELSE 'remote estimate ' || c.assessed_on || ', confidence ' || c.confidence END,"
+		" CASE WHEN NOT c.by_person THEN 'from ' || (c.evidence ->> 'aspect_reviews')"
+		"   || ' reviews on maintenance, cleanliness or amenities'"
+		"   || coalesce('; complaints: ' || (SELECT string_agg(k || ' (' || (v ->> 'reviews')"
+		"        || ')', ', ' ORDER BY k) FROM jsonb_each(c.evidence -> 'complaints') x(k, v)), '')"
+		"   || coalesce('; built ' || coalesce(c.evidence #>> '{county,effective_year}',"
+		"        c.evidence #>> '{county,year_built}'), '') END,"
+		" coalesce(c.notes, ''), c.by_person,"
+		" coalesce((SELECT 'remote estimate was ' || r.overall_condition || ' '"
+		"   || r.condition_score || '/10, capex estimate '"
+		"   || to_char(r.estimated_capex, 'FM$999,999,990') || ' (' || r.assessed_on || ')'"
+		"   FROM homeowner_acquisition.property_assessments r"
+		"   WHERE r.property_assessment_id = c.remote_assessment_id AND c.by_person), '')"
+		" FROM homeowner_acquisition.prospect_properties pp"
+		" JOIN homeowner_acquisition.current_assessment c ON c.tmk = pp.tmk"
+		" WHERE pp.prospect_property_id = $1::bigint", 1, pv, &res, err) < 0)
+		return -1;
+	if (!PQntuples(res)) {
+		fprintf(out, "condition not assessed (mi-leads assess records a site visit)\n");
+	} else {
+		/* columns: 0 grade, 1 capex, 2 whose, 3 remote evidence, 4 notes, 5 by person,
+		 * 6 the remote estimate a person overrode */
+		fprintf(out, "condition %s, %s (%s)\n", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+			PQgetvalue(res, 0, 2));
+		if (*PQgetvalue(res, 0, 3))
+			fprintf(out, "          %s\n", PQgetvalue(res, 0, 3));
+		if (!strcmp(PQgetvalue(res, 0, 5), "t") && *PQgetvalue(res, 0, 4))
+			fprintf(out, "          \"%s\"\n", PQgetvalue(res, 0, 4));
+		if (*PQgetvalue(res, 0, 6))
+			fprintf(out, "          (%s)\n", PQgetvalue(res, 0, 6));
+	}
+	PQclear(res);
+	return out_ok(out, err);
+}
+
 /* One property: parcel, reasons, comp set, projection. */
 static int show_property(PGconn *conn, const char *pp_id, int nth, int count, FILE *out,
 			 struct mi_err *err)
@@ -355,6 +427,8 @@ static int show_property(PGconn *conn, const char *pp_id, int nth, int count, FI
 			PQgetvalue(res, 0, 9), PQgetvalue(res, 0, 8), PQgetvalue(res, 0, 10),
 			PQgetvalue(res, 0, 11));
 	PQclear(res);
+	if (show_condition(conn, pp_id, out, err) < 0)
+		return -1;
 
 	if (desk_exec(conn,
 		"SELECT to_char((e ->> 'contribution')::numeric, 'FM990.00'), e ->> 'signal',"

@@ -40,6 +40,15 @@ struct desk_log_opts {
 	const char *tmk;       /* the property it concerns (13 digits) */
 };
 
+/* What mi-leads assess records (NULL: not given). */
+struct desk_assess_opts {
+	const char *condition; /* excellent, good, fair or poor */
+	const char *score;     /* 1-10 */
+	const char *capex;     /* USD */
+	const char *note;      /* free text */
+	const char *tmk;       /* the property (13 digits); NULL: the lead's only one */
+};
+
 /* Claim the best waiting owner for agent; *lead gets it.  1, 0 when empty, -1. */
 int desk_next(PGconn *conn, const char *agent, long long *lead, FILE *out, struct mi_err *err);
 
@@ -50,6 +59,9 @@ int desk_release(PGconn *conn, long long lead, const char *agent, const char *re
 		 struct mi_err *err);
 int desk_log(PGconn *conn, long long lead, const char *agent, const struct desk_log_opts *o,
 	     FILE *out, struct mi_err *err);
+/* A site-visit assessment of a property of lead (record_assessment). */
+int desk_assess(PGconn *conn, long long lead, const char *agent, const struct desk_assess_opts *o,
+		FILE *out, struct mi_err *err);
 int desk_status(PGconn *conn, long long lead, const char *agent, const char *stage,
 		const char *reason, FILE *out, struct mi_err *err);
 int desk_snooze(PGconn *conn, long long lead, const char *agent, const char *until,

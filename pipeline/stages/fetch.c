@@ -246,6 +246,46 @@ out:
 	return ret;
 }
 
+/* 1 when every key of the dotted path is there (the last one may hold null) */
+static int json_path_exists(struct json_object *o, const char *path)
+{
+	char key[256];
+
+	while (*path) {
+		const char *dot = strchr(path, '.');
+		size_t kl = dot ? (size_t)(dot - path) : strlen(path);
+		struct json_object *v = NULL;
+
+		if (!o || kl >= sizeof(key) || !json_object_is_type(o, json_type_object))
+			return 0;
+		memcpy(key, path, kl);
+		key[kl] = '\0';
+		if (!json_object_object_get_ex(o, key, &v))
+			return 0;
+		o = v;
+		path = dot ? dot + 1 : path + kl;
+	}
+	return 1;
+}
+
+int fetch_page_info(const struct source *s, const char *body, size_t len, long long *items,
+		    int *next_present)
+{
+	struct mi_err e = MI_ERR_INIT;
+	struct json_object *o = parse_json(body, len, &e), *v;
+
+	*items = -1;
+	*next_present = 0;
+	if (!o)
+		return -1;
+	v = json_path(o, s->items_field);
+	if (v && json_object_is_type(v, json_type_array))
+		*items = (long long)json_object_array_length(v);
+	*next_present = json_path_exists(o, s->next_field);
+	json_object_put(o);
+	return 0;
+}
+
 int fetch_next_url(const struct source *s, const char *body, size_t len, const char *base_url,
 		   const char *date, int page, char **out, struct mi_err *err)
 {

@@ -81,6 +81,16 @@ int fetch_origin(const char *url, char *buf, size_t size);
  * *out is a malloc'd absolute URL or NULL (no next page).  Returns 0, or -1
  * with err when the body cannot be read as the expected format.
  */
+/*
+ * What a JSON page holds: *items the length of the array at the source's
+ * dotted items_field path (-1: no such array), *next_present 1 when the
+ * next_field path names something in it (an explicit null included: the
+ * API's own "no next page"), 0 when it names nothing (a misspelled path).
+ * 0, or -1 when the page is not JSON.
+ */
+int fetch_page_info(const struct source *s, const char *body, size_t len, long long *items,
+		    int *next_present);
+
 int fetch_next_url(const struct source *s, const char *body, size_t len, const char *base_url,
 		   const char *date, int page, char **out, struct mi_err *err);
 

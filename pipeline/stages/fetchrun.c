@@ -361,7 +361,15 @@ static int read_object(const struct landing *ld, const char *sha, long long max,
 	return ret;
 }
 
-static char *next_page(struct run *r, const struct fetch_result *res)
+/*
+ * What a landed page says: its next page (NULL: none), its items (a JSON
+ * page's items_field array; *items_known 0 when not counted) and a warning
+ * when pagination stops where it should not: a full page (page_size items
+ * or more) whose next_field resolves to nothing (the path is not in the
+ * page; a null there is the API saying it was the last page).
+ */
+static char *next_page(struct run *r, const struct fetch_result *res, long long *items,
+		       int *items_known, char *warn, size_t warn_size)
 {
 	const struct fetch_req *rq = res->req;
 	const struct source *s = rq->src;
@@ -369,13 +377,24 @@ static char *next_page(struct run *r, const struct fetch_result *res)
 	struct mi_err e = MI_ERR_INIT;
 	char *next = NULL;
 	char pg[16];
+	int next_present = 0;
 
-	if (s->paginate == SOURCE_PAGE_NONE || !res->sha256[0])
+	*items_known = 0;
+	*items = 0;
+	warn[0] = '\0';
+	if ((s->paginate == SOURCE_PAGE_NONE && !s->expected_min_items) || !res->sha256[0])
 		return NULL;
 	if (read_object(&r->ld, res->sha256, s->max_body, &body) < 0) {
 		mi_log_kv(MI_LOG_WARN, "paginate", "source", s->id, "url", rq->url, "msg",
 			  "cannot read the landed page: pagination stops", NULL);
 		goto out;
+	}
+	if (s->paginate == SOURCE_PAGE_JSON_NEXT || s->paginate == SOURCE_PAGE_NUMBER ||
+	    s->expected_min_items) {
+		if (fetch_page_info(s, body.buf, body.len, items, &next_present) == 0 && *items >= 0)
+			*items_known = 1;
+		else
+			*items = 0;
 	}
 	if (fetch_next_url(s, body.buf, body.len, res->final_url ? res->final_url : rq->url,
 			   r->date, rq->page, &next, &e) < 0) {
@@ -384,6 +403,17 @@ static char *next_page(struct run *r, const struct fetch_result *res)
 		goto out;
 	}
 	snprintf(pg, sizeof(pg), "%d", rq->page);
+	/* the API's own end is a null or empty next link; a path naming nothing
+	 * on a full page is a misconfigured next_field, or an API that changed */
+	if (!next && !next_present && s->paginate == SOURCE_PAGE_JSON_NEXT && s->page_size > 0 &&
+	    *items_known && *items >= s->page_size) {
+		snprintf(warn, warn_size,
+			 "pagination stopped at page %d of a full page (%lld items, page_size %lld): "
+			 "next_field '%s' resolves to nothing", rq->page, *items, s->page_size,
+			 s->next_field);
+		mi_log_kv(MI_LOG_WARN, "pagination_stopped", "source", s->id, "url", rq->url, "page",
+			  pg, "msg", warn, NULL);
+	}
 	if (next && rq->page >= s->max_pages) {
 		mi_log_kv(MI_LOG_WARN, "page_limit", "source", s->id, "url", rq->url, "page", pg,
 			  "msg", "page limit reached: pagination stops", NULL);
@@ -402,6 +432,58 @@ out:
 }
 
 /* ---- the done callback ---- */
+
+/* Keep a warning for the summary (the first FETCHRUN_MAX_WARNINGS; all are counted). */
+static void summary_warn(struct fetchrun_summary *sum, const char *source, const char *msg)
+{
+	if (sum->nwarnings < FETCHRUN_MAX_WARNINGS)
+		snprintf(sum->warnings[sum->nwarnings], sizeof(sum->warnings[0]), "%s: %s", source,
+			 msg);
+	sum->nwarnings++;
+}
+
+struct items_count {
+	const char *source;
+	long long items;
+};
+
+static int count_items(const struct landing_record *rec, void *data)
+{
+	struct items_count *c = data;
+
+	if (rec->source && !strcmp(rec->source, c->source) && rec->items_known)
+		c->items += rec->items;
+	return 0;
+}
+
+/*
+ * After the run: a source with expected_min_items whose landed pages (every
+ * worker's, from the manifest) hold fewer items failed.
+ */
+static int check_min_items(struct run *r, struct mi_err *err)
+{
+	for (size_t i = 0; i < r->nsel; i++) {
+		const struct source *s = find_source(r, r->sel[i]);
+		struct items_count c = { s->id, 0 };
+		char msg[256];
+
+		if (!s->expected_min_items)
+			continue;
+		if (landing_run_foreach(r->ld.dir, r->o->run_id, 0, count_items, &c, err) < 0) {
+			if (err->code != MI_EXIT_NOINPUT)
+				return -1;
+			mi_err_clear(err);
+		}
+		if (c.items >= s->expected_min_items)
+			continue;
+		snprintf(msg, sizeof(msg), "%lld items, expected at least %lld: the source failed",
+			 c.items, s->expected_min_items);
+		mi_log_kv(MI_LOG_WARN, "too_few_items", "source", s->id, "msg", msg, NULL);
+		summary_warn(r->sum, s->id, msg);
+		r->sum->short_sources++;
+	}
+	return 0;
+}
 
 /* The host name of an origin "scheme://host:port" (lowercase already); 0 or -1. */
 static int origin_host(const char *origin, char *host, size_t size)
@@ -454,12 +536,14 @@ static int on_done(struct fetch *f, const struct fetch_result *res, void *data,
 	const struct fetch_req *rq = res->req;
 	const struct source *s = rq->src;
 	struct landing_record rec;
-	char *next = NULL;
-	int ret = -1;
+	char *next = NULL, warn[512];
+	long long items = 0;
+	int items_known = 0, ret = -1;
 
 	(void)f;
+	warn[0] = '\0';
 	if (res->outcome == FETCH_LANDED || res->outcome == FETCH_NOT_MODIFIED)
-		next = next_page(r, res);
+		next = next_page(r, res, &items, &items_known, warn, sizeof(warn));
 	memset(&rec, 0, sizeof(rec));
 	rec.run = r->o->run_id;
 	rec.source = s->id;
@@ -484,8 +568,13 @@ static int on_done(struct fetch *f, const struct fetch_result *res, void *data,
 	rec.error = res->error;
 	rec.next = next;
 	rec.worker = r->worker;
+	rec.items_known = items_known;
+	rec.items = items;
+	rec.warning = warn[0] ? warn : NULL;
 	if (landing_manifest_append(&r->man, &rec, err) < 0)
 		goto out;
+	if (warn[0])
+		summary_warn(r->sum, s->id, warn);
 	switch (res->outcome) {
 	case FETCH_LANDED:
 		r->sum->landed++;
@@ -898,6 +987,8 @@ int fetchrun(const struct fetchrun_opts *o, struct fetchrun_summary *sum, struct
 			sum->parked += w;
 		}
 	}
+	if (check_min_items(&r, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	if (r.f) {

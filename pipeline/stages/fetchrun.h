@@ -20,7 +20,10 @@
  * unless opts.retry_failed.
  *
  * Returns 0 with sum filled, or -1 with err (config, database, landing I/O).
- * Per-request failures are counted in sum, not errors.
+ * Per-request failures are counted in sum, not errors; so are a full page
+ * whose next link resolves to nothing (a warning, also in the manifest) and a
+ * source whose pages hold fewer than its expected_min_items items
+ * (short_sources: the source failed).
  */
 #ifndef MI_FETCHRUN_H
 #define MI_FETCHRUN_H
@@ -50,10 +53,17 @@ struct fetchrun_opts {
 	const char *ca_file;         /* CA bundle replacing the system one (TLS is always verified) */
 };
 
+#define FETCHRUN_MAX_WARNINGS 16
+
 struct fetchrun_summary {
 	long long landed, new_bodies, not_modified, failed, robots, parked, skipped;
 	long long requests, retries, bytes;
 	double seconds;
+	/* "source: ..." for a full page that ends pagination and for a source below
+	 * its expected_min_items (the first FETCHRUN_MAX_WARNINGS of nwarnings) */
+	char warnings[FETCHRUN_MAX_WARNINGS][640];
+	int nwarnings;
+	long long short_sources; /* sources below expected_min_items: failed */
 };
 
 int fetchrun(const struct fetchrun_opts *o, struct fetchrun_summary *sum, struct mi_err *err);

@@ -340,6 +340,9 @@ int landing_manifest_append(struct landing_manifest *m, const struct landing_rec
 	add_str(o, "error", r->error);
 	add_str(o, "next", r->next);
 	add_str(o, "worker", r->worker);
+	if (r->items_known)
+		json_object_object_add(o, "items", json_object_new_int64(r->items));
+	add_str(o, "warning", r->warning);
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!s || strbuf_addstr(&line, s) < 0 || strbuf_addch(&line, '\n') < 0) {
 		mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
@@ -420,6 +423,12 @@ static void decode(struct json_object *o, struct landing_record *r)
 	r->error = jstr(o, "error");
 	r->next = jstr(o, "next");
 	r->worker = jstr(o, "worker");
+	{
+		struct json_object *v;
+		r->items_known = json_object_object_get_ex(o, "items", &v) && v;
+		r->items = r->items_known ? json_object_get_int64(v) : 0;
+	}
+	r->warning = jstr(o, "warning");
 }
 
 static int has_body(const struct landing_record *r)

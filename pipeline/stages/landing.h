@@ -171,6 +171,9 @@ struct landing_record {
 	const char *error;
 	const char *next;
 	const char *worker;
+	int items_known;     /* 1: items was counted */
+	long long items;     /* items of a JSON page (fetch_page_items) */
+	const char *warning; /* what went wrong on a page that landed (pagination), or NULL */
 	/* filled by landing_run_foreach for landed / not_modified records */
 	const char *path; /* the object's path in the store */
 	long line;        /* manifest line number */

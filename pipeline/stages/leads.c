@@ -48,6 +48,15 @@ static const struct setting {
 	{ "queue", "claim_hours", "claim_hours", 1, 720, 4, 1 },
 	{ "queue", "hold_days", "hold_days", 1, 365, 14, 1 },
 	{ "queue", "signal_since_lost_points", "signal_since_lost_points", 0, 100, 30, 0 },
+	{ "condition", "window_days", "condition_window_days", 30, 3650, 365, 1 },
+	{ "condition", "old_building_years", "condition_old_years", 1, 200, 40, 1 },
+	{ "condition", "assumed_sqft", "condition_assumed_sqft", 100, 100000, 900, 1 },
+	{ "condition", "capex_broken", "capex_broken", 0, 999999, 1500, 0 },
+	{ "condition", "capex_leak", "capex_leak", 0, 999999, 4000, 0 },
+	{ "condition", "capex_mold", "capex_mold", 0, 999999, 6000, 0 },
+	{ "condition", "capex_pests", "capex_pests", 0, 999999, 1200, 0 },
+	{ "condition", "capex_per_sqft_fair", "capex_per_sqft_fair", 0, 10000, 10, 0 },
+	{ "condition", "capex_per_sqft_poor", "capex_per_sqft_poor", 0, 10000, 35, 0 },
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 
@@ -155,6 +164,17 @@ int leads_score(PGconn *conn, const struct leads_settings *s, const char *as_of,
 		else if (!strcmp(item, "properties_joined")) st->properties_joined = n;
 		else if (!strcmp(item, "lost_leads_signalled")) st->lost_signalled = n;
 	}
+	PQclear(res);
+	/* each review's share of the review signals just computed (their temporary table) */
+	res = mi_pg_query(conn, "SELECT etl.review_contributions($1::date, $2::jsonb)", 2, pv, err);
+	if (!res)
+		goto out;
+	st->reviews_attributed = atoll(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	res = mi_pg_query(conn, "SELECT etl.assess_condition($1::date, $2::jsonb, $3::text)", 3, pv, err);
+	if (!res)
+		goto out;
+	st->conditions_new = atoll(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	res = mi_pg_query(conn, "SELECT etl.project_revenue($1::date, $2::jsonb, $3::text)", 3, pv, err);
 	if (!res)

@@ -2,7 +2,8 @@
  * leads: opportunity scores, prospects and revenue projections: the
  * pipeline's half of the lead queue (the agents' half is desk.h).  The heavy
  * lifting is set-based SQL (sql/022_leads.sql, sql/023_lead_reasons.sql,
- * sql/040_total_order.sql, sql/069_leads_desk_nightly.sql); this module loads
+ * sql/040_total_order.sql, sql/069_leads_desk_nightly.sql,
+ * sql/070_review_contributions.sql, sql/071_remote_condition.sql); this module loads
  * the settings, runs the scoring in one transaction and keys the prospects'
  * mailing addresses.  Signal and score definitions: docs/metrics.md
  * ("Opportunity score").
@@ -42,12 +43,16 @@ struct leads_score_stats {
 	long long signals, scored, without_owner, prospects_new, prospects_renamed, leads_new,
 		leads_rescored, activities_new, assessments, projections_new, properties_joined,
 		lost_signalled, mailing_keyed;
+	long long reviews_attributed; /* reviews whose opportunity_contribution changed */
+	long long conditions_new;     /* remote condition assessments written */
 };
 
 /*
  * Score every market property as of as_of (YYYY-MM-DD), create or update
- * prospects and leads, write the new signal activities and the revenue
- * projections, in one transaction (hot leads are notified at commit on
+ * prospects and leads, write the new signal activities, each review's
+ * share of the score (opportunity_contribution), the remote condition
+ * assessments whose inputs changed and the revenue projections, in one
+ * transaction (hot leads are notified at commit on
  * channel mi_hot_lead).  run_id may be NULL.  A re-run on the same data
  * writes nothing new.
  */

@@ -210,9 +210,15 @@ fail:
 int ledger_stage_close(struct ledger_stage *ls, int exit_code, const struct ledger_counts *c,
 		       const char *detail_json, const char *error)
 {
+	return ledger_stage_close_as(ls, ledger_status_of(exit_code), exit_code, c, detail_json,
+				     error);
+}
+
+int ledger_stage_close_as(struct ledger_stage *ls, const char *status, int exit_code,
+			  const struct ledger_counts *c, const char *detail_json, const char *error)
+{
 	struct mi_err e = MI_ERR_INIT;
 	char v[9][24], code[16], secs[32], why[160];
-	const char *status = ledger_status_of(exit_code);
 	const char *p[17];
 	int ret = exit_code;
 
@@ -231,7 +237,7 @@ int ledger_stage_close(struct ledger_stage *ls, int exit_code, const struct ledg
 	p[3] = status;
 	p[4] = code;
 	p[5] = secs;
-	p[6] = error && error[0] ? error : (exit_code ? why : NULL);
+	p[6] = error && error[0] ? error : (exit_code || strcmp(status, "succeeded") ? why : NULL);
 	p[7] = detail_json;
 	for (int i = 0; i < 9; i++)
 		p[8 + i] = c ? v[i] : NULL;

@@ -124,6 +124,9 @@ int ledger_stage_open(struct ledger_stage *ls, PGconn *conn, const char *conninf
  */
 int ledger_stage_close(struct ledger_stage *ls, int exit_code, const struct ledger_counts *c,
 		       const char *detail_json, const char *error);
+/* ledger_stage_close with the status given (a fetch that landed too few items fails, exit 1) */
+int ledger_stage_close_as(struct ledger_stage *ls, const char *status, int exit_code,
+			  const struct ledger_counts *c, const char *detail_json, const char *error);
 
 /* ------------------------------------------------------ mi-run's reading */
 

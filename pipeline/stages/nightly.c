@@ -38,6 +38,7 @@ struct stage_rec {
 	long long rows_in, rows_out, rejects;
 	int started;      /* mi-run started its process */
 	int killed;       /* stopped by mi-run (time limit, or the run was stopped) */
+	int failed;       /* failed whatever its exit code (a source below expected_min_items) */
 	char note[400];
 };
 
@@ -63,6 +64,8 @@ struct run {
 	size_t nsources;
 	struct source *sel[MAX_SOURCES];
 	size_t nsel;
+	/* 1: the last fetch of sel[i] held fewer than its expected_min_items items */
+	int too_few[MAX_SOURCES];
 	struct stage_rec *stages;
 	size_t nstages;
 	size_t step, steps; /* progress */
@@ -138,6 +141,8 @@ static const char *stage_status(const struct stage_rec *s)
 {
 	if (s->exit_code < 0)
 		return "skipped";
+	if (s->failed)
+		return "failed";
 	return ledger_status_of(s->exit_code);
 }
 
@@ -205,6 +210,7 @@ static void settle(struct run *r, struct stage_rec *s, int before, json_object *
 	}
 	if (row.found) {
 		s->exit_code = !strcmp(row.status, "skipped") ? -1 : row.exit_code;
+		s->failed = !strcmp(row.status, "failed");
 		s->seconds = row.seconds;
 		s->rows_in = row.in;
 		s->rows_out = row.out;
@@ -409,12 +415,19 @@ static void stage_fetch(struct run *r, const char *fetch_run, const char *date, 
 		struct stage_rec *s = new_stage(r, "fetch", srcs[i]->id, day);
 		if (!s)
 			return;
+		json_object *d = NULL, *v;
 		s->started = whole.started;
 		s->exit_code = whole.exit_code;
 		s->seconds = whole.seconds;
 		s->killed = whole.killed;
 		memcpy(s->note, whole.note, sizeof(s->note));
-		settle(r, s, before[i], NULL);
+		settle(r, s, before[i], &d);
+		/* a source that landed fewer items than it expects is not parsed or loaded */
+		for (size_t j = 0; j < r->nsel; j++)
+			if (r->sel[j] == srcs[i])
+				r->too_few[j] = d && json_object_object_get_ex(d, "too_few", &v) &&
+						json_object_get_boolean(v);
+		json_object_put(d);
 	}
 }
 
@@ -998,6 +1011,24 @@ static int row_code(struct run *r, const char *stage, const char *source, long l
 	return code;
 }
 
+/* the fetch row of the source says it landed fewer items than it expects */
+static int fetch_too_few(struct run *r, const char *source)
+{
+	struct mi_err err = MI_ERR_INIT;
+	struct ledger_row row;
+	int few = 0;
+
+	if (ledger_stage_read(r->conn, r->run_id, "fetch", source, &row, &err) < 0)
+		return 0;
+	if (row.found && row.detail) {
+		json_object *d = json_tokener_parse(row.detail), *v;
+		few = d && json_object_object_get_ex(d, "too_few", &v) && json_object_get_boolean(v);
+		json_object_put(d);
+	}
+	ledger_row_release(&row);
+	return few;
+}
+
 /*
  * Run one work item; returns its exit code (-1: skipped).  A score or load
  * taken from a source this worker did not parse parses (and scores) it
@@ -1041,6 +1072,8 @@ static int work_item(struct run *r, const struct workq_item *it, struct local_sr
 		return r->nstages ? r->stages[r->nstages - 1].exit_code : MI_EXIT_INTERNAL;
 	}
 	if (!strcmp(it->stage, "parse")) {
+		if (fetch_too_few(r, src->id))
+			return -1; /* it landed fewer items than it expects: not loaded */
 		rc = parse_source(r, src, r->run_id, NULL, dir, &reviews);
 		l->parsed = parse_loadable(rc);
 		l->scored = 0;
@@ -1099,6 +1132,7 @@ static void summary_from_ledger(struct run *r, struct mi_err *err)
 		s = new_stage(r, stage, source, NULL);
 		if (s) {
 			s->exit_code = !strcmp(row.status, "skipped") ? -1 : row.exit_code;
+			s->failed = !strcmp(row.status, "failed");
 			s->seconds = row.seconds;
 			s->rows_in = row.in;
 			s->rows_out = row.out;
@@ -1371,8 +1405,13 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 			stage_fetch(&r, r.run_id, r.date, NULL, r.sel, r.nsel);
 		else
 			r.step++;
-		for (size_t i = 0; i < r.nsel; i++)
+		for (size_t i = 0; i < r.nsel; i++) {
+			if (r.too_few[i]) {
+				r.step += 3; /* parse, score, load: not for a source that shrank */
+				continue;
+			}
 			stage_source(&r, r.sel[i], r.run_id, NULL);
+		}
 	} else {
 		struct tm day, last;
 		int days = 0;
@@ -1397,8 +1436,13 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 				r.step += 3 * r.nsel;
 				continue; /* nothing landed that day */
 			}
-			for (size_t i = 0; i < r.nsel; i++)
+			for (size_t i = 0; i < r.nsel; i++) {
+				if (need_fetch && r.too_few[i]) {
+					r.step += 3;
+					continue;
+				}
 				stage_source(&r, r.sel[i], fetch_run, d);
+			}
 		}
 	}
 	stage_global(&r);

@@ -156,7 +156,7 @@ enum {
 	L_ID, L_NAME, L_CARE, L_STREET, L_CITY, L_STATE, L_ZIP, L_COUNTRY, L_TMK, L_ADDRESS, L_COUNT,
 	L_HOLDINGS, L_OTHERS, L_SCORE, L_SOURCE, L_STAGE, L_CLAIM, L_AGENT, L_UNTIL, L_FOLLOW,
 	L_DUE, L_REASONS, L_CS_ADR, L_CS_OCC, L_CS_N, L_CS_ON, L_OWN_ADR, L_OWN_OCC, L_CS_LATEST,
-	L_CS_LATEST_N, L_PROJECTION, L_V_CS_ADR, L_V_CS_OCC, L_V_OWN_ADR, L_V_OWN_OCC
+	L_CS_LATEST_N, L_PROJECTION, L_V_CS_ADR, L_V_CS_OCC, L_V_OWN_ADR, L_V_OWN_OCC, L_CONDITION
 };
 
 static void comp_text(FILE *out, PGresult *res, int r)
@@ -215,7 +215,20 @@ static int section_leads(PGconn *conn, const struct report_opts *o, FILE *out, s
 		"   || (b.projection_end - b.projection_start) || ' days (occupancy '"
 		"   || round(b.compset_occupancy * 100) || '% × ADR '"
 		"   || to_char(b.compset_adr, 'FM$999,990.00') || ')',"
-		" b.compset_adr, b.compset_occupancy, b.own_adr, b.own_occupancy"
+		" b.compset_adr, b.compset_occupancy, b.own_adr, b.own_occupancy,"
+		/* the best property's condition: a person's assessment over the remote estimate */
+		" (SELECT 'condition ' || coalesce(c.overall_condition, 'not graded')"
+		"   || coalesce(' ' || c.condition_score || '/10', '')"
+		"   || coalesce(CASE WHEN c.capex_is_estimate AND c.estimated_capex = 0"
+		"                    THEN ', no capex in the estimate'"
+		"                    WHEN c.capex_is_estimate THEN ', capex estimate '"
+		"                         || to_char(c.estimated_capex, 'FM$999,999,990')"
+		"                    ELSE ', capex ' || to_char(c.estimated_capex, 'FM$999,999,990') END, '')"
+		"   || CASE WHEN c.by_person"
+		"        THEN ' (' || replace(c.assessment_type, '_', ' ') || ' by ' || c.assessed_by"
+		"             || ', ' || c.assessed_on || ')'"
+		"        ELSE ' (remote estimate, ' || c.confidence || ' confidence)' END"
+		"   FROM homeowner_acquisition.current_assessment c WHERE c.tmk = b.best_tmk)"
 		" FROM homeowner_acquisition.lead_board b"
 		" WHERE b.stage IN ('new', 'contacted', 'meeting', 'proposal', 'negotiating', 'nurture')"
 		"   AND NOT b.do_not_contact AND b.suppression_id IS NULL"
@@ -261,6 +274,11 @@ static int section_leads(PGconn *conn, const struct report_opts *o, FILE *out, s
 			E(PQgetvalue(res, r, L_HOLDINGS));
 			fputs("<br>also ", out);
 			E(PQgetvalue(res, r, L_OTHERS));
+		}
+		if (!PQgetisnull(res, r, L_CONDITION)) {
+			fputs("<br><span class=\"cond\">", out);
+			E(PQgetvalue(res, r, L_CONDITION));
+			fputs("</span>", out);
 		}
 		fprintf(out, "</small></td><td class=\"num%s\">", score >= 70 ? " hot" : "");
 		E(PQgetvalue(res, r, L_SCORE));

@@ -1,7 +1,8 @@
 /*
  * report: the self-contained HTML report for the acquisition team and the
  * analysts: the open leads, one row per owner (mailing address in USPS form,
- * properties, score, stage, claim and agent, follow-up, reasons, comp-set
+ * properties and the best one's condition (homeowner_acquisition.current_assessment),
+ * score, stage, claim and agent, follow-up, reasons, comp-set
  * figures and projection) and the cards of the first leads against their
  * competitive sets, all from homeowner_acquisition.lead_board in one query;
  * the follow-ups due; our units against their competitive sets (charts);

@@ -16,7 +16,8 @@ static const char *const fetch_keys[] = { "concurrency", "rate", "robots", "max_
 					  "connect_timeout", "low_speed_limit", "low_speed_time",
 					  "max_redirects", "max_attempts", NULL };
 static const char *const paginate_keys[] = { "mode", "next_field", "next_xpath", "items_field",
-					     "start", "max_pages", NULL };
+					     "start", "max_pages", "page_size",
+					     "expected_min_items", NULL };
 static const char *const auth_keys[] = { "header", "env", "prefix", NULL };
 static const char *const no_keys[] = { NULL };
 static const char *const sections[] = { "source", "fetch", "paginate", "auth", "limits", NULL };
@@ -259,6 +260,12 @@ struct source *source_load(const char *path, struct mi_err *err)
 	if (mi_config_int(cfg, "paginate", "max_pages", 1, 1000000, 100, &ll, err) < 0)
 		goto fail;
 	s->max_pages = (int)ll;
+	if (mi_config_int(cfg, "paginate", "page_size", 0, 1000000, 0, &ll, err) < 0)
+		goto fail;
+	s->page_size = ll;
+	if (mi_config_int(cfg, "paginate", "expected_min_items", 0, 1000000000, 0, &ll, err) < 0)
+		goto fail;
+	s->expected_min_items = ll;
 	if (s->paginate == SOURCE_PAGE_NUMBER && !strstr(s->url, "{page}")) {
 		bad_value(cfg, "source", "url", err,
 			  "URL '%s' has no {page} for page_number pagination", s->url);

@@ -28,9 +28,14 @@
  *   mode = none                  ; none json_next html_next page_number
  *   next_field = paging.next     ; json_next: dotted path to the next URL
  *   next_xpath = //a[@rel='next']/@href   ; html_next
- *   items_field = items          ; page_number: the array that is empty past the end
+ *   items_field = items          ; the array of a JSON page's items (page_number: empty
+ *                                ; past the end)
  *   start = 1                    ; page_number: first {page}
  *   max_pages = 100              ; hard limit
+ *   page_size = 50               ; items on a full page: a full json_next page without a
+ *                                ; next link is a warning (0: not checked)
+ *   expected_min_items = 200     ; a run whose JSON pages hold fewer items in all: the
+ *                                ; source failed, and is not loaded (0: no minimum)
  *
  *   [auth]                       ; credentials by reference to the environment only
  *   header = Authorization
@@ -90,6 +95,8 @@ struct source {
 	char *items_field;
 	int page_start;
 	int max_pages;
+	long long page_size;          /* items on a full page (0: unknown) */
+	long long expected_min_items; /* fewer items in a run: the source failed (0: no minimum) */
 
 	char *auth_header;
 	char *auth_env;
