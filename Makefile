@@ -107,7 +107,7 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 deps:
 	@sh scripts/deps.sh
 
-test-build: all $(TEST_BINS) $(TOOL_BINS)
+test-build: all $(TEST_BINS) $(TOOL_BINS) $(BUILD)/bench/gen_world
 
 # The whole suite: unit tests, integration tests on a throwaway PostgreSQL,
 # golden-file runners and shell tests.  Strict warnings are always on here.

@@ -3,6 +3,7 @@
  * actions of the agents who work it, the direct-mail export.
  */
 #include "atomicfile.h"
+#include "contract.h"
 #include "desk.h"
 #include "directmail.h"
 #include "err.h"
@@ -58,6 +59,10 @@ static const struct mi_cmd_info info = {
 	"  assign    hand it over to another agent      claim   take a lead by its number\n"
 	"  release   give it back to the queue          dnc     do not contact, for good\n"
 	"\n"
+	"When the owner signs:\n"
+	"  contract  sign an accepted proposal, terminate, show, list the signed owners\n"
+	"  task      mark an onboarding task of a contract done\n"
+	"\n"
 	"For the team and the pipeline:\n"
 	"  queue     the waiting owners, best first\n"
 	"  export    the owners as CSV for a mail house\n"
@@ -82,6 +87,14 @@ enum {
 	O_TMK = 1u << 8, O_UNTIL = 1u << 9, O_FORMAT = 1u << 10, O_STATUS = 1u << 11,
 	O_MINSCORE = 1u << 12, O_OUT = 1u << 13, O_LIMIT = 1u << 14, O_ASOF = 1u << 15,
 	O_RUN = 1u << 16, O_CONDITION = 1u << 17, O_SCORE = 1u << 18, O_CAPEX = 1u << 19,
+	O_START = 1u << 20, O_TERM = 1u << 21, O_FEE = 1u << 22, O_SIGNEDBY = 1u << 23,
+	O_NUMBER = 1u << 24, O_DOCUMENT = 1u << 25, O_ON = 1u << 26, O_EVIDENCE = 1u << 27,
+};
+
+/* getopt values of the contract options (no short form; above any character) */
+enum {
+	OPT_START = 256, OPT_TERM, OPT_FEE, OPT_SIGNEDBY, OPT_NUMBER, OPT_DOCUMENT, OPT_ON,
+	OPT_EVIDENCE,
 };
 
 struct cmd;
@@ -90,7 +103,10 @@ struct args {
 	const char *agent, *to, *reason, *channel, *outcome, *note, *follow_up, *tmk, *until;
 	const char *format, *status, *out, *as_of, *run_id, *config, *dbname;
 	const char *condition, *score, *capex;
-	const char *pos[2];
+	const char *start, *term, *fee, *signed_by, *number, *document, *on, *evidence;
+	const char *tmks[16]; /* every --tmk, in order (contract sign takes several) */
+	int ntmk;
+	const char *pos[3];
 	int npos, inbound;
 	long long limit;
 	double min_score;
@@ -105,7 +121,8 @@ struct args {
  * it).  a->cmd says which command run_desk and run_lists serve.
  */
 typedef int run_fn(PGconn *conn, struct leads_settings *set, struct args *a, struct mi_err *err);
-static run_fn run_score, run_next, run_desk, run_lists, run_export, run_suppress;
+static run_fn run_score, run_next, run_desk, run_lists, run_export, run_suppress, run_contract,
+	run_task;
 
 static const struct cmd {
 	const char *name;
@@ -182,7 +199,7 @@ static const struct cmd {
 	  "  nurture      -> contacted, meeting, proposal, lost, do_not_contact\n"
 	  "  lost         -> contacted, nurture (reopened: who moves it holds it),\n"
 	  "                  do_not_contact\n"
-	  "  won          -> do_not_contact\n"
+	  "  won          -> lost (the owner left: its last contract ended), do_not_contact\n"
 	  "  do_not_contact  never moves again\n"
 	  "\n"
 	  "lost needs --reason.  won and lost end the claim.  Every move is logged.\n"
@@ -239,6 +256,62 @@ static const struct cmd {
 	  "\n"
 	  "  --reason TEXT      what the owner said (default: asked not to be contacted)\n"
 	  AGENT_OPT COMMON_OPTS "\n" EXIT_DESK },
+	{ "contract", O_AGENT | O_START | O_TERM | O_FEE | O_TMK | O_SIGNEDBY | O_NUMBER | O_DOCUMENT |
+	  O_REASON | O_ON, 2, "ACTION (sign PROPOSAL, terminate CONTRACT, show CONTRACT or list)",
+	  run_contract,
+	  "usage: mi-leads contract sign PROPOSAL [--start DATE] [--term MONTHS]\n"
+	  "                [--fee PCT] [--tmk TMK]... [--signed-by NAME]\n"
+	  "                [--number NUMBER] [--document URI] [--agent NAME]\n"
+	  "       mi-leads contract terminate CONTRACT --reason TEXT [--on DATE]\n"
+	  "                [--agent NAME]\n"
+	  "       mi-leads contract show CONTRACT\n"
+	  "       mi-leads contract list\n"
+	  "\n"
+	  "sign: the owner signed the accepted proposal PROPOSAL.  One contract per\n"
+	  "property (the proposal's, and the owner's others given with --tmk), with the\n"
+	  "fee, term, notice and other terms of the proposal's current version unless\n"
+	  "given here.  From the start date the property is ours (never scored, never\n"
+	  "queued, a comp-set subject as ours, whatever the portfolio file says); the\n"
+	  "lead is won and the property leaves every list and export for good; its\n"
+	  "onboarding checklist starts, due from the start date.  The lead must be at\n"
+	  "proposal or negotiating, and nobody else may hold it.\n"
+	  "\n"
+	  "terminate: the contract ends; the property returns to the market (scored again\n"
+	  "the next night), its open onboarding tasks are skipped, and an owner with no\n"
+	  "other contract goes to lost (reopen it later like any lost lead).  The\n"
+	  "history stays.  A term that does not renew ends by itself (the nightly run).\n"
+	  "\n"
+	  "show: the terms and the onboarding checklist, with the evidence of each task\n"
+	  "done and the overdue ones.  list: the contracts in force.\n"
+	  "\n"
+	  "  --start DATE       first day of management (YYYY-MM-DD, default today)\n"
+	  "  --term MONTHS      term in months, 1-120 (renews by itself)\n"
+	  "  --fee PCT          management fee, percent of gross rent\n"
+	  "  --tmk TMK          another property of the owner under the same terms\n"
+	  "  --signed-by NAME   who signed for the owner (trustee, officer ...)\n"
+	  "  --number NUMBER    the contract number (default C-<year>-<id>)\n"
+	  "  --document URI     where the signed agreement is\n"
+	  "  --reason TEXT      why the contract ends (terminate: required)\n"
+	  "  --on DATE          the day it ended (default today)\n"
+	  AGENT_OPT COMMON_OPTS "\n"
+	  "Exit status: 0 done, 64 usage or a bad value, 66 no such proposal or contract,\n"
+	  "67 refused (not accepted, already under contract, another agent holds the\n"
+	  "lead ...), 74 output error, 76 database error, 78 bad configuration.\n" },
+	{ "task", O_AGENT | O_NOTE | O_EVIDENCE, 3, "done CONTRACT TASK", run_task,
+	  "usage: mi-leads task done CONTRACT TASK [--note TEXT] [--evidence URI]\n"
+	  "                [--agent NAME]\n"
+	  "\n"
+	  "Mark the onboarding task TASK (its code, e.g. OWNER_W9_AND_BANKING) of a\n"
+	  "contract done, with what proves it.  The tasks and their state: mi-leads\n"
+	  "contract show CONTRACT.  The nightly run marks some by itself, from the\n"
+	  "market data: the listing under our manager name, the tax ids on it, the\n"
+	  "first booked nights, the first review.\n"
+	  "\n"
+	  "  --note TEXT        what was done\n"
+	  "  --evidence URI     where the proof is (a scan, a binder, photos)\n"
+	  AGENT_OPT COMMON_OPTS "\n"
+	  "Exit status: 0 done, 64 usage, 66 no such contract or task, 67 refused (done\n"
+	  "already, the contract ended), 74 output error, 76 database error.\n" },
 	{ "queue", O_LIMIT, 0, "", run_lists,
 	  "usage: mi-leads queue [--limit N]\n"
 	  "\n"
@@ -314,7 +387,9 @@ static const struct { unsigned bit; const char *name; } opt_names[] = {
 	{ O_UNTIL, "--until" }, { O_FORMAT, "--format" }, { O_STATUS, "--status" },
 	{ O_MINSCORE, "--min-score" }, { O_OUT, "--out" }, { O_LIMIT, "--limit" },
 	{ O_ASOF, "--as-of" }, { O_RUN, "--run" }, { O_CONDITION, "--condition" },
-	{ O_SCORE, "--score" }, { O_CAPEX, "--capex" },
+	{ O_SCORE, "--score" }, { O_CAPEX, "--capex" }, { O_START, "--start" }, { O_TERM, "--term" },
+	{ O_FEE, "--fee" }, { O_SIGNEDBY, "--signed-by" }, { O_NUMBER, "--number" },
+	{ O_DOCUMENT, "--document" }, { O_ON, "--on" }, { O_EVIDENCE, "--evidence" },
 };
 
 static const char *const export_stages[] = { "new", "contacted", "meeting", "proposal",
@@ -360,6 +435,71 @@ static int need_agent(const struct cmd *c, struct args *a)
 	return 0;
 }
 
+/* A number argument of contract and task: lead, proposal or contract. */
+static int parse_number(const struct cmd *c, const char *what, const char *s, long long *v)
+{
+	if (mi_parse_ll(s, 1, LLONG_MAX, v) < 0)
+		return usage_error(c, "invalid %s '%s': must be a %s number", what, s, what);
+	return 0;
+}
+
+/*
+ * contract ACTION [N] and task done CONTRACT TASK: the action, its number,
+ * the options it takes and its agent; a->lead gets the number.
+ */
+static int check_contract_args(const struct cmd *c, struct args *a)
+{
+	static const struct { const char *action, *what; unsigned opts; int agent; } acts[] = {
+		{ "sign", "proposal", O_START | O_TERM | O_FEE | O_TMK | O_SIGNEDBY | O_NUMBER | O_DOCUMENT, 1 },
+		{ "terminate", "contract", O_REASON | O_ON, 1 },
+		{ "show", "contract", 0, 0 },
+		{ "list", NULL, 0, 0 },
+		{ "done", "contract", O_NOTE | O_EVIDENCE, 1 },
+	};
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
+		if (!strcmp(a->pos[0], acts[i].action) &&
+		    (c->run == run_task) == !strcmp(acts[i].action, "done"))
+			break;
+	if (i == sizeof(acts) / sizeof(acts[0]))
+		return usage_error(c, "unknown action '%s': %s", a->pos[0],
+				   c->run == run_task ? "the action is done"
+						      : "sign, terminate, show or list");
+	if (acts[i].what && a->npos < 2)
+		return usage_error(c, "%s needs a %s number", a->pos[0], acts[i].what);
+	if (!acts[i].what && a->npos > 1)
+		return usage_error(c, "unexpected argument '%s'", a->pos[1]);
+	if (acts[i].what && (rc = parse_number(c, acts[i].what, a->pos[1], &a->lead)) != 0)
+		return rc;
+	for (size_t k = 0; k < sizeof(opt_names) / sizeof(opt_names[0]); k++)
+		if ((a->given & opt_names[k].bit) && opt_names[k].bit != O_AGENT &&
+		    !(acts[i].opts & opt_names[k].bit))
+			return usage_error(c, "%s is not an option of %s", opt_names[k].name, a->pos[0]);
+	if (a->start && !value_iso_date(a->start, NULL))
+		return usage_error(c, "invalid date '%s' for option --start: must be YYYY-MM-DD", a->start);
+	if (a->on && !value_iso_date(a->on, NULL))
+		return usage_error(c, "invalid date '%s' for option --on: must be YYYY-MM-DD", a->on);
+	if (a->term) {
+		long long v;
+		if (mi_parse_ll(a->term, 1, 120, &v) < 0)
+			return usage_error(c, "invalid value '%s' for option --term: must be a number of "
+					   "months between 1 and 120", a->term);
+	}
+	if (a->fee) {
+		double v;
+		if (mi_parse_double(a->fee, 0, 100, &v) < 0)
+			return usage_error(c, "invalid value '%s' for option --fee: must be a percent "
+					   "between 0 and 100", a->fee);
+	}
+	if (!strcmp(a->pos[0], "terminate") && (!a->reason || !*a->reason))
+		return usage_error(c, "needs --reason TEXT: why the contract ends");
+	if (acts[i].agent)
+		return need_agent(c, a);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -383,6 +523,14 @@ int main(int argc, char **argv)
 		{ "condition", required_argument, NULL, 'N' },
 		{ "score", required_argument, NULL, 'S' },
 		{ "capex", required_argument, NULL, 'X' },
+		{ "start", required_argument, NULL, OPT_START },
+		{ "term", required_argument, NULL, OPT_TERM },
+		{ "fee", required_argument, NULL, OPT_FEE },
+		{ "signed-by", required_argument, NULL, OPT_SIGNEDBY },
+		{ "number", required_argument, NULL, OPT_NUMBER },
+		{ "document", required_argument, NULL, OPT_DOCUMENT },
+		{ "on", required_argument, NULL, OPT_ON },
+		{ "evidence", required_argument, NULL, OPT_EVIDENCE },
 		{ "config", required_argument, NULL, 'c' },
 		{ "dbname", required_argument, NULL, 'D' },
 		MI_OPTS_COMMON,
@@ -410,7 +558,13 @@ int main(int argc, char **argv)
 		case 'n': a.note = optarg; a.given |= O_NOTE; break;
 		case 'F': a.follow_up = optarg; a.given |= O_FOLLOW; break;
 		case 'i': a.inbound = 1; a.given |= O_INBOUND; break;
-		case 'k': a.tmk = optarg; a.given |= O_TMK; break;
+		case 'k':
+			a.tmk = optarg;
+			a.given |= O_TMK;
+			if (a.ntmk == (int)(sizeof(a.tmks) / sizeof(a.tmks[0])))
+				return mi_opts_usage_error(&info, "too many --tmk options");
+			a.tmks[a.ntmk++] = optarg;
+			break;
 		case 'u': a.until = optarg; a.given |= O_UNTIL; break;
 		case 'f': a.format = optarg; a.given |= O_FORMAT; break;
 		case 's': a.status = optarg; a.given |= O_STATUS; break;
@@ -422,6 +576,14 @@ int main(int argc, char **argv)
 		case 'N': a.condition = optarg; a.given |= O_CONDITION; break;
 		case 'S': a.score = optarg; a.given |= O_SCORE; break;
 		case 'X': a.capex = optarg; a.given |= O_CAPEX; break;
+		case OPT_START: a.start = optarg; a.given |= O_START; break;
+		case OPT_TERM: a.term = optarg; a.given |= O_TERM; break;
+		case OPT_FEE: a.fee = optarg; a.given |= O_FEE; break;
+		case OPT_SIGNEDBY: a.signed_by = optarg; a.given |= O_SIGNEDBY; break;
+		case OPT_NUMBER: a.number = optarg; a.given |= O_NUMBER; break;
+		case OPT_DOCUMENT: a.document = optarg; a.given |= O_DOCUMENT; break;
+		case OPT_ON: a.on = optarg; a.given |= O_ON; break;
+		case OPT_EVIDENCE: a.evidence = optarg; a.given |= O_EVIDENCE; break;
 		case 'c': a.config = optarg; break;
 		case 'D': a.dbname = optarg; break;
 		case 'h': help = 1; break;
@@ -433,8 +595,8 @@ int main(int argc, char **argv)
 		if (help)
 			return mi_opts_help(&info);
 		return mi_opts_usage_error(&info, "a command is required: next, show, log, assess, "
-					   "status, snooze, mine, assign, claim, release, dnc, queue, "
-					   "export, suppress or score");
+					   "status, snooze, mine, assign, claim, release, dnc, contract, "
+					   "task, queue, export, suppress or score");
 	}
 	c = find_cmd(argv[optind]);
 	if (!c)
@@ -447,14 +609,15 @@ int main(int argc, char **argv)
 			return usage_error(c, "unexpected argument '%s'", argv[optind]);
 		a.pos[a.npos++] = argv[optind++];
 	}
-	if (a.npos < c->npos)
+	/* contract list takes no number */
+	if (a.npos < (c->run == run_contract ? 1 : c->npos))
 		return usage_error(c, "needs %s", c->args);
 	for (size_t i = 0; i < sizeof(opt_names) / sizeof(opt_names[0]); i++)
 		if ((a.given & opt_names[i].bit) && !(c->opts & opt_names[i].bit))
 			return usage_error(c, "%s is not an option of this command", opt_names[i].name);
 
 	/* values, checked before any connection */
-	if (c->npos && strcmp(c->args, "FILE")) {
+	if (c->npos && strcmp(c->args, "FILE") && c->run != run_contract && c->run != run_task) {
 		long long v;
 		if (mi_parse_ll(a.pos[0], 1, LLONG_MAX, &v) < 0)
 			return usage_error(c, "invalid lead '%s': must be a lead number", a.pos[0]);
@@ -503,8 +666,12 @@ int main(int argc, char **argv)
 	}
 	if (a.format && strcmp(a.format, "csv"))
 		return usage_error(c, "unknown format '%s': the export is csv", a.format);
-	if ((c->opts & O_AGENT) && (ret = need_agent(c, &a)) != 0)
+	if (c->run == run_contract || c->run == run_task) {
+		if ((ret = check_contract_args(c, &a)) != 0)
+			return ret;
+	} else if ((c->opts & O_AGENT) && (ret = need_agent(c, &a)) != 0) {
 		return ret;
+	}
 
 	if (!a.config)
 		a.config = mi_path_config("leads.ini", cbuf, sizeof(cbuf));
@@ -558,11 +725,13 @@ static int run_score(PGconn *conn, struct leads_settings *set, struct args *a, s
 		 "leads, %lld rescored, %lld new activities, %lld new projections, %lld prospects "
 		 "renamed; %lld scored properties without a known owner; %lld properties joined "
 		 "their owner's lead, %lld lost leads with a new signal; %lld review contributions "
-		 "changed, %lld remote condition assessments",
+		 "changed, %lld remote condition assessments; contracts: %lld started, %lld renewed, "
+		 "%lld expired, %lld properties made ours, %lld onboarding tasks done by the data",
 		 a->as_of, set->version, st.signals, st.scored, st.prospects_new, st.leads_new,
 		 st.leads_rescored, st.activities_new, st.projections_new, st.prospects_renamed,
 		 st.without_owner, st.properties_joined, st.lost_signalled, st.reviews_attributed,
-		 st.conditions_new);
+		 st.conditions_new, st.contracts_started, st.contracts_renewed, st.contracts_expired,
+		 st.made_ours, st.tasks_done);
 	printf("%s\n", line);
 	{
 		/* properties scored; the figures and the line above for mi-run's summary */
@@ -638,6 +807,54 @@ static int run_desk(PGconn *conn, struct leads_settings *set, struct args *a, st
 		return mi_err_set(err, MI_EXIT_INTERNAL, "no handler for '%s'", v);
 	}
 	return rc < 0 ? -1 : MI_EXIT_OK;
+}
+
+static int run_contract(PGconn *conn, struct leads_settings *set, struct args *a,
+			struct mi_err *err)
+{
+	const char *act = a->pos[0];
+	int rc;
+
+	(void)set;
+	if (!strcmp(act, "sign")) {
+		struct contract_sign_opts o = { a->start, a->term, a->fee, NULL, a->signed_by, a->number,
+						a->document };
+		struct strbuf arr = STRBUF_INIT;
+		const char *t13[sizeof(a->tmks) / sizeof(a->tmks[0])];
+		char buf[sizeof(a->tmks) / sizeof(a->tmks[0])][14];
+
+		for (int i = 0; i < a->ntmk; i++) {
+			struct tmk t;
+
+			if (tmk_parse(a->tmks[i], strlen(a->tmks[i]), NULL, &t, NULL) < 0)
+				return mi_err_set(err, MI_EXIT_USAGE, "invalid TMK '%s'", a->tmks[i]);
+			memcpy(buf[i], t.tmk13, sizeof(buf[i]));
+			t13[i] = buf[i];
+		}
+		if (a->ntmk) {
+			if (mi_pg_text_array(&arr, t13, (size_t)a->ntmk) < 0)
+				return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+			o.tmks = arr.buf;
+		}
+		rc = contract_sign(conn, a->lead, a->agent, &o, stdout, err);
+		strbuf_release(&arr);
+	} else if (!strcmp(act, "terminate")) {
+		rc = contract_terminate(conn, a->lead, a->agent, a->reason, a->on, stdout, err);
+	} else if (!strcmp(act, "show")) {
+		rc = contract_show(conn, a->lead, stdout, err);
+	} else {
+		rc = contract_list(conn, stdout, err);
+	}
+	return rc < 0 ? -1 : MI_EXIT_OK;
+}
+
+static int run_task(PGconn *conn, struct leads_settings *set, struct args *a, struct mi_err *err)
+{
+	(void)set;
+	if (contract_task_done(conn, a->lead, a->pos[2], a->agent, a->note, a->evidence, stdout,
+			       err) < 0)
+		return -1;
+	return MI_EXIT_OK;
 }
 
 static int run_lists(PGconn *conn, struct leads_settings *set, struct args *a, struct mi_err *err)

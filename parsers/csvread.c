@@ -284,6 +284,78 @@ static void split_line(struct csvr *r, char *s, size_t len)
 	deliver(r);
 }
 
+/*
+ * A line whose quotes only wrap whole fields: each quote opens a field (right
+ * after the line start or a delimiter) or closes it (right before a
+ * delimiter or the line end), with no quote inside (calendar prices such as
+ * "$1,379.00").  libcsv gives such a field's bytes between the quotes, as
+ * they are.  Checked before anything is cut; any other line goes to libcsv.
+ */
+static int simple_quotes(const char *s, size_t len, unsigned char delim)
+{
+	size_t i = 0;
+
+	for (;;) {
+		if (i < len && s[i] == '"') {
+			const char *q = memchr(s + i + 1, '"', len - i - 1);
+			if (!q)
+				return 0;
+			i = (size_t)(q - s) + 1;
+			if (i < len && (unsigned char)s[i] != delim)
+				return 0;
+		} else {
+			const char *d = memchr(s + i, delim, len - i);
+			size_t e = d ? (size_t)(d - s) : len;
+			if (memchr(s + i, '"', e - i))
+				return 0;
+			i = e;
+		}
+		if (i >= len)
+			return 1;
+		i++;
+	}
+}
+
+/* Split a line of simple_quotes() in place, as libcsv would. */
+static void split_quoted(struct csvr *r, char *s, size_t len)
+{
+	size_t i = 0;
+
+	r->direct = 1;
+	for (;;) {
+		size_t b, f, next;
+		if (i < len && s[i] == '"') {
+			char *q = memchr(s + i + 1, '"', len - i - 1);
+			b = i + 1;
+			f = (size_t)(q - s);
+			next = f + 1;
+		} else {
+			char *d = memchr(s + i, r->delim, len - i);
+			next = d ? (size_t)(d - s) : len;
+			b = i;
+			f = next;
+			while (b < f && (s[b] == ' ' || s[b] == '\t'))
+				b++;
+			while (f > b && (s[f - 1] == ' ' || s[f - 1] == '\t'))
+				f--;
+		}
+		if (!(r->flags & CSVR_F_TOOBIG)) {
+			if (r->nf >= r->max_fields || (r->nf == r->af && grow_fields(r) < 0)) {
+				r->flags |= CSVR_F_TOOBIG;
+			} else {
+				s[f] = '\0';
+				r->fptr[r->nf] = s + b;
+				r->flen[r->nf] = f - b;
+				r->nf++;
+			}
+		}
+		if (next >= len)
+			break;
+		i = next + 1;
+	}
+	deliver(r);
+}
+
 /* Feed one segment (a line or part of one): FEED_OK, FEED_TOOBIG or FEED_STRAY. */
 static int feed(struct csvr *r, char *s, size_t len)
 {
@@ -295,11 +367,18 @@ static int feed(struct csvr *r, char *s, size_t len)
 		begin_record(r);
 		/* (len >= 2 here: blank lines returned above) */
 		if (r->fast && r->p.pstate == 0 && len >= 2 && s[len - 1] == '\n' && len <= r->max_field &&
-		    !memchr(s, '"', len) && !memchr(s, '\r', len - 2)) {
-			r->raw_len = len < CSVR_EXCERPT ? len : CSVR_EXCERPT;
-			memcpy(r->raw, s, r->raw_len);
-			split_line(r, s, len);
-			return FEED_OK;
+		    !memchr(s, '\r', len - 2)) {
+			size_t body = s[len - 2] == '\r' ? len - 2 : len - 1;
+			int quoted = memchr(s, '"', len) != NULL;
+			if (!quoted || simple_quotes(s, body, r->delim)) {
+				r->raw_len = len < CSVR_EXCERPT ? len : CSVR_EXCERPT;
+				memcpy(r->raw, s, r->raw_len);
+				if (quoted)
+					split_quoted(r, s, body);
+				else
+					split_line(r, s, len);
+				return FEED_OK;
+			}
 		}
 	}
 	if (r->raw_len < CSVR_EXCERPT) {

@@ -198,10 +198,19 @@ static int out_open(const struct parse_run_opts *o, struct parse_out *out, struc
 {
 	if (parse_out_open(out, o->out_dir, o->append, err) < 0)
 		return -1;
-	/* big buffers: one write per MiB instead of per 4 KiB (12.8 M calendar rows) */
-	for (int i = 0; i < REC_E_COUNT; i++)
-		if (out->fp[i])
-			setvbuf(out->fp[i], NULL, _IOFBF, i == REC_E_REJECTS ? 64 * 1024 : 1024 * 1024);
+	/*
+	 * big buffers: one write per MiB instead of per 4 KiB (12.8 M calendar
+	 * rows).  glibc takes the size only with a buffer: without one it keeps
+	 * the file system's block size.
+	 */
+	for (int i = 0; i < REC_E_COUNT; i++) {
+		size_t size = i == REC_E_REJECTS ? 64 * 1024 : 1024 * 1024;
+		if (!out->fp[i])
+			continue;
+		out->vbuf[i] = malloc(size);
+		if (out->vbuf[i])
+			setvbuf(out->fp[i], out->vbuf[i], _IOFBF, size);
+	}
 	return 0;
 }
 

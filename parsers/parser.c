@@ -56,6 +56,8 @@ int parse_out_close(struct parse_out *out, struct mi_err *err)
 			ret = -1;
 		}
 		out->fp[i] = NULL;
+		free(out->vbuf[i]);
+		out->vbuf[i] = NULL;
 	}
 	free(out->dir);
 	out->dir = NULL;

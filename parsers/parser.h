@@ -28,6 +28,7 @@
 struct parse_out {
 	char *dir;
 	FILE *fp[REC_E_COUNT];
+	char *vbuf[REC_E_COUNT];      /* each file's stdio buffer when not stdio's own */
 	long long count[REC_E_COUNT]; /* records written, per entity */
 };
 

@@ -1,9 +1,10 @@
 # The demo world, shared by scripts/demo.sh and the mi-run tests (t09xx).
 # Source it with $top (the repository root) and $BUILD (absolute build dir) set.
 #
-#   demo_www DIR          DIR gets fixtures/demo with every date moved so that the
-#                         market was scraped today (UTC): the fixtures are written
-#                         around DEMO_DAY; same day, same bytes
+#   demo_www DIR [DAY]    DIR gets fixtures/demo with every date moved so that the
+#                         market was scraped today (UTC), or on DAY (YYYY-MM-DD):
+#                         the fixtures are written around DEMO_DAY; same day, same
+#                         bytes
 #   demo_httpd DIR STATS  serve DIR on 127.0.0.1 (ephemeral port) in the
 #                         background: sets demo_port and demo_httpd_pid; STATS
 #                         gets the request counts ("count target" lines)
@@ -13,7 +14,7 @@ DEMO_DAY=2026-11-20
 
 demo_www() {
 	_www=$1
-	_today=$(date -u +%Y-%m-%d)
+	_today=${2:-$(date -u +%Y-%m-%d)}
 	rm -rf "$_www.new"
 	mkdir -p "$_www.new"
 	(cd "$top/fixtures/demo" && find . -type d) | while read -r d; do

@@ -1,9 +1,10 @@
 #!/bin/sh
 # The roles of config/ops/db-role.sql and the lead desk: an agent (mi_sales) works
 # the queue through the desk functions only (next, log, status, show, mine,
-# export, suppress succeed; writing a claim, a stage or an activity by hand is
-# denied); the pipeline (mi_pipeline) scores leads but holds no desk power
-# (claim_next_lead and the other actions are denied); nobody else may call them.
+# export, suppress succeed; writing a claim, a stage, an activity, a contract, an
+# onboarding task or is_ours by hand is denied); the pipeline (mi_pipeline) scores
+# leads but holds no desk power (claim_next_lead, the other actions, signing and
+# ending contracts are denied); nobody else may call them.
 . tests/lib.sh
 fresh_db
 psql -X -q -v ON_ERROR_STOP=1 -f fixtures/leads/market.sql >/dev/null || fail "loading the fixture"
@@ -26,7 +27,8 @@ for call in "claim_next_lead('pipeline')" "release_lead($N, 'x', 'y')" "assign_l
 	"log_lead_activity($N, 'x', 'call')" "set_lead_stage($N, 'x', 'contacted')" \
 	"snooze_lead($N, 'x', current_date + 1)" "mark_do_not_contact($N, 'x')" \
 	"record_assessment($N, 'x', 'good')" \
-	"add_lead_suppression('x', 'SMITH JOHN', null, null, null, null, null, 'f')"; do
+	"add_lead_suppression('x', 'SMITH JOHN', null, null, null, null, null, 'f')" \
+	"sign_contract(1, 'x')" "terminate_contract(1, 'x', 'y')" "complete_onboarding_task(1, 'X', 'x')"; do
 	sql_as mi_pipeline "SELECT homeowner_acquisition.$call" >/dev/null 2>"$t_tmp/err" &&
 		fail "mi_pipeline may call $call"
 	grep -q "permission denied for function" "$t_tmp/err" || fail "$call as mi_pipeline: $(cat "$t_tmp/err")"
@@ -64,7 +66,12 @@ for stmt in "UPDATE homeowner_acquisition.prospects SET assigned_to = 'noe' WHER
 	"UPDATE homeowner_acquisition.prospects SET claim_expires_at = now() + interval '1 year' WHERE prospect_id = $N" \
 	"INSERT INTO homeowner_acquisition.lead_activities (prospect_id, activity_type, performed_by) VALUES ($N, 'call', 'noe')" \
 	"DELETE FROM homeowner_acquisition.lead_activities WHERE prospect_id = $N" \
-	"DELETE FROM etl.lead_suppressions"; do
+	"DELETE FROM etl.lead_suppressions" \
+	"INSERT INTO homeowner_acquisition.contracts (contract_number, prospect_id, tmk, status, management_fee_pct)
+	 SELECT 'C-HAND', prospect_id, tmk, 'active', 20 FROM homeowner_acquisition.prospect_properties LIMIT 1" \
+	"UPDATE homeowner_acquisition.contracts SET status = 'terminated'" \
+	"UPDATE homeowner_acquisition.onboarding_progress SET status = 'done'" \
+	"UPDATE external.properties SET is_ours = true"; do
 	sql_as mi_sales "$stmt" >/dev/null 2>"$t_tmp/err" && fail "mi_sales may: $stmt"
 	grep -q "permission denied" "$t_tmp/err" || fail "$stmt: $(cat "$t_tmp/err")"
 done

@@ -2,10 +2,12 @@
 # The least-privilege role of config/ops/db-role.sql runs the whole demo night:
 # the earlier calendar snapshots (mi-load, each built apart and attached through
 # the owner's functions), mi-run nightly (exit 0, pricing, metrics, comp sets,
-# leads and projections loaded) and the queue, all as mi_pipeline.  The role is
+# leads and projections loaded) and the queue, all as mi_pipeline, then a second
+# night that keeps a signed contract's property ours.  The role is
 # refused each right it does not need: deleting from etl.schema_migrations,
 # etl.runs, etl.loaded_files or a market table, truncating or dropping one,
-# changing a prospect's do-not-contact flag, creating a table, view or function
+# changing a prospect's do-not-contact flag, reading or writing a contract or an
+# onboarding task, signing, ending or ticking one, creating a table, view or function
 # in any of the three schemas, running the generic snapshot attach, or using the
 # owner's functions on anything but a pricing work table of their own date.
 # db-role.sql runs twice (after each migration) without error.
@@ -52,6 +54,29 @@ n=$(q "SELECT count(*) FROM pg_inherits i JOIN pg_inherits s ON s.inhparent = i.
 	{ cat "$t_tmp/queue.err"; fail "mi-leads queue as mi_pipeline"; }
 head -n 1 "$t_tmp/queue" | grep -Eq '^1\. lead [0-9]+ +score' || fail "the queue is empty"
 
+# a contract signed (by the owner here, standing in for an agent) is kept by the next
+# night as mi_pipeline: mi-compset reads the contracted properties, mi-leads score
+# advances the contracts through the owner's function
+T=2440010980512
+PGUSER=$owner psql -X -q -v ON_ERROR_STOP=1 >/dev/null 2>"$t_tmp/err" <<EOF2 || fail "signing a contract: $(cat "$t_tmp/err")"
+UPDATE homeowner_acquisition.prospects SET status = 'contacted' WHERE prospect_id =
+    (SELECT prospect_id FROM homeowner_acquisition.prospect_properties WHERE tmk = '$T');
+UPDATE homeowner_acquisition.prospects SET status = 'proposal' WHERE prospect_id =
+    (SELECT prospect_id FROM homeowner_acquisition.prospect_properties WHERE tmk = '$T');
+WITH p AS (INSERT INTO homeowner_acquisition.proposals (proposal_number, prospect_id, tmk, status,
+               current_version_no, prepared_by, sent_at, decided_at)
+           SELECT 'P-ROLE-1', prospect_id, tmk, 'accepted', 1, 'kalani', now(), now()
+             FROM homeowner_acquisition.prospect_properties WHERE tmk = '$T' RETURNING proposal_id)
+INSERT INTO homeowner_acquisition.proposal_versions (proposal_id, version_no, management_fee_pct, created_by)
+SELECT proposal_id, 1, 20, 'kalani' FROM p;
+SELECT * FROM homeowner_acquisition.sign_contract(
+    (SELECT proposal_id FROM homeowner_acquisition.proposals WHERE proposal_number = 'P-ROLE-1'), 'kalani');
+EOF2
+run_nightly "$t_tmp/n" || { rc=$?; cat "$t_tmp/n/out"; tail -n 20 "$t_tmp/n/err"; fail "the second night as mi_pipeline exited $rc"; }
+grep -rl 'permission denied\|must be owner' "$t_tmp/n/work" && fail "a stage was refused a right it needs"
+[ "$(q "SELECT is_ours FROM external.properties WHERE tmk = '$T'")" = t ] || fail "the night as mi_pipeline undid a contract"
+grep -q "contracts: 0 started" "$t_tmp/n/work"/*/logs/leads.log || fail "mi-leads score did not advance the contracts"
+
 # 2. what it may not do
 # each check: what, SQL, a part of the expected error; all tried in one session,
 # each in a subtransaction rolled back whatever happens
@@ -84,6 +109,19 @@ denied "change a lead's status" "UPDATE homeowner_acquisition.prospect_propertie
 denied "delete lead activities" "DELETE FROM homeowner_acquisition.lead_activities" \
 	"permission denied for table lead_activities"
 denied "read contracts" "SELECT * FROM homeowner_acquisition.contracts" "permission denied for table contracts"
+denied "write a contract" "UPDATE homeowner_acquisition.contracts SET status = 'terminated'" \
+	"permission denied for table contracts"
+denied "tick an onboarding task" "UPDATE homeowner_acquisition.onboarding_progress SET status = 'done'" \
+	"permission denied for table onboarding_progress"
+denied "sign a contract" "SELECT * FROM homeowner_acquisition.sign_contract(1, 'pipeline')" \
+	"permission denied for function sign_contract"
+denied "terminate a contract" "SELECT homeowner_acquisition.terminate_contract(1, 'pipeline', 'x')" \
+	"permission denied for function terminate_contract"
+denied "tick a task as an agent" "SELECT homeowner_acquisition.complete_onboarding_task(1, 'X', 'pipeline')" \
+	"permission denied for function complete_onboarding_task"
+denied "end a contract with the owner's helper" \
+	"SELECT homeowner_acquisition.contract_end(1, 'expired', current_date, 'x', 'pipeline')" \
+	"permission denied for function contract_end"
 for s in external etl homeowner_acquisition; do
 	denied "create a table in $s" "CREATE TABLE $s.t (x int)" "permission denied for schema $s"
 	denied "create a view in $s" "CREATE VIEW $s.v AS SELECT 1 AS x" "permission denied for schema $s"

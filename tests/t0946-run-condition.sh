@@ -67,10 +67,10 @@ before=$(q "select count(*), md5(string_agg(property_assessment_id || evidence::
 contrib=$(q "select md5(string_agg(review_id || ':' || opportunity_contribution, ',' order by review_id))
                from external.property_reviews")
 leads score >"$t_tmp/score" || fail "score again: $(cat "$t_tmp/score")"
-grep -q "; 0 review contributions changed, 0 remote condition assessments$" "$t_tmp/score" ||
+grep -q "; 0 review contributions changed, 0 remote condition assessments; contracts: 0 started, 0 renewed, 0 expired, 0 properties made ours, 0 onboarding tasks done by the data$" "$t_tmp/score" ||
 	fail "a re-run wrote: $(cat "$t_tmp/score")"
 leads score --as-of "$(q "select current_date + 1")" >"$t_tmp/score" || fail "score tomorrow"
-grep -q " 0 remote condition assessments$" "$t_tmp/score" || fail "tomorrow, same inputs: $(cat "$t_tmp/score")"
+grep -q " 0 remote condition assessments; contracts: " "$t_tmp/score" || fail "tomorrow, same inputs: $(cat "$t_tmp/score")"
 [ "$(q "select count(*), md5(string_agg(property_assessment_id || evidence::text, ',' order by 1))
           from homeowner_acquisition.property_assessments where assessment_type = 'remote_condition'")" = "$before" ] ||
 	fail "the remote assessments changed on a re-run"
@@ -83,7 +83,7 @@ capex=$(q "select estimated_capex from homeowner_acquisition.current_assessment 
 sed 's/^capex_mold = .*/capex_mold = 7000/' "$t_tmp/config/leads.ini" >"$t_tmp/leads2.ini"
 "$MI_BIN/mi-leads" --config "$t_tmp/leads2.ini" score >"$t_tmp/score" || fail "score with a new rule"
 grep -q " $(q "select count(distinct tmk) from homeowner_acquisition.property_assessments
-               where assessment_type = 'remote_condition'") remote condition assessments$" "$t_tmp/score" ||
+               where assessment_type = 'remote_condition'") remote condition assessments; contracts: " "$t_tmp/score" ||
 	fail "a new capex rule: $(cat "$t_tmp/score")"
 [ "$(q "select estimated_capex - $capex from homeowner_acquisition.current_assessment
          where tmk = '2440010980314'")" = 1000.00 ] || fail "the new mold rule is not the current estimate"

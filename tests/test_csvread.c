@@ -100,6 +100,13 @@ Test(csvread, fast_path_matches_libcsv)
 		"   \n\t\n,\n",
 		"x,y\n\"q\" ,z\nw,\"\"\n",
 		"1,2\n\n\n3,4\r\n\r\n5,6\n",
+		/* quotes around whole fields: split directly (calendar prices) */
+		"1,2024-09-13,t,\"$1,379.00\",\"$1,379.00\",3,365\n2,x,f,$9.00,,,\n",
+		"\"a\",\"\",\"b,c\"\r\n\"\",\"\"\n\" x \",\"y \"\n\"z\"\n",
+		"a,\"b\",\n,\"\",\"\"\n\"1\",,2\n",
+		/* and what libcsv reads: quotes inside, blanks around, text after */
+		"a,\"b\"\"c\",d\n \"e\",f\n\"g\" ,h\n\"i\"j,k\nl\"m\",n\n\"o,p\n",
+		"\"a\",\"b\nc\",d\n\"e\"\n",
 	};
 
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {

@@ -78,6 +78,13 @@ GRANT UPDATE (opportunity_score, score_signals, score_version, run_id, prospect_
 GRANT SELECT, INSERT, UPDATE ON etl.lead_settings TO mi_pipeline;
 GRANT SELECT ON etl.lead_suppressions TO mi_pipeline;
 
+-- contracts (sql/082-086): mi-compset keeps the contracted properties ours (it reads
+-- the view, not the contracts); mi-leads score starts, renews and expires contracts
+-- and ticks the onboarding tasks the data proves done through the owner's function,
+-- which does exactly that: the pipeline writes no contract and no task itself
+GRANT SELECT ON homeowner_acquisition.contracted_properties TO mi_pipeline;
+GRANT EXECUTE ON FUNCTION homeowner_acquisition.advance_contracts(date, text[], text) TO mi_pipeline;
+
 -- The lead desk's actions (sql/061-068, docs/desk.md) are the agents', not the
 -- pipeline's: it scores leads, it never claims, moves or closes one.  They are revoked
 -- from PUBLIC where they are made and not granted here.
@@ -109,7 +116,10 @@ GRANT EXECUTE ON FUNCTION
     homeowner_acquisition.snooze_lead(bigint, text, date, text),
     homeowner_acquisition.mark_do_not_contact(bigint, text, text),
     homeowner_acquisition.record_assessment(bigint, text, text, integer, numeric, text, text),
-    homeowner_acquisition.add_lead_suppression(text, text, text, text, text, text, text, text, integer)
+    homeowner_acquisition.add_lead_suppression(text, text, text, text, text, text, text, text, integer),
+    homeowner_acquisition.sign_contract(bigint, text, date, integer, numeric, text[], text, text, text),
+    homeowner_acquisition.terminate_contract(bigint, text, text, date),
+    homeowner_acquisition.complete_onboarding_task(bigint, text, text, text, text)
     TO mi_sales;
 -- a lead entered by hand (a referral) and its properties; an owner's contact details
 GRANT INSERT ON homeowner_acquisition.prospects, homeowner_acquisition.prospect_properties TO mi_sales;
@@ -117,9 +127,10 @@ GRANT UPDATE (display_name, contact_first_name, contact_last_name, care_of, mail
               mailing_city, mailing_state, mailing_zip, mailing_country, mailing_norm_key, email,
               phone, preferred_contact, notes)
     ON homeowner_acquisition.prospects TO mi_sales;
--- proposals, contracts, onboarding and assessments are the team's records
+-- proposals and assessments are the team's records; contracts and onboarding are
+-- written by the contract functions only (signing makes a property ours, ending one
+-- gives it back: rules a direct write would skip)
 GRANT INSERT, UPDATE ON homeowner_acquisition.proposals, homeowner_acquisition.proposal_versions,
-                        homeowner_acquisition.contracts, homeowner_acquisition.onboarding_progress,
                         homeowner_acquisition.property_assessments
     TO mi_sales;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA homeowner_acquisition TO mi_sales;

@@ -110,6 +110,29 @@ int rec_utf8_valid(const char *str, size_t len)
 	return 1;
 }
 
+/*
+ * 1 for the bytes a value holds as they are: ASCII but NUL and the four that
+ * COPY's text format escapes.
+ */
+static const unsigned char rec_plain[256] = {
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 int rec_set(struct rec_row *r, int col, const char *s, size_t len)
 {
 	size_t before, i, run;
@@ -117,6 +140,24 @@ int rec_set(struct rec_row *r, int col, const char *s, size_t len)
 	assert(col >= 0 && col < r->e->ncols);
 	if (!s) {
 		r->set[col] = 0;
+		return REC_OK;
+	}
+	/*
+	 * Most values are plain ASCII: one pass finds it, one copy stores them
+	 * (no NUL, nothing to escape, valid UTF-8 by construction).
+	 */
+	for (i = 0; i < len && rec_plain[(unsigned char)s[i]]; i++)
+		;
+	if (i == len) {
+		before = r->data.len;
+		if (before > UINT32_MAX || len > UINT32_MAX - before ||
+		    strbuf_add(&r->data, s, len) < 0) {
+			strbuf_setlen(&r->data, before);
+			return REC_TOOBIG;
+		}
+		r->start[col] = (uint32_t)before;
+		r->len[col] = (uint32_t)len;
+		r->set[col] = 1;
 		return REC_OK;
 	}
 	if (memchr(s, '\0', len))

@@ -589,12 +589,15 @@ int compset_sync_ours(PGconn *conn, const char *const *tmks, size_t n, long long
 		      long long *cleared, long long *missing, struct mi_err *err)
 {
 	/*
+	 * Ours: the portfolio file's TMKs and the properties under a contract in
+	 * force (a contract is never undone by the file).
 	 * One statement: the flips and the count of unknown TMKs are computed
 	 * from the same snapshot, and a concurrent reader sees the old or the
 	 * new portfolio, never half of it.
 	 */
 	static const char sql[] =
-		"WITH portfolio AS (SELECT DISTINCT t FROM unnest($1::text[]) AS u(t)),"
+		"WITH portfolio AS (SELECT t FROM unnest($1::text[]) AS u(t)"
+		"                   UNION SELECT c.tmk FROM homeowner_acquisition.contracted_properties c),"
 		" flipped AS ("
 		"  UPDATE external.properties p SET is_ours = NOT p.is_ours, updated_at = now()"
 		"   WHERE (NOT p.is_ours AND p.tmk IN (SELECT t FROM portfolio))"

@@ -124,9 +124,10 @@ struct compset_opts {
 	int trailing_days, forward_days;
 	struct compset_params params;
 	/*
-	 * The portfolio file is the truth about external.properties.is_ours:
-	 * when set (and n_extra > 0), compset_run first makes is_ours true for
-	 * the extra_subjects and false for every other property that was ours.
+	 * The portfolio file and the contracts in force are the truth about
+	 * external.properties.is_ours: when set (and n_extra > 0), compset_run
+	 * first makes is_ours true for the extra_subjects and the contracted
+	 * properties, and false for every other property that was ours.
 	 */
 	int sync_ours;
 };
@@ -163,8 +164,9 @@ struct compset_stats {
 
 /*
  * Make external.properties.is_ours match the portfolio, in one statement:
- * true for the n canonical TMKs (borrowed), false for every other property
- * that was true.  *set and *cleared get the number of rows flipped each way,
+ * true for the n canonical TMKs (borrowed) and the properties under a
+ * contract in force (homeowner_acquisition.contracted_properties), false for
+ * every other property that was true.  *set and *cleared get the number of rows flipped each way,
  * *missing the number of TMKs with no property row.  Callers must not pass
  * an empty portfolio unless they mean "nothing is ours".  0 or -1 with err set.
  */

@@ -1,17 +1,9 @@
 /*
  * desk: the agents' half of the lead queue.  A lead is an owner (a
  * prospect) with all of its properties; every action an agent takes is one
- * SQL function (sql/061-068, docs/desk.md), which this module calls and whose
- * refusals it turns into errors an agent can read:
- *
- *   SQLSTATE LD001 (no such lead)          -> MI_EXIT_NOINPUT
- *   SQLSTATE LD002-LD009 (a rule refused)  -> MI_EXIT_REFUSED
- *   SQLSTATE 22xxx (a bad value)           -> MI_EXIT_USAGE
- *   anything else                          -> MI_EXIT_DATABASE
- *
- * err->msg is then the database's sentence ("lead 12 is claimed by kalani
- * until 2026-12-05 15:04 HST"), err->detail its detail and hint, and
- * err->sqlstate the SQLSTATE.
+ * SQL function (sql/061-068, docs/desk.md), which this module calls through
+ * desk_exec (deskexec.h), which turns its refusals into errors an agent can
+ * read.
  *
  * Every action prints what it did and the lead's state after it to out.
  * The screens (show, mine, queue) read homeowner_acquisition.lead_board, so

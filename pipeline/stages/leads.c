@@ -4,6 +4,7 @@
 #include "config.h"
 #include "exitcode.h"
 #include "log.h"
+#include "owner.h"
 #include "pg.h"
 
 #include <stdlib.h>
@@ -60,9 +61,50 @@ static const struct setting {
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 
+/*
+ * [onboarding] our_managers = Name, Other Name: each name keyed by the owner
+ * normalizer (the manager key the listings get), into s->our_managers as a
+ * text[] literal.  A name that keys to nothing is an error naming file:line.
+ */
+static int leads_our_managers(struct leads_settings *s, const struct mi_config_entry *e,
+			      const char *path, struct mi_err *err)
+{
+	const char *keys[32];
+	char buf[32][256];
+	size_t n = 0;
+	const char *p = e ? e->value : "";
+
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		int kl;
+
+		while (len && (*p == ' ' || *p == '\t')) {
+			p++;
+			len--;
+		}
+		if (len) {
+			if (n == sizeof(keys) / sizeof(keys[0]))
+				return mi_err_set(err, MI_EXIT_CONFIG, "%s:%d: our_managers names more "
+						  "than %zu managers", path, e->line, n);
+			kl = owner_key(p, len, buf[n], sizeof(buf[n]));
+			if (kl <= 0)
+				return mi_err_set(err, MI_EXIT_CONFIG, "%s:%d: our_managers: '%.*s' is "
+						  "not a manager name", path, e->line, (int)len, p);
+			keys[n] = buf[n];
+			n++;
+		}
+		p += strcspn(p, ",");
+		if (*p == ',')
+			p++;
+	}
+	if (mi_pg_text_array(&s->our_managers, keys, n) < 0)
+		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+	return 0;
+}
+
 int leads_settings_load(struct leads_settings *s, const char *path, struct mi_err *err)
 {
-	struct mi_config_key known[NSETTINGS + 2];
+	struct mi_config_key known[NSETTINGS + 3];
 	struct mi_config cfg = MI_CONFIG_INIT;
 	const char *version = "leads-1";
 	int ret = -1;
@@ -73,10 +115,13 @@ int leads_settings_load(struct leads_settings *s, const char *path, struct mi_er
 	}
 	known[NSETTINGS].section = "scoring";
 	known[NSETTINGS].key = "version";
-	known[NSETTINGS + 1].section = NULL;
-	known[NSETTINGS + 1].key = NULL;
+	known[NSETTINGS + 1].section = "onboarding";
+	known[NSETTINGS + 1].key = "our_managers";
+	known[NSETTINGS + 2].section = NULL;
+	known[NSETTINGS + 2].key = NULL;
 
 	strbuf_reset(&s->json);
+	strbuf_reset(&s->our_managers);
 	if (path && (mi_config_load(&cfg, path, err) < 0 || mi_config_check(&cfg, known, err) < 0))
 		goto out;
 	if (path)
@@ -118,6 +163,9 @@ int leads_settings_load(struct leads_settings *s, const char *path, struct mi_er
 	}
 	if (strbuf_addch(&s->json, '}') < 0)
 		goto oom;
+	if (leads_our_managers(s, path ? mi_config_find(&cfg, "onboarding", "our_managers") : NULL,
+			       path, err) < 0)
+		goto out;
 	ret = 0;
 	goto out;
 oom:
@@ -130,6 +178,7 @@ out:
 void leads_settings_release(struct leads_settings *s)
 {
 	strbuf_release(&s->json);
+	strbuf_release(&s->our_managers);
 }
 
 int leads_score(PGconn *conn, const struct leads_settings *s, const char *as_of,
@@ -145,6 +194,25 @@ int leads_score(PGconn *conn, const struct leads_settings *s, const char *as_of,
 	/* one scoring at a time: a second one waits and then finds nothing new */
 	if (mi_pg_exec(conn, "SELECT pg_advisory_xact_lock(hashtext('mi-leads score'))", err) < 0)
 		goto out;
+	/* the contracts first: a property that became ours tonight is not scored */
+	{
+		const char *cv[3] = { as_of, s->our_managers.len ? s->our_managers.buf : "{}", run_id };
+
+		res = mi_pg_query(conn, "SELECT item, n FROM homeowner_acquisition.advance_contracts("
+				  "$1::date, $2::text[], $3::text)", 3, cv, err);
+		if (!res)
+			goto out;
+		for (int r = 0; r < PQntuples(res); r++) {
+			const char *item = PQgetvalue(res, r, 0);
+			long long n = atoll(PQgetvalue(res, r, 1));
+			if (!strcmp(item, "contracts_started")) st->contracts_started = n;
+			else if (!strcmp(item, "contracts_renewed")) st->contracts_renewed = n;
+			else if (!strcmp(item, "contracts_expired")) st->contracts_expired = n;
+			else if (!strcmp(item, "properties_made_ours")) st->made_ours = n;
+			else if (!strcmp(item, "onboarding_tasks_done")) st->tasks_done = n;
+		}
+		PQclear(res);
+	}
 	res = mi_pg_query(conn, "SELECT item, n FROM etl.score_leads($1::date, $2::jsonb, $3::text)",
 			  3, pv, err);
 	if (!res)

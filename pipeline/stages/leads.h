@@ -27,9 +27,15 @@ struct leads_settings {
 	char version[64];    /* [scoring] version: stored with every score */
 	double hot_threshold;
 	int claim_hours;     /* [queue] claim_hours: how long an untouched claim holds */
+	/*
+	 * [onboarding] our_managers: our company's names as listings show them,
+	 * keyed like external.property_managers.manager_key, as a PostgreSQL
+	 * text[] literal ("{}" when none): the nightly onboarding evidence.
+	 */
+	struct strbuf our_managers;
 };
 
-#define LEADS_SETTINGS_INIT { STRBUF_INIT, "", 70, 4 }
+#define LEADS_SETTINGS_INIT { STRBUF_INIT, "", 70, 4, STRBUF_INIT }
 
 /*
  * Read the settings from path (config/leads.ini), or the built-in defaults
@@ -45,10 +51,15 @@ struct leads_score_stats {
 		lost_signalled, mailing_keyed;
 	long long reviews_attributed; /* reviews whose opportunity_contribution changed */
 	long long conditions_new;     /* remote condition assessments written */
+	/* homeowner_acquisition.advance_contracts, run first */
+	long long contracts_started, contracts_renewed, contracts_expired, made_ours, tasks_done;
 };
 
 /*
- * Score every market property as of as_of (YYYY-MM-DD), create or update
+ * First advance the contracts (start, renew, expire them on their dates, keep
+ * their properties ours, complete the onboarding tasks the data proves done:
+ * homeowner_acquisition.advance_contracts), then
+ * score every market property as of as_of (YYYY-MM-DD), create or update
  * prospects and leads, write the new signal activities, each review's
  * share of the score (opportunity_contribution), the remote condition
  * assessments whose inputs changed and the revenue projections, in one

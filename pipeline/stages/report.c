@@ -401,6 +401,70 @@ static int section_follow_ups(PGconn *conn, FILE *out, struct mi_err *err)
 	return 0;
 }
 
+/* The contracts in force: onboarding progress, the overdue tasks named. */
+static int section_onboarding(PGconn *conn, FILE *out, struct mi_err *err)
+{
+	PGresult *res = mi_pg_query(
+		conn,
+		"SELECT c.contract_number, p.display_name, coalesce(pr.tmk_display, pr.tmk),"
+		" coalesce(pr.address, ''), c.status, c.start_date::text,"
+		" count(*) FILTER (WHERE op.status = 'done')::text, count(op.*)::text,"
+		" coalesce(string_agg(op.task_code || ' (due ' || op.due_on || ')', ', '"
+		"   ORDER BY op.due_on, op.task_code) FILTER (WHERE op.status IN ('pending',"
+		"   'in_progress', 'blocked') AND op.due_on < current_date), ''),"
+		" c.prospect_id::text"
+		" FROM homeowner_acquisition.contracts c"
+		" JOIN homeowner_acquisition.prospects p ON p.prospect_id = c.prospect_id"
+		" JOIN external.properties pr ON pr.tmk = c.tmk"
+		" LEFT JOIN homeowner_acquisition.onboarding_progress op ON op.contract_id = c.contract_id"
+		" WHERE c.status IN ('signed', 'active')"
+		" GROUP BY c.contract_id, p.display_name, pr.tmk_display, pr.tmk, pr.address"
+		" ORDER BY c.start_date, c.contract_id", 0, NULL, err);
+
+	if (!res)
+		return -1;
+	fputs("<h2>Onboarding</h2>\n", out);
+	if (!PQntuples(res)) {
+		fputs("<p>No contract is in force.</p>\n", out);
+		PQclear(res);
+		return 0;
+	}
+	fputs("<p class=\"note\">The owners under contract and their onboarding checklist "
+	      "(mi-leads contract show): tasks done by the team or by the nightly data, and the "
+	      "open ones past their due date.</p>\n<table><tr><th>Contract</th><th>Owner</th>"
+	      "<th>Property</th><th>Since</th><th>Done</th><th>Overdue</th></tr>\n", out);
+	for (int r = 0; r < PQntuples(res); r++) {
+		fprintf(out, "<tr id=\"contract-%s\"><td>", PQgetvalue(res, r, 0));
+		E(PQgetvalue(res, r, 0));
+		fputs(" <small>", out);
+		E(PQgetvalue(res, r, 4));
+		fputs("</small></td><td>", out);
+		E(PQgetvalue(res, r, 1));
+		fputs(" <small>lead ", out);
+		E(PQgetvalue(res, r, 9));
+		fputs("</small></td><td class=\"tmk\">", out);
+		E(PQgetvalue(res, r, 2));
+		fputs("<br><small>", out);
+		E(PQgetvalue(res, r, 3));
+		fputs("</small></td><td>", out);
+		E(PQgetvalue(res, r, 5));
+		fputs("</td><td class=\"num\">", out);
+		E(PQgetvalue(res, r, 6));
+		fputs(" of ", out);
+		E(PQgetvalue(res, r, 7));
+		if (*PQgetvalue(res, r, 8)) {
+			fputs("</td><td class=\"bad\">OVERDUE: ", out);
+			E(PQgetvalue(res, r, 8));
+		} else {
+			fputs("</td><td>none", out);
+		}
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n", out);
+	PQclear(res);
+	return 0;
+}
+
 static int section_compsets(PGconn *conn, const struct report_opts *o, FILE *out,
 			    struct mi_err *err)
 {
@@ -639,7 +703,7 @@ int report_write(PGconn *conn, const struct report_opts *o, FILE *out, struct mi
 	fprintf(out, "</h1><p>Hawaii vacation-rental market &middot; generated %s by "
 		     "mi-report %s</p></header>\n<main>\n", when, MI_VERSION);
 	if (section_leads(conn, o, out, err) < 0 || section_follow_ups(conn, out, err) < 0 ||
-	    section_compsets(conn, o, out, err) < 0 ||
+	    section_onboarding(conn, out, err) < 0 || section_compsets(conn, o, out, err) < 0 ||
 	    section_sentiment(conn, out, err) < 0 || section_run(conn, out, err) < 0)
 		return -1;
 	fputs("</main></body></html>\n", out);

@@ -44,7 +44,31 @@ WITH s AS (
            ARRAY[coalesce(nullif(source, ''), $2)] AS sources
       FROM stg
      WHERE rn BETWEEN $3 AND $4 AND coalesce(tmk, '') <> ''
-     ORDER BY tmk, rn DESC)
+     ORDER BY tmk, rn DESC),
+-- the rows the upsert below would insert or change, in one join: a night's
+-- roll is mostly owners as they were (the condition is the upsert's)
+c AS (
+    SELECT s.*
+      FROM s LEFT JOIN external.properties p ON p.tmk = s.tmk
+     WHERE p.tmk IS NULL
+        OR (p.owner_name, p.owner_display, p.owner_key, p.owner_kind, p.owner_care_of, p.owner_mailing_address, p.owner_mailing_city,
+            p.owner_mailing_state, p.owner_mailing_zip, p.owner_mailing_country, p.owner_mailing_key,
+            p.owner_is_absentee, p.owner_out_of_state, p.owner_tax_year, p.sources, p.last_seen)
+           IS DISTINCT FROM
+           (coalesce(s.owner_name, p.owner_name),
+            coalesce(s.owner_display, p.owner_display), coalesce(s.owner_key, p.owner_key),
+            coalesce(s.owner_kind, p.owner_kind),
+            coalesce(s.care_of, p.owner_care_of),
+            coalesce(s.mailing_address, p.owner_mailing_address),
+            coalesce(s.mailing_city, p.owner_mailing_city),
+            coalesce(s.mailing_state, p.owner_mailing_state),
+            coalesce(s.mailing_zip, p.owner_mailing_zip),
+            coalesce(s.mailing_country, p.owner_mailing_country),
+            coalesce(s.mailing_key, p.owner_mailing_key),
+            coalesce(s.absentee, p.owner_is_absentee),
+            coalesce(s.out_of_state, p.owner_out_of_state),
+            coalesce(s.tax_year, p.owner_tax_year),
+            etl.load_merge_array(p.sources, s.sources), greatest(p.last_seen, current_date)))
 INSERT INTO external.properties AS p (
        tmk, owner_name, owner_display, owner_key, owner_kind, owner_care_of, owner_mailing_address, owner_mailing_city,
        owner_mailing_state, owner_mailing_zip, owner_mailing_country, owner_mailing_key,
@@ -53,7 +77,7 @@ INSERT INTO external.properties AS p (
 SELECT tmk, owner_name, owner_display, owner_key, owner_kind, care_of, mailing_address, mailing_city, mailing_state,
        mailing_zip, mailing_country, mailing_key, absentee, out_of_state, tax_year, sources,
        current_date, current_date, $1, $1
-  FROM s
+  FROM c
 ON CONFLICT (tmk) DO UPDATE SET
        owner_name = coalesce(EXCLUDED.owner_name, p.owner_name),
        owner_display = coalesce(EXCLUDED.owner_display, p.owner_display),

@@ -19,6 +19,10 @@ SELECT DISTINCT ON (platform, listing_id)
   FROM stg
  WHERE rn BETWEEN $3 AND $4
    AND coalesce(platform, '') <> '' AND coalesce(listing_id, '') <> '' AND coalesce(review_id, '') <> ''
+   -- (a known listing's rows are left out before the sort: the conflict
+   -- would leave them anyway)
+   AND NOT EXISTS (SELECT 1 FROM etl.listings l
+                    WHERE l.platform = stg.platform AND l.listing_id = stg.listing_id)
  ORDER BY platform, listing_id, rn
 ON CONFLICT (platform, listing_id) DO NOTHING
 
@@ -41,7 +45,37 @@ WITH s AS (
       FROM stg
      WHERE rn BETWEEN $3 AND $4
        AND coalesce(platform, '') <> '' AND coalesce(listing_id, '') <> '' AND coalesce(review_id, '') <> ''
-     ORDER BY platform, review_id, rn DESC)
+     ORDER BY platform, review_id, rn DESC),
+-- the rows the upsert below would insert or change: a review the file
+-- confirms as it is stands out here, in one join, instead of one conflict
+-- each (a night's cumulative file is mostly known reviews)
+c AS (
+    SELECT s.*
+      FROM s LEFT JOIN external.property_reviews r
+        ON r.platform = s.platform AND r.review_id = s.review_id
+     WHERE r.review_id IS NULL
+        OR (r.listing_id, r.review_date, r.reviewer_name, r.rating, r.rating_scale,
+            r.category_ratings, r.review_text, r.host_response, r.language, r.sentiment_compound,
+            r.sentiment_pos, r.sentiment_neu, r.sentiment_neg, r.aspect_scores, r.complaint_flags,
+            r.scorer_version)
+           IS DISTINCT FROM
+           (s.listing_id, coalesce(s.review_date, r.review_date),
+            coalesce(s.reviewer_name, r.reviewer_name), coalesce(s.rating, r.rating),
+            coalesce(s.rating_scale, r.rating_scale),
+            CASE WHEN s.category_ratings = '{}' THEN r.category_ratings
+                 ELSE s.category_ratings END,
+            coalesce(s.review_text, r.review_text),
+            coalesce(s.host_response, r.host_response),
+            coalesce(s.language, r.language),
+            coalesce(s.compound, r.sentiment_compound),
+            coalesce(s.pos, r.sentiment_pos),
+            coalesce(s.neu, r.sentiment_neu),
+            coalesce(s.neg, r.sentiment_neg),
+            CASE WHEN s.scorer_version IS NOT NULL THEN s.aspects
+                 ELSE r.aspect_scores END,
+            CASE WHEN s.scorer_version IS NOT NULL THEN s.complaint_flags
+                 ELSE r.complaint_flags END,
+            coalesce(s.scorer_version, r.scorer_version)))
 INSERT INTO external.property_reviews AS r (
        platform, review_id, listing_id, review_date, reviewer_name, rating, rating_scale,
        category_ratings, review_text, host_response, language, sentiment_compound, sentiment_pos,
@@ -51,7 +85,7 @@ SELECT platform, review_id, listing_id, review_date, reviewer_name, rating, rati
        category_ratings, review_text, host_response, language, compound, pos, neu, neg, aspects,
        complaint_flags, scorer_version, CASE WHEN scorer_version IS NOT NULL THEN now() END,
        source, landing_hash, src_line, $1, $1
-  FROM s
+  FROM c
 ON CONFLICT (platform, review_id) DO UPDATE SET
        listing_id = EXCLUDED.listing_id,
        review_date = coalesce(EXCLUDED.review_date, r.review_date),

@@ -1,0 +1,28 @@
+#!/bin/sh
+# The parsing helpers of the merges (090_load_speed.sql: PL/pgSQL, the common
+# inputs answered directly) give what the SQL functions of 010 and 014 gave,
+# on edge cases (fixtures/load/speed/helpers.sql prints every difference), and
+# a merge through them loads what it loaded before: ids split and sorted,
+# codes lowered, property types mapped, sources accumulated.
+. tests/lib.sh
+. tests/load-lib.sh
+fresh_db
+q() { psql -XAt -v ON_ERROR_STOP=1 -c "$1"; }
+
+psql -XAtq -v ON_ERROR_STOP=1 -f fixtures/load/speed/helpers.sql >"$t_tmp/diff" 2>&1 ||
+	fail "helpers.sql: $(cat "$t_tmp/diff")"
+[ ! -s "$t_tmp/diff" ] || fail "the helpers differ from the SQL ones: $(cat "$t_tmp/diff")"
+
+# the fast paths and the general one, as a merge uses them
+[ "$(q "SELECT etl.load_split_ids('TA-1, TA-2 TA-1')::text || etl.load_split_ids('TA-3')::text
+              || etl.load_split_ids(NULL)::text")" = '{TA-1,TA-2}{TA-3}{}' ] ||
+	fail "load_split_ids"
+[ "$(q "SELECT etl.load_codes('Noise')::text || etl.load_codes('sale-date-placeholder, Noise')::text")" = \
+	'{noise}{noise,sale_date_placeholder}' ] || fail "load_codes"
+[ "$(q "SELECT etl.load_merge_array('{a}', '{a}')::text || etl.load_merge_array('{b}', '{a}')::text
+              || etl.load_merge_array(NULL, '{c}')::text || etl.load_merge_array('{}', NULL)::text")" = \
+	'{a}{a,b}{c}{}' ] || fail "load_merge_array"
+[ "$(q "SELECT etl.load_property_type('condo') || ' ' || etl.load_property_type('CONDOMINIUM') || ' '
+              || etl.load_property_type('Boat') || ' ' || coalesce(etl.load_property_type(' - '), 'null')")" = \
+	'condo condo other null' ] || fail "load_property_type"
+exit 0

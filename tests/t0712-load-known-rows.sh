@@ -1,0 +1,60 @@
+#!/bin/sh
+# A merge sets apart, in one join, the rows it would leave as they are (the
+# night's cumulative reviews file, the owner roll): a file that repeats known
+# rows with a few changes updates those and only those, counts the rest
+# unchanged, and writes what the upsert wrote: a new text, a rescoring, an
+# owner change and its change event; a known review without scores keeps its
+# scores; a second load of the same rows changes nothing.
+. tests/lib.sh
+. tests/load-lib.sh
+fresh_db
+q() { psql -XAt -v ON_ERROR_STOP=1 -c "$1"; }
+counts() { q "select rows_read || ' ' || rows_inserted || ' ' || rows_updated || ' ' || rows_unchanged
+              from etl.stage_results where run_id = '$1'"; }
+
+# --- reviews ---
+mkdir -p "$t_tmp/r1" "$t_tmp/r2" "$t_tmp/r3"
+cp fixtures/load/hostile/reviews.tsv "$t_tmp/r1/reviews.tsv"
+load_run --run r1 --source airbnb "$t_tmp/r1" 2>"$t_tmp/e" || fail "reviews 1: $(cat "$t_tmp/e")"
+n=$(wc -l <"$t_tmp/r1/reviews.tsv")
+# RVH01: a new text; RVH02: scored; every other row as it was (a new offset)
+awk -F'\t' -v OFS='\t' '{ $4 = $4 + 1 }
+	$8 == "RVH01" { $14 = "a new text" }
+	$8 == "RVH02" { $16 = "en"; $17 = "-0.5"; $18 = "0"; $19 = "0.5"; $20 = "0.5";
+	                $21 = "{\"noise\": -0.4}"; $22 = "noise"; $23 = "vader-hi-1" }
+	{ print }' "$t_tmp/r1/reviews.tsv" >"$t_tmp/r2/reviews.tsv"
+load_run --run r2 --source airbnb "$t_tmp/r2" 2>"$t_tmp/e" || fail "reviews 2: $(cat "$t_tmp/e")"
+[ "$(counts r2)" = "$n 0 2 $((n - 2))" ] || fail "reviews 2: read/inserted/updated/unchanged $(counts r2)"
+[ "$(q "select review_text from external.property_reviews where review_id = 'RVH01'")" = "a new text" ] ||
+	fail "the new text was not written"
+[ "$(q "select sentiment_compound || ' ' || complaint_flags::text || ' ' || scorer_version || ' '
+              || (scored_at is not null) || ' ' || last_run_id
+          from external.property_reviews where review_id = 'RVH02'")" = "-0.5000 {noise} vader-hi-1 true r2" ] ||
+	fail "the rescoring was not written"
+[ "$(q "select count(*) from external.property_reviews where last_run_id = 'r2'")" = 2 ] ||
+	fail "rows the file confirmed were rewritten"
+# the first file again (a new offset): RVH01 takes its old text back, RVH02
+# keeps its scores (an unscored row never clears them)
+awk -F'\t' -v OFS='\t' '{ $4 = $4 + 2; print }' "$t_tmp/r1/reviews.tsv" >"$t_tmp/r3/reviews.tsv"
+load_run --run r3 --source airbnb "$t_tmp/r3" 2>"$t_tmp/e" || fail "reviews 3: $(cat "$t_tmp/e")"
+[ "$(counts r3)" = "$n 0 1 $((n - 1))" ] || fail "reviews 3: read/inserted/updated/unchanged $(counts r3)"
+[ "$(q "select scorer_version from external.property_reviews where review_id = 'RVH02'")" = vader-hi-1 ] ||
+	fail "an unscored row cleared the scores"
+
+# --- owners ---
+fx=fixtures/load/fixes
+"$MI_BIN/mi-parse" --format county-csv --config "$fx/owners.ini" --out "$t_tmp/o1" "$fx/owners-1.csv" \
+	>/dev/null 2>"$t_tmp/e" || fail "parse owners 1: $(cat "$t_tmp/e")"
+load_run --run o1 --source county-x "$t_tmp/o1" 2>"$t_tmp/e" || fail "owners 1: $(cat "$t_tmp/e")"
+m=$(tail -n +2 "$fx/owners-1.csv" | wc -l)
+tmk=$(sed -n 2p "$fx/owners-1.csv" | cut -d, -f1)
+{ head -n 1 "$fx/owners-1.csv"; echo "$tmk,\"KAPONO,LEI\""; tail -n +3 "$fx/owners-1.csv"; } >"$t_tmp/owners-2.csv"
+"$MI_BIN/mi-parse" --format county-csv --config "$fx/owners.ini" --out "$t_tmp/o2" "$t_tmp/owners-2.csv" \
+	>/dev/null 2>"$t_tmp/e" || fail "parse owners 2: $(cat "$t_tmp/e")"
+load_run --run o2 --source county-x "$t_tmp/o2" 2>"$t_tmp/e" || fail "owners 2: $(cat "$t_tmp/e")"
+[ "$(counts o2)" = "$m 0 1 $((m - 1))" ] || fail "owners 2: read/inserted/updated/unchanged $(counts o2)"
+[ "$(q "select owner_name from external.properties where tmk = '2$tmk'")" = "KAPONO,LEI" ] ||
+	fail "the new owner was not written"
+[ "$(q "select count(*) from etl.change_events where event_type = 'owner_changed' and tmk = '2$tmk'")" = 1 ] ||
+	fail "no owner_changed event"
+exit 0
