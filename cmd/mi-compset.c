@@ -4,6 +4,7 @@
 #include "compset.h"
 #include "err.h"
 #include "exitcode.h"
+#include "ledger.h"
 #include "log.h"
 #include "opts.h"
 #include "paths.h"
@@ -79,8 +80,10 @@ int main(int argc, char **argv)
 	int c, all = 0, no_metrics = 0, ret;
 	PGconn *conn = NULL;
 	PGresult *res;
+	struct ledger_stage ls;
 
 	memset(&o, 0, sizeof(o));
+	memset(&ls, 0, sizeof(ls));
 	mi_log_init(info.name, "compset");
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -146,6 +149,9 @@ int main(int argc, char **argv)
 		as_of = today;
 	}
 	o.as_of = as_of;
+	/* under mi-run, the stage's row in the ledger */
+	if (ledger_stage_open(&ls, conn, NULL, ledger_run_of(NULL), "compset", NULL, 1, &err) < 0)
+		goto fail;
 	mi_log_kv(MI_LOG_INFO, "start", "as_of", as_of, "config", config ? config : "(defaults)",
 		  NULL);
 	if (compset_run(conn, &o, &st, &err) < 0)
@@ -159,12 +165,28 @@ int main(int argc, char **argv)
 	if (st.subjects_unlocated)
 		mi_log(MI_LOG_WARN, "unlocated", "%lld subject properties have no coordinates",
 		       st.subjects_unlocated);
+	ret = mi_close_stdout(info.name);
+	{
+		struct ledger_counts lc;
+		char detail[512];
+		memset(&lc, 0, sizeof(lc));
+		lc.read = st.subjects;
+		lc.out = st.members;
+		snprintf(detail, sizeof(detail),
+			 "{\"as_of\": \"%s\", \"subjects\": %lld, \"unlocated\": %lld,"
+			 " \"members\": %lld, \"candidates\": %lld, \"metric_rows\": %lld,"
+			 " \"nights_marked\": %lld}",
+			 as_of, st.subjects, st.subjects_unlocated, st.members, st.candidates,
+			 st.metric_rows, st.nights_marked);
+		ret = ledger_stage_close(&ls, ret, &lc, detail, NULL);
+	}
 	mi_pg_finish(conn);
 	compset_portfolio_free(tmks, ntmks);
-	return mi_close_stdout(info.name);
+	return ret;
 fail:
 	fflush(stdout);
 	mi_err_print(stderr, info.name, &err);
+	ledger_stage_close(&ls, err.code ? err.code : MI_EXIT_INTERNAL, NULL, NULL, err.msg);
 	mi_pg_finish(conn);
 	compset_portfolio_free(tmks, ntmks);
 	ret = err.code ? err.code : MI_EXIT_INTERNAL;

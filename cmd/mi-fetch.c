@@ -5,9 +5,12 @@
 #include "exitcode.h"
 #include "fetch.h"
 #include "fetchrun.h"
+#include "landing.h"
+#include "ledger.h"
 #include "log.h"
 #include "opts.h"
 #include "parser.h"
+#include "pg.h"
 #include "source.h"
 
 #include <json-c/json.h>
@@ -61,6 +64,160 @@ static const struct mi_cmd_info info = {
 };
 
 #define MAX_SOURCES 64
+
+/* the fetch rows of the ledger: one per --source, or one for the whole fetch */
+static struct ledger_stage ledger_rows[MAX_SOURCES];
+static size_t nledger_rows;
+static PGconn *ledger_conn;
+
+struct fetch_count {
+	const char *source; /* NULL: every source */
+	long long landed, failed, items;
+	char warning[300]; /* the first page's warning (pagination stopped early) */
+	int warnings;
+};
+
+static int count_fetch(const struct landing_record *rec, void *arg)
+{
+	struct fetch_count *c = arg;
+
+	if (c->source && (!rec->source || strcmp(rec->source, c->source)))
+		return 0;
+	if (rec->outcome && (!strcmp(rec->outcome, "landed") || !strcmp(rec->outcome, "not_modified")))
+		c->landed++;
+	else
+		c->failed++;
+	if (rec->warning && !c->warnings++)
+		snprintf(c->warning, sizeof(c->warning), "%s", rec->warning);
+	return 0;
+}
+
+/* each URL's last body once: the items of the source's pages */
+static int count_items(const struct landing_record *rec, void *arg)
+{
+	struct fetch_count *c = arg;
+
+	if ((!c->source || (rec->source && !strcmp(rec->source, c->source))) && rec->items_known)
+		c->items += rec->items;
+	return 0;
+}
+
+/*
+ * Close the ledger row of one source (or, source NULL, of the whole fetch)
+ * from the run's manifest: URLs landed or unchanged, URLs that failed;
+ * code is mi-fetch's exit code, error its error (NULL when it ran).
+ */
+static void close_source(struct ledger_stage *ls, const struct fetchrun_opts *o,
+			 const char *source, long long expected_min, int code, const char *error)
+{
+	struct fetch_count n;
+	struct mi_err e = MI_ERR_INIT;
+	struct ledger_counts c;
+	char note[400], detail[640], esc[620];
+	const char *status;
+	size_t len;
+	int sc, too_few = 0;
+
+	if (!ls->conn)
+		return;
+	memset(&n, 0, sizeof(n));
+	n.source = source;
+	note[0] = '\0';
+	if ((landing_run_foreach(o->landing_dir, o->run_id, LANDING_ALL, count_fetch, &n, &e) < 0 ||
+	     landing_run_foreach(o->landing_dir, o->run_id, 0, count_items, &n, &e) < 0) &&
+	    !code) {
+		sc = MI_EXIT_PARTIAL;
+		snprintf(note, sizeof(note), "nothing landed");
+	} else {
+		sc = n.failed ? (n.landed ? MI_EXIT_PARTIAL : MI_EXIT_NETWORK) : MI_EXIT_OK;
+		if (code && !n.landed && !n.failed)
+			sc = code;
+		if (n.failed)
+			snprintf(note, sizeof(note), "%lld request%s failed", n.failed,
+				 n.failed == 1 ? "" : "s");
+	}
+	status = ledger_status_of(sc);
+	/* a source that shrank is no market that shrank: it fails, unloaded */
+	if (expected_min && n.landed && n.items < expected_min) {
+		len = strlen(note);
+		snprintf(note + len, sizeof(note) - len, "%s%lld items, expected at least %lld: not loaded",
+			 len ? "; " : "", n.items, expected_min);
+		if (sc == MI_EXIT_OK)
+			sc = MI_EXIT_PARTIAL;
+		status = "failed";
+		too_few = 1;
+	}
+	if (n.warnings) {
+		len = strlen(note);
+		snprintf(note + len, sizeof(note) - len, "%swarning: %s", len ? "; " : "", n.warning);
+	}
+	memset(&c, 0, sizeof(c));
+	c.read = n.landed + n.failed;
+	c.out = n.landed;
+	c.rejected = n.failed;
+	{
+		/* the note as a JSON string */
+		json_object *j = json_object_new_string(note);
+		snprintf(esc, sizeof(esc), "%s", json_object_to_json_string(j));
+		json_object_put(j);
+	}
+	snprintf(detail, sizeof(detail),
+		 "{\"landed\": %lld, \"failed\": %lld, \"items\": %lld, \"too_few\": %s%s%s}",
+		 n.landed, n.failed, n.items, too_few ? "true" : "false", note[0] ? ", \"note\": " : "",
+		 note[0] ? esc : "");
+	if (error && sc == code) {
+		ledger_stage_close_as(ls, status, sc, &c, detail, error);
+	} else {
+		char why[480];
+		snprintf(why, sizeof(why), "exit %d (%s)%s%s", sc, mi_exit_name(sc), note[0] ? ": " : "",
+			 note);
+		ledger_stage_close_as(ls, status, sc, &c, detail,
+				      sc || strcmp(status, "succeeded") ? why : NULL);
+	}
+}
+
+/*
+ * Under mi-run ($MI_RUN_ID), or with the shared queue (the run's own id),
+ * each source's row in the ledger; a dry run records nothing.
+ */
+static void open_ledger(const struct fetchrun_opts *o)
+{
+	const char *run = ledger_run_of(o->local ? NULL : o->run_id);
+	struct mi_err e = MI_ERR_INIT;
+
+	if (!run || o->dry_run)
+		return;
+	ledger_conn = mi_pg_connect("mi-fetch", o->conninfo, &e);
+	if (!ledger_conn) {
+		mi_log(MI_LOG_WARN, "ledger_failed", "%s", e.msg);
+		return;
+	}
+	nledger_rows = o->nonly ? o->nonly : 1;
+	for (size_t i = 0; i < nledger_rows; i++)
+		ledger_stage_open(&ledger_rows[i], ledger_conn, NULL, run, "fetch",
+				  o->nonly ? o->only[i] : NULL, 0, NULL);
+}
+
+static int close_ledger(const struct fetchrun_opts *o, int code, const char *error)
+{
+	struct source **srcs = NULL;
+	size_t nsrcs = 0;
+	struct mi_err e = MI_ERR_INIT;
+
+	if (nledger_rows && source_load_dir(o->sources_dir, &srcs, &nsrcs, &e) < 0)
+		nsrcs = 0;
+	for (size_t i = 0; i < nledger_rows; i++) {
+		const char *id = o->nonly ? o->only[i] : NULL;
+		long long min = 0;
+		for (size_t j = 0; id && j < nsrcs; j++)
+			if (!strcmp(srcs[j]->id, id))
+				min = srcs[j]->expected_min_items;
+		close_source(&ledger_rows[i], o, id, min, code, error);
+	}
+	source_free_all(srcs, nsrcs);
+	mi_pg_finish(ledger_conn);
+	return code;
+}
 
 int main(int argc, char **argv)
 {
@@ -159,14 +316,15 @@ int main(int argc, char **argv)
 	snprintf(sources_dir, sizeof(sources_dir), "%s/sources", config_dir);
 	o.sources_dir = sources_dir;
 	mi_log_set_run(o.run_id);
+	open_ledger(&o);
 	if (fetch_global_init(&err) < 0) {
 		mi_err_print(stderr, info.name, &err);
-		return err.code;
+		return close_ledger(&o, err.code, err.msg);
 	}
 	if (fetchrun(&o, &sum, &err) < 0) {
 		fetch_global_cleanup();
 		mi_err_print(stderr, info.name, &err);
-		return err.code ? err.code : MI_EXIT_INTERNAL;
+		return close_ledger(&o, err.code ? err.code : MI_EXIT_INTERNAL, err.msg);
 	}
 	fetch_global_cleanup();
 	if (!o.dry_run) {
@@ -201,7 +359,7 @@ int main(int argc, char **argv)
 	{
 		int cr = mi_close_stdout(info.name);
 		if (cr != MI_EXIT_OK)
-			return cr;
+			ret = cr;
 	}
-	return ret;
+	return close_ledger(&o, ret, NULL);
 }

@@ -8,6 +8,7 @@
 #include "directmail.h"
 #include "err.h"
 #include "exitcode.h"
+#include "ledger.h"
 #include "leads.h"
 #include "log.h"
 #include "opts.h"
@@ -21,6 +22,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -805,7 +807,9 @@ fail:
 static int run_score(PGconn *conn, struct leads_settings *set, struct args *a, struct mi_err *err)
 {
 	struct leads_score_stats st;
-	char today[16];
+	struct ledger_stage ls;
+	char today[16], line[1024];
+	int ret;
 
 	if (!a->as_of) {
 		PGresult *res = mi_pg_query(conn, "SELECT current_date::text", 0, NULL, err);
@@ -817,19 +821,47 @@ static int run_score(PGconn *conn, struct leads_settings *set, struct args *a, s
 	}
 	if (a->run_id)
 		mi_log_set_run(a->run_id);
-	if (leads_score(conn, set, a->as_of, a->run_id, &st, err) < 0)
+	/* the stage's row in the ledger: the run's (mi-run), or --run's */
+	if (ledger_stage_open(&ls, conn, NULL, ledger_run_of(a->run_id), "leads", NULL, 1, err) < 0)
 		return -1;
-	printf("leads %s (%s): %lld signals on %lld properties; %lld new prospects, %lld new "
-	       "leads, %lld rescored, %lld new activities, %lld new projections, %lld prospects "
-	       "renamed; %lld scored properties without a known owner; %lld properties joined "
-	       "their owner's lead, %lld lost leads with a new signal; %lld review contributions "
-	       "changed, %lld remote condition assessments; contracts: %lld started, %lld renewed, "
-	       "%lld expired, %lld properties made ours, %lld onboarding tasks done by the data\n",
-	       a->as_of, set->version, st.signals, st.scored, st.prospects_new, st.leads_new,
-	       st.leads_rescored, st.activities_new, st.projections_new, st.prospects_renamed,
-	       st.without_owner, st.properties_joined, st.lost_signalled, st.reviews_attributed,
-	       st.conditions_new, st.contracts_started, st.contracts_renewed, st.contracts_expired,
-	       st.made_ours, st.tasks_done);
+	if (leads_score(conn, set, a->as_of, a->run_id, &st, err) < 0) {
+		ledger_stage_close(&ls, err->code ? err->code : MI_EXIT_INTERNAL, NULL, NULL, err->msg);
+		return -1;
+	}
+	snprintf(line, sizeof(line),
+		 "leads %s (%s): %lld signals on %lld properties; %lld new prospects, %lld new "
+		 "leads, %lld rescored, %lld new activities, %lld new projections, %lld prospects "
+		 "renamed; %lld scored properties without a known owner; %lld properties joined "
+		 "their owner's lead, %lld lost leads with a new signal; %lld review contributions "
+		 "changed, %lld remote condition assessments; contracts: %lld started, %lld renewed, "
+		 "%lld expired, %lld properties made ours, %lld onboarding tasks done by the data",
+		 a->as_of, set->version, st.signals, st.scored, st.prospects_new, st.leads_new,
+		 st.leads_rescored, st.activities_new, st.projections_new, st.prospects_renamed,
+		 st.without_owner, st.properties_joined, st.lost_signalled, st.reviews_attributed,
+		 st.conditions_new, st.contracts_started, st.contracts_renewed, st.contracts_expired,
+		 st.made_ours, st.tasks_done);
+	printf("%s\n", line);
+	{
+		/* properties scored; the figures and the line above for mi-run's summary */
+		struct ledger_counts c;
+		json_object *d = json_object_new_object();
+		memset(&c, 0, sizeof(c));
+		c.read = st.scored;
+		c.out = st.scored;
+		json_object_object_add(d, "as_of", json_object_new_string(a->as_of));
+		json_object_object_add(d, "signals", json_object_new_int64(st.signals));
+		json_object_object_add(d, "new_prospects", json_object_new_int64(st.prospects_new));
+		json_object_object_add(d, "new_leads", json_object_new_int64(st.leads_new));
+		json_object_object_add(d, "rescored", json_object_new_int64(st.leads_rescored));
+		json_object_object_add(d, "new_activities", json_object_new_int64(st.activities_new));
+		json_object_object_add(d, "new_projections", json_object_new_int64(st.projections_new));
+		json_object_object_add(d, "line", json_object_new_string(line));
+		ret = ledger_stage_close(&ls, MI_EXIT_OK, &c,
+					 json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN), NULL);
+		json_object_put(d);
+	}
+	if (ret)
+		return mi_err_set(err, ret, "cannot record the stage in the run ledger");
 	return MI_EXIT_OK;
 }
 

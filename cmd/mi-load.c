@@ -67,7 +67,8 @@ int main(int argc, char **argv)
 	char sqldir[4096];
 	PGconn *conn = NULL;
 	long long streams = 2;
-	int c, quiet = 0, created = 0, ret;
+	int c, quiet = 0, ret;
+	struct ledger_stage ls;
 
 	memset(&o, 0, sizeof(o));
 	o.max_reject_share = 0.05;
@@ -117,24 +118,23 @@ int main(int argc, char **argv)
 	conn = mi_pg_connect(info.name, o.conninfo, &err);
 	if (!conn)
 		goto fail;
-	if (ledger_run_begin(conn, o.run_id, "manual", &created, &err) < 0)
+	if (ledger_stage_open(&ls, conn, NULL, o.run_id, "load", o.source, 1, &err) < 0)
 		goto fail;
 	ret = load_dir(conn, &o, &counts, &err);
-	if (created) {
-		struct mi_err e2 = MI_ERR_INIT;
-		int code = ret < 0 ? (err.code ? err.code : MI_EXIT_INTERNAL) : MI_EXIT_OK;
-		ledger_run_finish(conn, o.run_id, ret < 0 ? "failed" : "succeeded", code,
-				  ret < 0 ? err.msg : NULL, &e2);
-	}
-	if (ret < 0)
+	if (ret < 0) {
+		ledger_stage_close(&ls, err.code ? err.code : MI_EXIT_INTERNAL, NULL, NULL,
+				   err.msg);
 		goto fail;
+	}
 	mi_log(MI_LOG_INFO, "loaded",
 	       "%lld files (%lld unchanged), %lld rows read, %lld inserted, %lld updated, "
 	       "%lld rejected",
 	       counts.files, counts.files_skipped, counts.read, counts.inserted, counts.updated,
 	       counts.rejected);
+	ret = mi_close_stdout(info.name);
+	ret = ledger_stage_close(&ls, ret, NULL, NULL, NULL);
 	mi_pg_finish(conn);
-	return mi_close_stdout(info.name);
+	return ret;
 fail:
 	fflush(stdout);
 	mi_err_print(stderr, info.name, &err);

@@ -4,6 +4,7 @@
 #include "err.h"
 #include "exitcode.h"
 #include "landing.h"
+#include "ledger.h"
 #include "log.h"
 #include "opts.h"
 #include "parse_run.h"
@@ -12,6 +13,7 @@
 #include "records.h"
 #include "value.h"
 
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +89,32 @@ static int list_formats(void)
 	return mi_close_stdout(info.name);
 }
 
+/* the stage's row: records read, entity rows written, rejects; rows per entity */
+static int close_ledger(struct ledger_stage *ls, int code, const struct parse_run_result *res,
+			const char *error)
+{
+	struct ledger_counts c;
+	json_object *d = json_object_new_object(), *rows = json_object_new_object();
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	c.files = res->files;
+	c.read = res->read;
+	for (int i = 0; i < REC_E_COUNT; i++) {
+		json_object_object_add(rows, rec_entities[i].name, json_object_new_int64(res->count[i]));
+		if (i == REC_E_REJECTS)
+			c.rejected = res->count[i];
+		else
+			c.out += res->count[i];
+	}
+	json_object_object_add(d, "rows", rows);
+	json_object_object_add(d, "files_failed", json_object_new_int(res->files_failed));
+	ret = ledger_stage_close(ls, code, &c, json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN),
+				 error);
+	json_object_put(d);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -111,6 +139,7 @@ int main(int argc, char **argv)
 	};
 	struct parse_run_opts o;
 	struct parse_run_result res;
+	struct ledger_stage ls;
 	struct mi_err err = MI_ERR_INIT;
 	const char *run = NULL, *landing = "landing", *config_dir = "config";
 	int c, list = 0, ret;
@@ -201,14 +230,18 @@ int main(int argc, char **argv)
 		if (!landing_run_id_ok(run))
 			return mi_opts_usage_error(&info, "invalid run id '%s'", run);
 		mi_log_set_run(run);
-		ret = parse_run_landing(&o, landing, config_dir, run, &res, &err);
 	} else {
 		if (!o.format)
 			return mi_opts_usage_error(&info, "--format is required");
 		if (optind >= argc)
 			return mi_opts_usage_error(&info, "no input file");
-		ret = parse_run_files(&o, argv + optind, argc - optind, &res, &err);
 	}
+	/* under mi-run, the stage's row in the ledger (no database otherwise) */
+	ledger_stage_open(&ls, NULL, NULL, ledger_run_of(NULL), "parse", o.source, 0, NULL);
+	if (run)
+		ret = parse_run_landing(&o, landing, config_dir, run, &res, &err);
+	else
+		ret = parse_run_files(&o, argv + optind, argc - optind, &res, &err);
 	{
 		char f[16], rd[24], em[24], rj[24];
 		snprintf(f, sizeof(f), "%d", res.files);
@@ -225,7 +258,9 @@ int main(int argc, char **argv)
 	if (ret < 0) {
 		fflush(stdout);
 		mi_err_print(stderr, info.name, &err);
-		return err.code ? err.code : MI_EXIT_INTERNAL;
+		ret = err.code ? err.code : MI_EXIT_INTERNAL;
+	} else {
+		ret = mi_close_stdout(info.name);
 	}
-	return mi_close_stdout(info.name);
+	return close_ledger(&ls, ret, &res, ret ? err.msg : NULL);
 }

@@ -18,7 +18,7 @@
 
 static const struct mi_cmd_info info = {
 	"mi-run",
-	"usage: mi-run nightly [--date YYYY-MM-DD] [OPTIONS]\n"
+	"usage: mi-run nightly [--date YYYY-MM-DD] [--worker [--lease S]] [OPTIONS]\n"
 	"       mi-run backfill --from YYYY-MM-DD --to YYYY-MM-DD [--refetch] [OPTIONS]\n"
 	"\n"
 	"nightly   one run id (nightly-YYYYMMDD); every enabled source (or each --source)\n"
@@ -26,6 +26,7 @@ static const struct mi_cmd_info info = {
 	"          mi-leads score.  A failing source does not stop the others.  Started\n"
 	"          again the same day (after a kill), it continues the same run and\n"
 	"          ends with the tables an uninterrupted run gives.\n"
+	"          With --worker, one of several hosts sharing the night (below).\n"
 	"backfill  re-parse and re-load what the landing store holds for each day of\n"
 	"          the range (after a parser fix), without fetching again; days that\n"
 	"          never landed are fetched for sources whose URL takes a {date}, and\n"
@@ -34,6 +35,19 @@ static const struct mi_cmd_info info = {
 	"          range reaches today.  Idempotent and resumable after a kill.\n"
 	"\n"
 	"One run at a time: a run started while another holds the lock exits 75.\n"
+	"\n"
+	"Workers: mi-run nightly --worker, started on any number of hosts (or\n"
+	"several times on one), shares one night between them.  The night is a set\n"
+	"of work items in the database, one per source and stage, plus compset and\n"
+	"leads; each worker claims the next ready item (a source's parse after its\n"
+	"fetch, its load after its score and after the loads before it; compset and\n"
+	"leads after every load), runs it and goes on until all are done, then\n"
+	"prints the night's summary.  A worker renews the lease of its item while\n"
+	"it runs; the item of a worker that died (its database session is gone) is\n"
+	"taken over by another once the lease expires.  Every host needs the same\n"
+	"landing store, a path on a shared file system (a worker that cannot see\n"
+	"the bodies others fetched says so and exits 78), and a work folder of its\n"
+	"own.  Workers exclude a one-host run and the other way round (75).\n"
 	"A summary (per source and stage: status, rows in and out, rejects, seconds;\n"
 	"new leads) goes to stdout and to etl.runs.summary; each stage's log is\n"
 	"kept in WORK/RUN/logs/ (or LOGS/RUN/, see below).\n"
@@ -59,6 +73,9 @@ static const struct mi_cmd_info info = {
 	"  --skip-fetch        nightly: use what already landed for the run\n"
 	"  --refetch           backfill: fetch every day of the range again\n"
 	"  --local-fetch       fetch without the shared PostgreSQL queue\n"
+	"  --worker            nightly: share the night with other workers (above)\n"
+	"  --lease S           a worker's claim on an item lasts S seconds unless\n"
+	"                      renewed (default 60; renewed every S/3)\n"
 	"  --dbname CONNINFO   connection string (default: libpq's environment)\n"
 	"  --dry-run           print the plan; run, lock and change nothing\n"
 	"  --progress, --no-progress\n"
@@ -92,6 +109,8 @@ int main(int argc, char **argv)
 		{ "skip-fetch", no_argument, NULL, 'S' },
 		{ "refetch", no_argument, NULL, 'R' },
 		{ "local-fetch", no_argument, NULL, 'L' },
+		{ "worker", no_argument, NULL, 'W' },
+		{ "lease", required_argument, NULL, 'E' },
 		{ "dbname", required_argument, NULL, 'D' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "progress", no_argument, NULL, 'p' },
@@ -132,6 +151,14 @@ int main(int argc, char **argv)
 		case 'S': o.skip_fetch = 1; break;
 		case 'R': o.refetch = 1; break;
 		case 'L': o.local_fetch = 1; break;
+		case 'W': o.worker = 1; break;
+		case 'E': {
+			double lease;
+			if (mi_opts_double(&info, "lease", optarg, 0.3, 86400, &lease) < 0)
+				return MI_EXIT_USAGE;
+			o.lease_ms = (long long)(lease * 1000.0);
+			break;
+		}
 		case 'D': o.conninfo = optarg; break;
 		case 'n': o.dry_run = 1; break;
 		case 'p': progress = 1; break;
@@ -147,12 +174,16 @@ int main(int argc, char **argv)
 		o.mode = NIGHTLY_RUN;
 		if (o.date_from || o.date_to || o.refetch)
 			return mi_opts_usage_error(&info, "--from, --to and --refetch are for backfill");
+		if (o.lease_ms && !o.worker)
+			return mi_opts_usage_error(&info, "--lease is for --worker");
 	} else if (!strcmp(argv[optind], "backfill")) {
 		o.mode = NIGHTLY_BACKFILL;
 		if (!o.date_from || !o.date_to)
 			return mi_opts_usage_error(&info, "backfill needs --from and --to");
 		if (o.date || o.skip_fetch)
 			return mi_opts_usage_error(&info, "--date and --skip-fetch are for nightly");
+		if (o.worker || o.lease_ms)
+			return mi_opts_usage_error(&info, "--worker and --lease are for nightly");
 	} else {
 		return mi_opts_usage_error(&info, "unknown command '%s'", argv[optind]);
 	}

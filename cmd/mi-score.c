@@ -5,6 +5,7 @@
 #include "atomicfile.h"
 #include "err.h"
 #include "exitcode.h"
+#include "ledger.h"
 #include "log.h"
 #include "opts.h"
 #include "strbuf.h"
@@ -20,7 +21,7 @@
 static const struct mi_cmd_info info = {
 	"mi-score",
 	"usage: mi-score [--in FILE] [--out FILE]\n"
-	"       mi-score DIR\n"
+	"       mi-score [--source ID] DIR\n"
 	"       mi-score --text | --aspects   (one text per line on stdin)\n"
 	"       mi-score --eval FILE\n"
 	"\n"
@@ -33,6 +34,8 @@ static const struct mi_cmd_info info = {
 	"  --in FILE      reviews file written by mi-parse (COPY text rows; default stdin)\n"
 	"  --out FILE     where to write the scored rows (default stdout)\n"
 	"  DIR            score DIR/reviews.tsv in place (written atomically)\n"
+	"  --source ID    the source DIR holds: under mi-run ($MI_RUN_ID), the\n"
+	"                 stage's row of the run ledger is (run, score, ID)\n"
 	"  --text         print one compound score per input line (\\N when not English)\n"
 	"  --aspects      print one JSON object per input line: scores, aspects, flags\n"
 	"  --eval FILE    labelled file (text TAB polarity -4..4 TAB families): print\n"
@@ -97,7 +100,7 @@ out:
 }
 
 static int score_file(const struct asp_model *am, const char *in_path, const char *out_path,
-		      const char *dir, struct mi_err *err)
+		      const char *dir, struct asp_file_stats *stp, struct mi_err *err)
 {
 	char inbuf[PATH_MAX];
 	FILE *in = stdin, *out = stdout;
@@ -147,6 +150,7 @@ static int score_file(const struct asp_model *am, const char *in_path, const cha
 	snprintf(n4, sizeof(n4), "%ld", st.flagged);
 	mi_log_kv(MI_LOG_INFO, "scored", "rows", n1, "scored", n2, "not_english", n3,
 		  "flagged", n4, "scorer_version", am->version, NULL);
+	*stp = st;
 	ret = 0;
 out:
 	if (dir)
@@ -168,10 +172,14 @@ int main(int argc, char **argv)
 		{ "eval", required_argument, NULL, 'e' },
 		{ "core", no_argument, NULL, 'c' },
 		{ "data-dir", required_argument, NULL, 'd' },
+		{ "source", required_argument, NULL, 's' },
 		MI_OPTS_COMMON,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *in = NULL, *out = NULL, *eval = NULL, *datadir = NULL, *dir = NULL;
+	const char *source = NULL;
+	struct asp_file_stats st;
+	struct ledger_stage ls;
 	enum mode mode = M_FILE;
 	unsigned flags = 0;
 	struct mi_err err = MI_ERR_INIT;
@@ -188,6 +196,7 @@ int main(int argc, char **argv)
 		case 'e': mode = M_EVAL; eval = optarg; modes++; break;
 		case 'c': flags |= ASP_NO_DOMAIN; break;
 		case 'd': datadir = optarg; break;
+		case 's': source = optarg; break;
 		case 'h': return mi_opts_help(&info);
 		case 'V': return mi_opts_version(&info);
 		default: return mi_opts_usage_error(&info, "unknown option");
@@ -205,21 +214,40 @@ int main(int argc, char **argv)
 		return mi_opts_usage_error(&info, "--in and --out only apply to a reviews file");
 	if (dir && (in || out))
 		return mi_opts_usage_error(&info, "DIR cannot be combined with --in or --out");
+	if (source && mode != M_FILE)
+		return mi_opts_usage_error(&info, "--source only applies to a reviews file");
+	/* under mi-run, the stage's row in the ledger (no database otherwise) */
+	memset(&st, 0, sizeof(st));
+	ledger_stage_open(&ls, NULL, NULL, mode == M_FILE ? ledger_run_of(NULL) : NULL, "score",
+			  source, 0, NULL);
 	if (asp_model_load(&am, datadir, flags, &err) < 0) {
 		mi_err_print(stderr, info.name, &err);
-		return err.code;
+		return ledger_stage_close(&ls, err.code, NULL, NULL, err.msg);
 	}
 	switch (mode) {
 	case M_TEXT: ret = score_lines(&am, 0, &err); break;
 	case M_ASPECTS: ret = score_lines(&am, 1, &err); break;
 	case M_EVAL: ret = asp_eval(&am, eval, stdout, &err); break;
-	default: ret = score_file(&am, in, out, dir, &err); break;
+	default: ret = score_file(&am, in, out, dir, &st, &err); break;
 	}
 	asp_model_release(&am);
 	if (ret < 0) {
 		mi_err_print(stderr, info.name, &err);
 		mi_close_stdout(info.name);
-		return err.code;
+		ret = err.code;
+	} else {
+		ret = mi_close_stdout(info.name);
 	}
-	return mi_close_stdout(info.name);
+	{
+		/* reviews in, reviews written; how many were scored, not English, flagged */
+		struct ledger_counts lc;
+		char detail[160];
+		memset(&lc, 0, sizeof(lc));
+		lc.read = st.rows;
+		lc.out = ret ? 0 : st.rows;
+		snprintf(detail, sizeof(detail),
+			 "{\"scored\": %ld, \"not_english\": %ld, \"no_text\": %ld, \"flagged\": %ld}",
+			 st.scored, st.not_english, st.no_text, st.flagged);
+		return ledger_stage_close(&ls, ret, &lc, detail, ret ? err.msg : NULL);
+	}
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Mechanical style checks (make check-style): banned functions, banned.h included last
 # in library and command sources, no trailing blanks, tabs for indentation in C; the
-# floors of pipeline/ and no include circle (scripts/check-includes.sh).
+# floors of pipeline/ and no include circle (scripts/check-includes.sh); one writer of
+# the run ledger and no stage log read back (scripts/check-ledger.sh).
 set -u
 bad=0
 say() { echo "check-style: $*"; bad=1; }
@@ -19,4 +20,5 @@ for f in pipeline/*/*.[ch] parsers/*.[ch] cmd/*.c tests/*.c bench/*.c; do
 	grep -nE '^( {8})+[^ *]' "$f" | head -n 1 | grep -q . && say "$f: indent with tabs, not spaces"
 done
 sh scripts/check-includes.sh || bad=1
+sh scripts/check-ledger.sh || bad=1
 exit $bad

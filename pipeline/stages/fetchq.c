@@ -1,5 +1,6 @@
 #include "fetchq.h"
 #include "exitcode.h"
+#include "ledger.h"
 #include "pg.h"
 #include "strbuf.h"
 
@@ -48,11 +49,7 @@ void fetchq_close(struct fetchq *q)
 
 int fetchq_register_run(struct fetchq *q, const char *run_id, struct mi_err *err)
 {
-	static const char sql[] =
-		"INSERT INTO etl.runs (run_id, kind) VALUES ($1, 'manual') ON CONFLICT DO NOTHING";
-	const char *p[1] = { run_id };
-
-	return mi_pg_command(q->conn, sql, 1, p, NULL, err);
+	return ledger_run_begin(q->conn, run_id, "manual", NULL, err);
 }
 
 int fetchq_enqueue(struct fetchq *q, const char *run_id, const char *source_id, const char *url,

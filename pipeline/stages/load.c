@@ -696,6 +696,7 @@ static void to_ledger(const struct load_counts *t, struct ledger_counts *l)
 	l->read = t->read;
 	l->inserted = t->inserted;
 	l->updated = t->updated;
+	l->out = t->inserted + t->updated;
 	l->unchanged = t->unchanged;
 	l->skipped = t->skipped;
 	l->rejected = t->rejected;
@@ -716,8 +717,6 @@ int load_dir(PGconn *conn, const struct load_opts *o, struct load_counts *total,
 
 	memset(&t, 0, sizeof(t));
 	memset(&ms, 0, sizeof(ms));
-	if (ledger_stage_begin(conn, o->run_id, "load", o->source, err) < 0)
-		goto done;
 	if (!o->dry_run)
 		drop_stale_builds(conn, o);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {

@@ -69,7 +69,10 @@ struct load_counts {
  * reject share is within o->max_reject_share; -1 with err set otherwise
  * (MI_EXIT_DATA when the share is exceeded: what was loaded stays, committed
  * file by file; MI_EXIT_DATABASE, MI_EXIT_NOINPUT, MI_EXIT_IO ...).  total
- * (may be NULL) receives the counts either way.
+ * (may be NULL) receives the counts either way.  The caller opened the
+ * (o->run_id, load, o->source) row of the ledger (ledger_stage_open): its
+ * counts are updated after each file and the row is set succeeded or
+ * failed here; the caller closes it with its exit code.
  */
 int load_dir(PGconn *conn, const struct load_opts *o, struct load_counts *total,
 	     struct mi_err *err);

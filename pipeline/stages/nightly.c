@@ -1,6 +1,7 @@
 #include "nightly.h"
 #include "exitcode.h"
 #include "landing.h"
+#include "ledger.h"
 #include "log.h"
 #include "opts.h"
 #include "pg.h"
@@ -11,6 +12,7 @@
 #include "stop.h"
 #include "strbuf.h"
 #include "value.h"
+#include "workq.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -34,6 +36,7 @@ struct stage_rec {
 	int exit_code;    /* -1: not run (skipped) */
 	double seconds;
 	long long rows_in, rows_out, rejects;
+	int started;      /* mi-run started its process */
 	int killed;       /* stopped by mi-run (time limit, or the run was stopped) */
 	int failed;       /* failed whatever its exit code (a source below expected_min_items) */
 	char note[400];
@@ -134,99 +137,108 @@ static void progress_done(struct run *r)
 
 /* -------------------------------------------------------------- ledger */
 
-static void ledger_run_begin(struct run *r)
-{
-	const struct nightly_opts *o = r->o;
-	struct mi_err err = MI_ERR_INIT;
-	struct strbuf srcs = STRBUF_INIT;
-	char host[256] = "", pid[16];
-	const char *user = getenv("USER");
-
-	gethostname(host, sizeof(host) - 1);
-	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	mi_pg_text_array(&srcs, o->only, o->nonly);
-	const char *p[8] = { r->run_id, o->mode == NIGHTLY_BACKFILL ? "backfill" : "nightly",
-			     o->mode == NIGHTLY_BACKFILL ? o->date_from : r->date,
-			     o->mode == NIGHTLY_BACKFILL ? o->date_to : r->date,
-			     srcs.buf, host, pid, user ? user : "" };
-	if (mi_pg_command(r->conn,
-			  "INSERT INTO etl.runs (run_id, kind, date_from, date_to, sources, host, pid,"
-			  " started_by, code_version)"
-			  " VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8, '" MI_VERSION "')"
-			  " ON CONFLICT (run_id) DO UPDATE SET status = 'running', finished_at = NULL,"
-			  " error = NULL, exit_code = NULL, host = EXCLUDED.host, pid = EXCLUDED.pid,"
-			  " started_by = EXCLUDED.started_by",
-			  8, p, NULL, &err) < 0)
-		mi_log(MI_LOG_WARN, "ledger_failed", "%s", err.msg);
-	strbuf_release(&srcs);
-}
-
 static const char *stage_status(const struct stage_rec *s)
 {
 	if (s->exit_code < 0)
 		return "skipped";
 	if (s->failed)
 		return "failed";
-	if (s->exit_code == 0)
-		return "succeeded";
-	if (s->exit_code == MI_EXIT_PARTIAL)
-		return "partial";
-	return "failed";
+	return ledger_status_of(s->exit_code);
 }
 
-static void ledger_stage(struct run *r, const struct stage_rec *s)
+static const char *src_or_null(const struct stage_rec *s)
+{
+	return s->source[0] ? s->source : NULL;
+}
+
+/* the log of the stage: <logs>/<stage>[-<source>][-<day>].log */
+static void log_path(const struct run *r, const struct stage_rec *s, char *out, size_t size)
+{
+	snprintf(out, size, "%s/%s%s%s%s%s.log", r->logs, s->stage, s->source[0] ? "-" : "",
+		 s->source, s->day[0] ? "-" : "", s->day);
+}
+
+/* the attempt of the stage's row before it starts (0: none yet) */
+static int attempt_of(struct run *r, const struct stage_rec *s)
 {
 	struct mi_err err = MI_ERR_INIT;
-	char in[24], out[24], rej[24], secs[32], code[8];
-	const char *st = stage_status(s);
-	char errtext[480];
+	int attempt = 0;
 
-	if (!strcmp(s->stage, "load") && !s->killed && s->exit_code < 128)
-		return; /* mi-load keeps its own rows (unless it was killed) */
-	snprintf(in, sizeof(in), "%lld", s->rows_in);
-	snprintf(out, sizeof(out), "%lld", s->rows_out);
-	snprintf(rej, sizeof(rej), "%lld", s->rejects);
-	snprintf(secs, sizeof(secs), "%.3f", s->seconds);
-	snprintf(code, sizeof(code), "%d", s->exit_code);
-	snprintf(errtext, sizeof(errtext), "exit %d (%s)%s%s", s->exit_code,
-		 mi_exit_name(s->exit_code), s->note[0] ? ": " : "", s->note);
-	const char *p[10] = { r->run_id, s->stage, s->source[0] ? s->source : NULL, st, in, out,
-			      rej, strcmp(st, "failed") ? NULL : errtext, secs,
-			      s->note[0] ? s->note : NULL };
-	if (mi_pg_command(r->conn,
-			  "INSERT INTO etl.stage_results AS s (run_id, stage, source, status,"
-			  " finished_at, rows_read, rows_inserted, rows_rejected, error, detail)"
-			  " VALUES ($1, $2, $3, $4, CASE WHEN $4 = 'running' THEN NULL ELSE now() END,"
-			  " $5, $6, $7, $8, jsonb_build_object('seconds', $9::numeric, 'by', 'mi-run')"
-			  "   || CASE WHEN $10::text IS NULL THEN '{}'::jsonb"
-			  "           ELSE jsonb_build_object('note', $10::text) END)"
-			  " ON CONFLICT ON CONSTRAINT stage_results_key DO UPDATE SET"
-			  " status = EXCLUDED.status, attempt = s.attempt + 1, started_at = now(),"
-			  " finished_at = EXCLUDED.finished_at, rows_read = EXCLUDED.rows_read,"
-			  " rows_inserted = EXCLUDED.rows_inserted, rows_rejected = EXCLUDED.rows_rejected,"
-			  " error = EXCLUDED.error, detail = EXCLUDED.detail",
-			  10, p, NULL, &err) < 0)
+	if (ledger_stage_attempt(r->conn, r->run_id, s->stage, src_or_null(s), &attempt, &err) < 0)
+		mi_log(MI_LOG_WARN, "ledger_failed", "%s", err.msg);
+	return attempt;
+}
+
+/*
+ * A stage mi-run did not start: skipped (s->exit_code -1) or failed before it
+ * could start; its row, through the ledger.
+ */
+static void record_unstarted(struct run *r, const struct stage_rec *s)
+{
+	struct mi_err err = MI_ERR_INIT;
+
+	if (ledger_stage_record(r->conn, r->run_id, s->stage, src_or_null(s), stage_status(s),
+				s->exit_code, s->note, &err) < 0)
 		mi_log(MI_LOG_WARN, "ledger_failed", "%s", err.msg);
 }
 
-static void ledger_run_end(struct run *r, int code, const char *summary_json,
-			   const char *error)
+/*
+ * What the stage did, from its row in the ledger (never from its log): the
+ * row is first closed from the exit status when the stage could not close it
+ * itself (ledger_stage_reap), then read into s.  *detail (may be NULL) gets
+ * the stage's own summary, a JSON object to json_object_put, or NULL.
+ */
+static void settle(struct run *r, struct stage_rec *s, int before, json_object **detail)
 {
 	struct mi_err err = MI_ERR_INIT;
-	char c[8];
-	const char *status = mi_stop_requested() ? "aborted"
-			     : code == 0	      ? "succeeded"
-			     : code == MI_EXIT_PARTIAL ? "partial"
-						       : "failed";
+	struct ledger_row row;
+	char log[PATH_MAX + 200];
 
-	snprintf(c, sizeof(c), "%d", code);
-	const char *p[5] = { r->run_id, status, c, summary_json,
-			     error ? error : (code ? "see the summary" : NULL) };
-	if (mi_pg_command(r->conn,
-			  "UPDATE etl.runs SET status = $2, exit_code = $3, finished_at = now(),"
-			  " summary = $4::jsonb, error = $5 WHERE run_id = $1",
-			  5, p, NULL, &err) < 0)
+	if (detail)
+		*detail = NULL;
+	if (!s->started) {
+		record_unstarted(r, s);
+		return;
+	}
+	if (ledger_stage_reap(r->conn, r->run_id, s->stage, src_or_null(s), before, s->exit_code,
+			      s->seconds, s->note[0] ? s->note : NULL, &err) < 0 ||
+	    ledger_stage_read(r->conn, r->run_id, s->stage, src_or_null(s), &row, &err) < 0) {
 		mi_log(MI_LOG_WARN, "ledger_failed", "%s", err.msg);
+		if (!s->note[0])
+			snprintf(s->note, sizeof(s->note), "not in the run ledger: %.300s", err.msg);
+		return;
+	}
+	if (row.found) {
+		s->exit_code = !strcmp(row.status, "skipped") ? -1 : row.exit_code;
+		s->failed = !strcmp(row.status, "failed");
+		s->seconds = row.seconds;
+		s->rows_in = row.in;
+		s->rows_out = row.out;
+		s->rejects = row.rejected;
+		if (!s->note[0] && s->exit_code > 0 && row.error[0]) {
+			if (strcmp(s->stage, "fetch")) {
+				log_path(r, s, log, sizeof(log));
+				snprintf(s->note, sizeof(s->note), "%.300s; see %s", row.error, log);
+			} else {
+				snprintf(s->note, sizeof(s->note), "%s", row.error);
+			}
+		}
+		if (detail && row.detail)
+			*detail = json_tokener_parse(row.detail);
+	}
+	ledger_row_release(&row);
+}
+
+/* a number of the stage's JSON summary; def when it has none */
+static long long detail_int(json_object *d, const char *key, const char *key2, long long def)
+{
+	json_object *v;
+
+	if (!d || !json_object_object_get_ex(d, key, &v))
+		return def;
+	if (key2 && !json_object_object_get_ex(v, key2, &v))
+		return def;
+	return json_object_get_int64(v);
 }
 
 /* -------------------------------------------------------------- stages */
@@ -247,25 +259,6 @@ static struct stage_rec *new_stage(struct run *r, const char *stage, const char 
 	return s;
 }
 
-/* the last "prog: error: ..." line of a stage's log, without the program name */
-static void last_error(const char *log, char *out, size_t size)
-{
-	FILE *fp = fopen(log, "r");
-	char line[1024];
-
-	out[0] = '\0';
-	if (!fp)
-		return;
-	while (fgets(line, sizeof(line), fp)) {
-		const char *e = strstr(line, ": error: ");
-		if (line[0] == '{' || !e)
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		snprintf(out, size, "%s", e + 9);
-	}
-	fclose(fp);
-}
-
 /* "90 s", "5 min", "2 h" */
 static void format_ms(long long ms, char *out, size_t size)
 {
@@ -280,20 +273,22 @@ static void format_ms(long long ms, char *out, size_t size)
 }
 
 /*
- * Run bin/<prog> with args; fills s; returns the child's exit code.  The
- * stage's limits (pipeline.ini) go to every connection it opens through
- * PGOPTIONS: lock_timeout and statement_timeout, and a check every 10 s that
- * its client is still there (a stage killed without a chance to cancel its
- * query leaves no backend waiting behind it).  Past its time_limit, or when
- * the run is asked to stop, the stage is stopped (SIGTERM: it cancels its
- * queries and dies; SIGKILL 10 s later).
+ * Run bin/<prog> with args; sets s's exit code and seconds (and a note when
+ * mi-run stopped it); returns the child's exit code.  The stage's limits
+ * (pipeline.ini) go to every connection it opens through PGOPTIONS:
+ * lock_timeout and statement_timeout, and a check every 10 s that its client
+ * is still there (a stage killed without a chance to cancel its query leaves
+ * no backend waiting behind it).  Past its time_limit, or when the run is
+ * asked to stop, the stage is stopped (SIGTERM: it cancels its queries and
+ * dies; SIGKILL 10 s later).  What it did is then read from the ledger
+ * (settle).
  */
 static int run_stage(struct run *r, struct stage_rec *s, char **argv)
 {
 	struct spawn_result res;
 	struct spawn_opts so;
 	struct mi_err err = MI_ERR_INIT;
-	char log[PATH_MAX + 64], prog[PATH_MAX + 32], limit[32];
+	char log[PATH_MAX + 200], prog[PATH_MAX + 32], limit[32];
 	struct strbuf pgopt = STRBUF_INIT;
 	const char *env[2] = { NULL, NULL };
 	const char *old = getenv("PGOPTIONS");
@@ -302,14 +297,14 @@ static int run_stage(struct run *r, struct stage_rec *s, char **argv)
 
 	snprintf(prog, sizeof(prog), "%s/%s", r->bin, argv[0]);
 	argv[0] = prog;
-	snprintf(log, sizeof(log), "%s/%s%s%s%s%s.log", r->logs, s->stage, s->source[0] ? "-" : "",
-		 s->source, s->day[0] ? "-" : "", s->day);
+	log_path(r, s, log, sizeof(log));
 	progress(r, s->stage, s->source);
 	if (mi_stop_requested()) {
 		snprintf(s->note, sizeof(s->note), "not started: the run was stopped (%s)",
 			 mi_stop_name(mi_stop_requested()));
 		return s->exit_code;
 	}
+	s->started = 1;
 	strbuf_addf(&pgopt, "PGOPTIONS=%s%s-c lock_timeout=%lld -c statement_timeout=%lld"
 			    " -c client_connection_check_interval=10000",
 		    old ? old : "", old && old[0] ? " " : "", l->lock_timeout_ms,
@@ -327,12 +322,10 @@ static int run_stage(struct run *r, struct stage_rec *s, char **argv)
 		s->exit_code = MI_EXIT_INTERNAL;
 		snprintf(s->note, sizeof(s->note), "%s", err.msg);
 	} else {
-		char msg[sizeof(s->note)];
 		s->exit_code = res.exit_code;
 		s->seconds = res.seconds;
 		s->killed = res.timed_out || res.stopped;
 		format_ms(l->time_limit_ms, limit, sizeof(limit));
-		last_error(log, msg, sizeof(msg));
 		if (res.timed_out)
 			snprintf(s->note, sizeof(s->note),
 				 "stopped at its time limit of %s (pipeline.ini time_limit); see %s",
@@ -340,10 +333,6 @@ static int run_stage(struct run *r, struct stage_rec *s, char **argv)
 		else if (res.stopped)
 			snprintf(s->note, sizeof(s->note), "stopped: the run was stopped (%s); see %s",
 				 mi_stop_name(mi_stop_requested()), log);
-		else if (res.exit_code && msg[0])
-			snprintf(s->note, sizeof(s->note), "%.300s; see %s", msg, log);
-		else if (res.exit_code)
-			snprintf(s->note, sizeof(s->note), "see %s", log);
 		if (res.stopped && !r->stopped_in[0])
 			snprintf(r->stopped_in, sizeof(r->stopped_in), "%s%s%s", s->stage,
 				 s->source[0] ? " " : "", s->source);
@@ -360,20 +349,14 @@ static int run_stage(struct run *r, struct stage_rec *s, char **argv)
 	return s->exit_code;
 }
 
-static long long count_lines(const char *path)
+/* run_stage, then what the stage did from the ledger (settle) */
+static int run_recorded(struct run *r, struct stage_rec *s, char **argv, json_object **detail)
 {
-	FILE *fp = fopen(path, "r");
-	char buf[65536];
-	size_t n;
-	long long lines = 0;
+	int before = attempt_of(r, s);
 
-	if (!fp)
-		return 0;
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		for (size_t i = 0; i < n; i++)
-			lines += buf[i] == '\n';
-	fclose(fp);
-	return lines;
+	run_stage(r, s, argv);
+	settle(r, s, before, detail);
+	return s->exit_code;
 }
 
 static int mkdirs(const char *path)
@@ -392,60 +375,17 @@ static int mkdirs(const char *path)
 	return mkdir(tmp, 0777) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-#define MAX_BODIES 64
-
-struct fetch_count {
-	const char *source;
-	long long landed, failed, items;
-	char warning[300]; /* the first page's warning (pagination stopped early) */
-	int warnings;
-};
-
-static int count_fetch(const struct landing_record *rec, void *arg)
-{
-	struct fetch_count *c = arg;
-
-	if (!rec->source || strcmp(rec->source, c->source))
-		return 0;
-	if (rec->outcome && (!strcmp(rec->outcome, "landed") || !strcmp(rec->outcome, "not_modified")))
-		c->landed++;
-	else
-		c->failed++;
-	if (rec->warning && !c->warnings++)
-		snprintf(c->warning, sizeof(c->warning), "%s", rec->warning);
-	return 0;
-}
-
-/* each URL's last body once: the items of the source's pages */
-static int count_items(const struct landing_record *rec, void *arg)
-{
-	struct fetch_count *c = arg;
-
-	if (rec->source && !strcmp(rec->source, c->source) && rec->items_known)
-		c->items += rec->items;
-	return 0;
-}
-
-static int source_has_bodies(const char *landing, const char *run_id, struct fetch_count *c)
-{
-	struct mi_err err = MI_ERR_INIT;
-
-	if (landing_run_foreach(landing, run_id, LANDING_ALL, count_fetch, c, &err) < 0)
-		return -1;
-	if (landing_run_foreach(landing, run_id, 0, count_items, c, &err) < 0)
-		return -1;
-	return 0;
-}
-
-/* fetch every selected source of fetch run fetch_run for date (one mi-fetch) */
-static void stage_fetch(struct run *r, const char *fetch_run, const char *date, const char *day)
+/*
+ * fetch sources srcs[0..n-1] of fetch run fetch_run for date (one mi-fetch,
+ * which shares hosts and slots between them); it records each source's row
+ */
+static void stage_fetch(struct run *r, const char *fetch_run, const char *date, const char *day,
+			struct source *const *srcs, size_t n)
 {
 	char *argv[16 + 2 * MAX_SOURCES];
-	int a = 0;
-	struct stage_rec whole, *all = &whole;
+	int a = 0, before[MAX_SOURCES];
+	struct stage_rec whole;
 
-	/* one mi-fetch for all sources (it shares hosts and slots between
-	 * them); each source then gets its own row from the manifest */
 	memset(&whole, 0, sizeof(whole));
 	snprintf(whole.stage, sizeof(whole.stage), "fetch");
 	snprintf(whole.day, sizeof(whole.day), "%s", day ? day : "");
@@ -460,290 +400,249 @@ static void stage_fetch(struct run *r, const char *fetch_run, const char *date, 
 	argv[a++] = (char *)date;
 	if (r->o->local_fetch)
 		argv[a++] = "--local";
-	for (size_t i = 0; i < r->nsel; i++) {
+	for (size_t i = 0; i < n; i++) {
+		struct stage_rec probe;
 		argv[a++] = "--source";
-		argv[a++] = r->sel[i]->id;
+		argv[a++] = srcs[i]->id;
+		memset(&probe, 0, sizeof(probe));
+		snprintf(probe.stage, sizeof(probe.stage), "fetch");
+		snprintf(probe.source, sizeof(probe.source), "%s", srcs[i]->id);
+		before[i] = attempt_of(r, &probe);
 	}
 	argv[a] = NULL;
-	run_stage(r, all, argv);
-	/* per-source outcome from the manifest: the fetch row of each source */
-	for (size_t i = 0; i < r->nsel; i++) {
-		const struct source *src = r->sel[i];
-		struct stage_rec *s = new_stage(r, "fetch", src->id, day);
-		struct fetch_count c;
-		size_t len;
-
-		r->too_few[i] = 0;
+	run_stage(r, &whole, argv);
+	for (size_t i = 0; i < n; i++) {
+		struct stage_rec *s = new_stage(r, "fetch", srcs[i]->id, day);
 		if (!s)
 			return;
-		memset(&c, 0, sizeof(c));
-		c.source = src->id;
-		s->seconds = all->seconds;
-		if (source_has_bodies(r->paths.landing, fetch_run, &c) < 0 && all->exit_code == 0) {
-			s->exit_code = MI_EXIT_PARTIAL;
-			snprintf(s->note, sizeof(s->note), "nothing landed");
-		} else {
-			s->exit_code = c.failed ? (c.landed ? MI_EXIT_PARTIAL : MI_EXIT_NETWORK) : 0;
-			if (all->exit_code && !c.landed && !c.failed)
-				s->exit_code = all->exit_code;
-			if (c.failed)
-				snprintf(s->note, sizeof(s->note), "%lld request%s failed", c.failed,
-					 c.failed == 1 ? "" : "s");
-		}
-		/* a source that shrank is no market that shrank: it fails, unloaded */
-		if (src->expected_min_items && c.landed && c.items < src->expected_min_items) {
-			len = strlen(s->note);
-			snprintf(s->note + len, sizeof(s->note) - len,
-				 "%s%lld items, expected at least %lld: not loaded", len ? "; " : "",
-				 c.items, src->expected_min_items);
-			if (s->exit_code == 0)
-				s->exit_code = MI_EXIT_PARTIAL;
-			s->failed = 1;
-			r->too_few[i] = 1;
-		}
-		if (c.warnings) {
-			len = strlen(s->note);
-			snprintf(s->note + len, sizeof(s->note) - len, "%swarning: %s", len ? "; " : "",
-				 c.warning);
-		}
-		s->rows_out = c.landed;
-		s->rejects = c.failed;
-		ledger_stage(r, s);
+		json_object *d = NULL, *v;
+		s->started = whole.started;
+		s->exit_code = whole.exit_code;
+		s->seconds = whole.seconds;
+		s->killed = whole.killed;
+		memcpy(s->note, whole.note, sizeof(s->note));
+		settle(r, s, before[i], &d);
+		/* a source that landed fewer items than it expects is not parsed or loaded */
+		for (size_t j = 0; j < r->nsel; j++)
+			if (r->sel[j] == srcs[i])
+				r->too_few[j] = d && json_object_object_get_ex(d, "too_few", &v) &&
+						json_object_get_boolean(v);
+		json_object_put(d);
 	}
 }
 
-static void load_counts(const struct run *r, struct stage_rec *s);
+/* the source's folder of entity files: <work>/<run>[/<day>]/<source> */
+static void source_dir(const struct run *r, const struct source *src, const char *day,
+		       char *dir, size_t size)
+{
+	if (day && day[0])
+		snprintf(dir, size, "%s/%s/%s", r->workrun, day, src->id);
+	else
+		snprintf(dir, size, "%s/%s", r->workrun, src->id);
+}
 
 /*
- * The records mi-parse read (its "read N" line): the input's rows as a
- * person counts them, whatever rows they became; def when it said nothing.
+ * parse the source's bodies of fetch run fetch_run into dir; returns its exit
+ * code, *reviews the reviews it wrote (its own summary says)
  */
-static long long parse_read(const struct run *r, const struct stage_rec *s, long long def)
+static int parse_source(struct run *r, const struct source *src, const char *fetch_run,
+			const char *day, const char *dir, long long *reviews)
 {
-	char log[PATH_MAX + 200], line[512];
-	FILE *fp;
-
-	snprintf(log, sizeof(log), "%s/parse-%s%s%s.log", r->logs, s->source,
-		 s->day[0] ? "-" : "", s->day);
-	fp = fopen(log, "r");
-	if (!fp)
-		return def;
-	while (fgets(line, sizeof(line), fp))
-		if (!strncmp(line, "read\t", 5))
-			def = strtoll(line + 5, NULL, 10);
-	fclose(fp);
-	return def;
-}
-
-/* parse, score and load one source from fetch run fetch_run into dir */
-static void stage_source(struct run *r, const struct source *src, const char *fetch_run,
-			 const char *day)
-{
-	char dir[PATH_MAX], path[PATH_MAX + 32], share[32];
-	struct stage_rec *s;
-	long long rows = 0;
+	struct stage_rec *s = new_stage(r, "parse", src->id, day);
+	json_object *parsed = NULL;
 	int rc;
 
-	if (day && day[0])
-		snprintf(dir, sizeof(dir), "%s/%s/%s", r->workrun, day, src->id);
-	else
-		snprintf(dir, sizeof(dir), "%s/%s", r->workrun, src->id);
-	if (mkdirs(dir) < 0) {
-		s = new_stage(r, "parse", src->id, day);
-		if (s) {
-			s->exit_code = MI_EXIT_IO;
-			snprintf(s->note, sizeof(s->note), "cannot create '%s'", dir);
-			ledger_stage(r, s);
-		}
-		return;
-	}
-
-	/* parse */
-	s = new_stage(r, "parse", src->id, day);
+	*reviews = 0;
 	if (!s)
-		return;
+		return MI_EXIT_INTERNAL;
+	if (mkdirs(dir) < 0) {
+		s->exit_code = MI_EXIT_IO;
+		snprintf(s->note, sizeof(s->note), "cannot create '%s'", dir);
+		record_unstarted(r, s);
+		return s->exit_code;
+	}
 	{
 		/* only this source's bodies of the run, with its format and rules */
 		char *argv[] = { "mi-parse", "--run", (char *)fetch_run, "--source", src->id,
 				 "--landing", r->paths.landing, "--config-dir",
-				 (char *)r->config_dir, "--out", dir, NULL };
-		rc = run_stage(r, s, argv);
+				 (char *)r->config_dir, "--out", (char *)dir, NULL };
+		rc = run_recorded(r, s, argv, &parsed);
 	}
-	for (int e = 0; e < REC_E_COUNT; e++) {
-		if (e == REC_E_REJECTS)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, rec_entities[e].file);
-		rows += count_lines(path);
-	}
-	snprintf(path, sizeof(path), "%s/rejects.tsv", dir);
-	s->rows_out = rows;
-	s->rejects = count_lines(path);
-	s->rows_in = parse_read(r, s, rows + s->rejects);
-	ledger_stage(r, s);
-	if (rc != 0 && rc != MI_EXIT_PARTIAL && rc != MI_EXIT_DATA)
-		return; /* nothing trustworthy to load */
+	*reviews = detail_int(parsed, "rows", "reviews", 0);
+	json_object_put(parsed);
+	return rc;
+}
 
-	/* score */
-	snprintf(path, sizeof(path), "%s/reviews.tsv", dir);
-	s = new_stage(r, "score", src->id, day);
+/* a parse that ended so may be loaded */
+static int parse_loadable(int rc)
+{
+	return rc == 0 || rc == MI_EXIT_PARTIAL || rc == MI_EXIT_DATA;
+}
+
+/* score dir's reviews (skipped when there are none); returns its exit code (-1: skipped) */
+static int score_source(struct run *r, const struct source *src, const char *day,
+			const char *dir, long long reviews)
+{
+	struct stage_rec *s = new_stage(r, "score", src->id, day);
+
 	if (!s)
-		return;
-	s->rows_in = count_lines(path);
-	if (s->rows_in > 0) {
-		char *argv[] = { "mi-score", dir, NULL };
-		if (run_stage(r, s, argv) == 0)
-			s->rows_out = s->rows_in;
+		return MI_EXIT_INTERNAL;
+	if (reviews > 0) {
+		char *argv[] = { "mi-score", "--source", src->id, (char *)dir, NULL };
+		run_recorded(r, s, argv, NULL);
 	} else {
 		progress(r, "score", src->id);
+		record_unstarted(r, s);
 	}
-	ledger_stage(r, s);
-	if (s->exit_code > 0)
-		return;
+	return s->exit_code;
+}
 
-	/* load */
-	s = new_stage(r, "load", src->id, day);
+/* load dir into the database; returns its exit code */
+static int load_source(struct run *r, const struct source *src, const char *day,
+		       const char *dir)
+{
+	struct stage_rec *s = new_stage(r, "load", src->id, day);
+	char share[32];
+
 	if (!s)
-		return;
+		return MI_EXIT_INTERNAL;
 	snprintf(share, sizeof(share), "%g", r->o->max_reject_share);
 	{
 		char *argv[] = { "mi-load", "--run", r->run_id, "--source", src->id,
-				 "--max-reject-share", share, dir, NULL };
-		s->rows_in = rows;
-		run_stage(r, s, argv);
-		load_counts(r, s);
-		ledger_stage(r, s); /* only when mi-run stopped it: mi-load keeps its rows */
+				 "--max-reject-share", share, (char *)dir, NULL };
+		return run_recorded(r, s, argv, NULL);
 	}
 }
 
-/*
- * The rows mi-load wrote and rejected, from the last "total: ..." line of its
- * log ("total: 7 files (5 unchanged), 54 read, 27 inserted, 0 updated, 27
- * unchanged, 0 skipped, 0 rejected, 0 parse rejects"); left as they are when
- * there is none.
- */
-static void load_counts(const struct run *r, struct stage_rec *s)
+/* parse, score and load one source from fetch run fetch_run */
+static void stage_source(struct run *r, const struct source *src, const char *fetch_run,
+			 const char *day)
 {
-	char log[PATH_MAX + 200], line[512], last[512] = "";
-	FILE *fp;
-	const char *p;
+	char dir[PATH_MAX];
+	long long reviews;
 
-	snprintf(log, sizeof(log), "%s/load-%s%s%s.log", r->logs, s->source, s->day[0] ? "-" : "",
-		 s->day);
-	fp = fopen(log, "r");
-	if (!fp)
+	source_dir(r, src, day, dir, sizeof(dir));
+	if (!parse_loadable(parse_source(r, src, fetch_run, day, dir, &reviews)))
+		return; /* nothing trustworthy to load */
+	if (score_source(r, src, day, dir, reviews) > 0)
 		return;
-	while (fgets(line, sizeof(line), fp))
-		if (!strncmp(line, "total: ", 7))
-			memcpy(last, line, sizeof(last));
-	fclose(fp);
-	if (!last[0])
-		return;
-	if ((p = strstr(last, " inserted")) != NULL) {
-		long long ins = 0, upd = 0, rej = 0;
-		const char *q;
-		while (p > last && p[-1] >= '0' && p[-1] <= '9')
-			p--;
-		ins = strtoll(p, NULL, 10);
-		if ((q = strstr(last, " updated")) != NULL) {
-			while (q > last && q[-1] >= '0' && q[-1] <= '9')
-				q--;
-			upd = strtoll(q, NULL, 10);
-		}
-		if ((q = strstr(last, " rejected")) != NULL) {
-			while (q > last && q[-1] >= '0' && q[-1] <= '9')
-				q--;
-			rej = strtoll(q, NULL, 10);
-		}
-		s->rows_out = ins + upd;
-		s->rejects = rej;
-	}
+	load_source(r, src, day, dir);
 }
 
-/* N of "..., N new leads, ..." in mi-leads' summary line; 0 when absent */
-static long new_leads(const char *line)
-{
-	const char *p = strstr(line, " new leads");
+static int severity(int code);
 
-	while (p && p > line && p[-1] >= '0' && p[-1] <= '9')
-		p--;
-	return p ? strtol(p, NULL, 10) : 0;
+/* a second pass's figures into the first's row: one row per stage */
+static void add_pass(struct stage_rec *first, const struct stage_rec *again)
+{
+	if (severity(again->exit_code) > severity(first->exit_code) || first->exit_code < 0)
+		first->exit_code = again->exit_code;
+	first->seconds += again->seconds;
+	first->rows_in = again->rows_in;
+	first->rows_out = again->rows_out;
+	first->rejects = again->rejects;
+	if (again->note[0])
+		memcpy(first->note, again->note, sizeof(first->note));
 }
 
-static void stage_global_pass(struct run *r, const char *date);
-
-/*
- * compset, then leads; when leads made new leads, once more: a new prospect's
- * property becomes a comp-set subject, and its projection and pricing
- * signals need that set.  So one night's run is complete, and the next run
- * on the same data adds nothing.
- */
-static void stage_global(struct run *r)
+/* mi-compset as of the run's global date, with the run's compset.ini if any */
+static void run_compset(struct run *r, struct stage_rec *s)
 {
-	char first[sizeof(r->leads_line)];
+	char ini[PATH_MAX + 16];
+	char *argv[] = { "mi-compset", "--as-of", r->global_date, "--config", ini, NULL };
 
-	stage_global_pass(r, r->global_date);
-	if (new_leads(r->leads_line) <= 0)
-		return;
-	snprintf(first, sizeof(first), "%s", r->leads_line);
-	r->steps += 2;
-	stage_global_pass(r, r->global_date);
-	if (strcmp(first, r->leads_line)) {
-		char both[sizeof(r->leads_line)];
-		snprintf(both, sizeof(both), "%s; then %s", first, r->leads_line);
-		memcpy(r->leads_line, both, sizeof(both));
-	}
+	snprintf(ini, sizeof(ini), "%s/compset.ini", r->config_dir);
+	if (access(ini, R_OK) < 0)
+		argv[3] = NULL;
+	run_recorded(r, s, argv, NULL);
 }
 
-static void stage_global_pass(struct run *r, const char *date)
+/* mi-leads score; returns the new leads it made, as its row in the ledger says */
+static long long run_leads(struct run *r, struct stage_rec *s)
 {
-	struct stage_rec *s;
-	char log[PATH_MAX + 32];
-	FILE *fp;
+	char ini[PATH_MAX + 16];
+	char *argv[] = { "mi-leads", "score", "--as-of", r->leads_date, "--run", r->run_id,
+			 "--config", ini, NULL };
+	json_object *d = NULL, *line;
+	long long made;
 
-	char compset_ini[PATH_MAX + 16], leads_ini[PATH_MAX + 16];
-
-	/* the run's own settings when its config directory has them (else the
-	 * stages' defaults) */
-	snprintf(compset_ini, sizeof(compset_ini), "%s/compset.ini", r->config_dir);
-	snprintf(leads_ini, sizeof(leads_ini), "%s/leads.ini", r->config_dir);
-	s = new_stage(r, "compset", NULL, NULL);
-	if (s) {
-		char *argv[] = { "mi-compset", "--as-of", (char *)date, "--config", compset_ini,
-				 NULL };
-		if (access(compset_ini, R_OK) < 0)
-			argv[3] = NULL;
-		run_stage(r, s, argv);
-		ledger_stage(r, s);
-	}
-	s = new_stage(r, "leads", NULL, NULL);
-	if (s && !r->leads_date[0]) {
+	if (!r->leads_date[0]) {
 		/* a backfill rebuilds the past: scoring the live queue as of a past
 		 * date would move today's scores and log stale signals */
 		progress(r, "leads", NULL);
 		snprintf(s->note, sizeof(s->note),
 			 "a backfill of past days leaves today's queue to the nightly run");
-		ledger_stage(r, s);
-	} else if (s) {
-		char *argv[] = { "mi-leads", "score", "--as-of", r->leads_date, "--run", r->run_id,
-				 "--config", leads_ini, NULL };
-		if (access(leads_ini, R_OK) < 0)
-			argv[6] = NULL;
-		run_stage(r, s, argv);
-		ledger_stage(r, s);
-		/* its one summary line on stdout went to the log: keep the last
-		 * line that is not JSON for the summary */
-		snprintf(log, sizeof(log), "%s/leads.log", r->logs);
-		fp = fopen(log, "r");
-		if (fp) {
-			char line[512];
-			while (fgets(line, sizeof(line), fp))
-				if (line[0] != '{') {
-					line[strcspn(line, "\n")] = '\0';
-					snprintf(r->leads_line, sizeof(r->leads_line), "%.300s", line);
-				}
-			fclose(fp);
-		}
+		record_unstarted(r, s);
+		return 0;
 	}
+	snprintf(ini, sizeof(ini), "%s/leads.ini", r->config_dir);
+	if (access(ini, R_OK) < 0)
+		argv[6] = NULL;
+	run_recorded(r, s, argv, &d);
+	if (d && json_object_object_get_ex(d, "line", &line))
+		snprintf(r->leads_line, sizeof(r->leads_line), "%.300s",
+			 json_object_get_string(line));
+	made = s->exit_code == 0 ? detail_int(d, "new_leads", NULL, 0) : 0;
+	json_object_put(d);
+	return made;
+}
+
+/*
+ * leads; when it made new leads (its row in the ledger says how many),
+ * compset and leads once more: a new prospect's property becomes a comp-set
+ * subject, and its projection and pricing signals need that set.  So one
+ * night's run is complete, and the next run on the same data adds nothing.
+ * The second pass goes into cs's and ls's rows: the summary shows each stage
+ * once, with both passes' seconds.
+ */
+static void leads_passes(struct run *r, struct stage_rec *cs, struct stage_rec *ls)
+{
+	char first[sizeof(r->leads_line)];
+	struct stage_rec cs2, ls2;
+
+	if (run_leads(r, ls) <= 0)
+		return;
+	snprintf(first, sizeof(first), "%s", r->leads_line);
+	r->steps += 2;
+	memset(&cs2, 0, sizeof(cs2));
+	memset(&ls2, 0, sizeof(ls2));
+	memcpy(cs2.stage, cs->stage, sizeof(cs2.stage));
+	memcpy(ls2.stage, ls->stage, sizeof(ls2.stage));
+	cs2.exit_code = ls2.exit_code = -1;
+	run_compset(r, &cs2);
+	run_leads(r, &ls2);
+	add_pass(cs, &cs2);
+	add_pass(ls, &ls2);
+	if (strcmp(first, r->leads_line)) {
+		char both[sizeof(r->leads_line)];
+		snprintf(both, sizeof(both), "%.250s; then %.250s", first, r->leads_line);
+		memcpy(r->leads_line, both, sizeof(both));
+	}
+}
+
+/* compset, then leads (and their second pass) */
+static void stage_global(struct run *r)
+{
+	struct stage_rec *cs = new_stage(r, "compset", NULL, NULL);
+	struct stage_rec *ls = new_stage(r, "leads", NULL, NULL);
+
+	if (!cs || !ls)
+		return;
+	run_compset(r, cs);
+	leads_passes(r, cs, ls);
+}
+
+/* close the run in the ledger with its summary */
+static void run_end(struct run *r, int code, const char *summary_json, const char *error)
+{
+	struct mi_err err = MI_ERR_INIT;
+	const char *status = mi_stop_requested() ? "aborted"
+			     : code == 0	      ? "succeeded"
+			     : code == MI_EXIT_PARTIAL ? "partial"
+						       : "failed";
+
+	if (ledger_run_finish(r->conn, r->run_id, status, code, summary_json,
+			      error ? error : (code ? "see the summary" : NULL), &err) < 0)
+		mi_log(MI_LOG_WARN, "ledger_failed", "%s", err.msg);
 }
 
 /* ------------------------------------------------------------- summary */
@@ -950,17 +849,12 @@ static void limit_session(struct run *r)
 
 /*
  * Under the lock, every other nightly or backfill still 'running' lost its
- * process: close it as abandoned (etl.mark_abandoned_runs) and say so.
+ * process: close it as abandoned (ledger_mark_abandoned) and say so.
  */
 static void mark_abandoned(struct run *r)
 {
 	struct mi_err err = MI_ERR_INIT;
-	const char *p[1] = { r->run_id };
-	PGresult *res = mi_pg_query(r->conn,
-				    "SELECT run_id, coalesce(host, '?'), coalesce(pid::text, '?'),"
-				    " to_char(started_at, 'YYYY-MM-DD HH24:MI:SS TZ')"
-				    " FROM etl.mark_abandoned_runs($1)",
-				    1, p, &err);
+	PGresult *res = ledger_mark_abandoned(r->conn, r->run_id, &err);
 
 	if (!res) {
 		mi_log(MI_LOG_WARN, "ledger_failed", "%s", err.msg);
@@ -973,10 +867,13 @@ static void mark_abandoned(struct run *r)
 	PQclear(res);
 }
 
+/* the run lock: exclusive for a one-host run, shared by the workers of a night */
 static int take_lock(struct run *r, struct mi_err *err)
 {
-	PGresult *res = mi_pg_query(r->conn, "SELECT pg_try_advisory_lock(etl.run_lock_key())", 0,
-				    NULL, err);
+	PGresult *res = mi_pg_query(r->conn,
+				    r->o->worker ? "SELECT pg_try_advisory_lock_shared(etl.run_lock_key())"
+						 : "SELECT pg_try_advisory_lock(etl.run_lock_key())",
+				    0, NULL, err);
 	int got;
 
 	if (!res)
@@ -1069,6 +966,303 @@ static void plan_backfill(const struct run *r, FILE *fp)
 static void plan_steps(struct run *r, int days)
 {
 	r->steps = (size_t)days * (1 + 3 * r->nsel) + 2;
+}
+
+/* -------------------------------------------------------------- workers */
+
+#define SEQ_PARSE 1000
+#define SEQ_GLOBAL 90000
+
+struct local_src {
+	const char *id;
+	int parsed;  /* its entity files are in this worker's folder */
+	int scored;  /* and its reviews are scored there */
+};
+
+static struct local_src *local_of(struct local_src *loc, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(loc[i].id, id))
+			return &loc[i];
+	return NULL;
+}
+
+/* the exit code of a stage's row (-1: skipped or none) and the reviews a parse wrote */
+static int row_code(struct run *r, const char *stage, const char *source, long long *reviews)
+{
+	struct mi_err err = MI_ERR_INIT;
+	struct ledger_row row;
+	int code = -1;
+
+	if (reviews)
+		*reviews = 0;
+	if (ledger_stage_read(r->conn, r->run_id, stage, source, &row, &err) < 0) {
+		mi_log(MI_LOG_WARN, "ledger_failed", "%s", err.msg);
+		return MI_EXIT_DATABASE;
+	}
+	if (row.found && strcmp(row.status, "skipped"))
+		code = row.exit_code < 0 ? MI_EXIT_INTERNAL : row.exit_code;
+	if (reviews && row.detail) {
+		json_object *d = json_tokener_parse(row.detail);
+		*reviews = detail_int(d, "rows", "reviews", 0);
+		json_object_put(d);
+	}
+	ledger_row_release(&row);
+	return code;
+}
+
+/* the fetch row of the source says it landed fewer items than it expects */
+static int fetch_too_few(struct run *r, const char *source)
+{
+	struct mi_err err = MI_ERR_INIT;
+	struct ledger_row row;
+	int few = 0;
+
+	if (ledger_stage_read(r->conn, r->run_id, "fetch", source, &row, &err) < 0)
+		return 0;
+	if (row.found && row.detail) {
+		json_object *d = json_tokener_parse(row.detail), *v;
+		few = d && json_object_object_get_ex(d, "too_few", &v) && json_object_get_boolean(v);
+		json_object_put(d);
+	}
+	ledger_row_release(&row);
+	return few;
+}
+
+/*
+ * Run one work item; returns its exit code (-1: skipped).  A score or load
+ * taken from a source this worker did not parse parses (and scores) it
+ * again into its own folder first: the landing store is shared, work
+ * folders are not.
+ */
+static int work_item(struct run *r, const struct workq_item *it, struct local_src *loc,
+		     size_t nloc)
+{
+	const struct source *src = NULL;
+	struct local_src *l = it->source[0] ? local_of(loc, nloc, it->source) : NULL;
+	char dir[PATH_MAX];
+	long long reviews = 0;
+	int rc;
+
+	r->nstages = 0;
+	if (!strcmp(it->stage, "compset")) {
+		struct stage_rec *cs = new_stage(r, "compset", NULL, NULL);
+		run_compset(r, cs);
+		return cs->exit_code;
+	}
+	if (!strcmp(it->stage, "leads")) {
+		/* leads, and the second pass of compset and leads when it made new leads */
+		struct stage_rec *cs = new_stage(r, "compset", NULL, NULL);
+		struct stage_rec *ls = new_stage(r, "leads", NULL, NULL);
+		leads_passes(r, cs, ls);
+		return ls->exit_code;
+	}
+	for (size_t i = 0; i < r->nsel; i++)
+		if (!strcmp(r->sel[i]->id, it->source))
+			src = r->sel[i];
+	if (!src || !l) {
+		mi_log_kv(MI_LOG_WARN, "unknown_source", "source", it->source, "msg",
+			  "the night's plan names a source this host does not have", NULL);
+		return MI_EXIT_CONFIG;
+	}
+	source_dir(r, src, NULL, dir, sizeof(dir));
+	if (!strcmp(it->stage, "fetch")) {
+		struct source *one[1] = { (struct source *)src };
+		stage_fetch(r, r->run_id, r->date, NULL, one, 1);
+		return r->nstages ? r->stages[r->nstages - 1].exit_code : MI_EXIT_INTERNAL;
+	}
+	if (!strcmp(it->stage, "parse")) {
+		if (fetch_too_few(r, src->id))
+			return -1; /* it landed fewer items than it expects: not loaded */
+		rc = parse_source(r, src, r->run_id, NULL, dir, &reviews);
+		l->parsed = parse_loadable(rc);
+		l->scored = 0;
+		return rc;
+	}
+	/* score or load: what parse (and score) did, from the ledger */
+	rc = row_code(r, "parse", src->id, &reviews);
+	if (!parse_loadable(rc))
+		return -1; /* nothing trustworthy to score or load */
+	if (!l->parsed) {
+		rc = parse_source(r, src, r->run_id, NULL, dir, &reviews);
+		if (!parse_loadable(rc))
+			return rc;
+		l->parsed = 1;
+		l->scored = 0;
+	}
+	if (!strcmp(it->stage, "score")) {
+		rc = score_source(r, src, NULL, dir, reviews);
+		l->scored = rc == 0;
+		return rc;
+	}
+	rc = row_code(r, "score", src->id, NULL);
+	if (rc > 0)
+		return -1; /* a failed score: not loaded */
+	if (rc == 0 && !l->scored) {
+		if (score_source(r, src, NULL, dir, reviews) > 0)
+			return -1;
+		l->scored = 1;
+	}
+	return load_source(r, src, NULL, dir);
+}
+
+/* the night's summary, from the ledger rows of its items in the plan's order */
+static void summary_from_ledger(struct run *r, struct mi_err *err)
+{
+	const char *p[1] = { r->run_id };
+	PGresult *res = mi_pg_query(r->conn,
+				    "SELECT stage, coalesce(source, '') FROM etl.work_items"
+				    " WHERE run_id = $1 ORDER BY seq",
+				    1, p, err);
+
+	r->nstages = 0;
+	r->leads_line[0] = '\0';
+	if (!res)
+		return;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct ledger_row row;
+		struct mi_err e = MI_ERR_INIT;
+		const char *stage = PQgetvalue(res, i, 0), *source = PQgetvalue(res, i, 1);
+		struct stage_rec *s;
+		if (ledger_stage_read(r->conn, r->run_id, stage, source[0] ? source : NULL, &row,
+				      &e) < 0 || !row.found) {
+			ledger_row_release(&row);
+			continue; /* not run: an earlier stage of the source failed */
+		}
+		s = new_stage(r, stage, source, NULL);
+		if (s) {
+			s->exit_code = !strcmp(row.status, "skipped") ? -1 : row.exit_code;
+			s->failed = !strcmp(row.status, "failed");
+			s->seconds = row.seconds;
+			s->rows_in = row.in;
+			s->rows_out = row.out;
+			s->rejects = row.rejected;
+			if (s->exit_code > 0 || !strcmp(row.status, "skipped"))
+				snprintf(s->note, sizeof(s->note), "%.390s", row.error);
+			if (!strcmp(stage, "leads") && row.detail) {
+				json_object *d = json_tokener_parse(row.detail), *line;
+				if (d && json_object_object_get_ex(d, "line", &line))
+					snprintf(r->leads_line, sizeof(r->leads_line), "%.300s",
+						 json_object_get_string(line));
+				json_object_put(d);
+			}
+		}
+		ledger_row_release(&row);
+	}
+	PQclear(res);
+}
+
+/* the plan of the night: each (source, stage), then compset and leads */
+static int plan_night(struct run *r, struct workq *q, struct mi_err *err)
+{
+	struct workq_plan_item *items = calloc(4 * r->nsel + 2, sizeof(*items));
+	size_t n = 0;
+	int ret;
+
+	if (!items)
+		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+	for (size_t i = 0; i < r->nsel; i++) {
+		static const char *const stages[] = { "parse", "score", "load" };
+		if (!r->o->skip_fetch)
+			items[n++] = (struct workq_plan_item){ "fetch", r->sel[i]->id, (int)i };
+		for (int k = 0; k < 3; k++)
+			items[n++] = (struct workq_plan_item){ stages[k], r->sel[i]->id,
+							       SEQ_PARSE + 10 * (int)i + k };
+	}
+	items[n++] = (struct workq_plan_item){ "compset", NULL, SEQ_GLOBAL };
+	items[n++] = (struct workq_plan_item){ "leads", NULL, SEQ_GLOBAL + 1 };
+	ret = workq_plan(q, items, n, err);
+	free(items);
+	return ret;
+}
+
+/* mi-run nightly --worker: see nightly.h; returns the night's exit code */
+static int work_night(struct run *r, FILE *summary, struct mi_err *err)
+{
+	struct local_src *loc = calloc(r->nsel ? r->nsel : 1, sizeof(*loc));
+	const char **parsed = calloc(r->nsel ? r->nsel : 1, sizeof(*parsed));
+	long long lease = r->o->lease_ms > 0 ? r->o->lease_ms : 60000;
+	double poll = (double)lease / 4000.0;
+	struct workq *q = NULL;
+	int code = MI_EXIT_OK, done = 0;
+	char *json = NULL;
+
+	if (!loc || !parsed) {
+		mi_err_set(err, MI_EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < r->nsel; i++)
+		loc[i].id = r->sel[i]->id;
+	if (poll > 1.0)
+		poll = 1.0;
+	if (workq_landing_check(r->conn, r->paths.landing, err) < 0)
+		goto out;
+	q = workq_open(r->conn, r->o->conninfo, r->run_id, lease, err);
+	if (!q || plan_night(r, q, err) < 0)
+		goto out;
+	mi_log_kv(MI_LOG_INFO, "worker_start", "run", r->run_id, "worker", workq_worker(q), NULL);
+	while (!mi_stop_requested()) {
+		struct workq_item it;
+		size_t nparsed = 0;
+		long long open = 0;
+		int got, rc, lost = 0;
+		for (size_t i = 0; i < r->nsel; i++)
+			if (loc[i].parsed)
+				parsed[nparsed++] = loc[i].id;
+		got = workq_claim(q, parsed, nparsed, &it, err);
+		if (got < 0)
+			goto out;
+		if (!got) {
+			if (workq_open_items(q, &open, err) < 0)
+				goto out;
+			if (!open) {
+				done = 1;
+				break;
+			}
+			workq_wait(q, poll);
+			continue;
+		}
+		{
+			char att[16];
+			snprintf(att, sizeof(att), "%d", it.attempts);
+			/* an item claimed again: its worker died holding it */
+			mi_log_kv(it.attempts > 1 ? MI_LOG_WARN : MI_LOG_INFO,
+				  it.attempts > 1 ? "item_taken_over" : "item_claimed", "stage",
+				  it.stage, "source", it.source, "attempt", att, NULL);
+		}
+		rc = work_item(r, &it, loc, r->nsel);
+		if (mi_stop_requested())
+			break; /* the item is left to the lease: another worker takes it over */
+		if (workq_finish(q, &it, rc < 0 ? "skipped" : ledger_status_of(rc), rc, &lost,
+				 err) < 0)
+			goto out;
+		if (lost)
+			mi_log_kv(MI_LOG_WARN, "item_lost", "stage", it.stage, "source", it.source,
+				  "msg", "another worker took the item over", NULL);
+	}
+	if (!done) {
+		int sig = mi_stop_requested();
+		code = 128 + sig;
+		mi_err_set(err, code, "worker of run %s stopped by %s; its item is left to the"
+				      " other workers after its lease", r->run_id, mi_stop_name(sig));
+		goto out;
+	}
+	summary_from_ledger(r, err);
+	code = overall_code(r);
+	json = summary_json(r, code);
+	run_end(r, code, json ? json : "{}", NULL);
+	print_summary(r, summary, code);
+	mi_log_kv(code ? MI_LOG_WARN : MI_LOG_INFO, "run_end", "run", r->run_id, "exit",
+		  mi_exit_name(code), NULL);
+	if (code)
+		mi_err_set(err, code, "run %s finished with failures (%s)", r->run_id,
+			   mi_exit_name(code));
+out:
+	workq_close(q);
+	free(json);
+	free(loc);
+	free(parsed);
+	return err->code ? err->code : code;
 }
 
 int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
@@ -1184,14 +1378,31 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 	limit_session(&r);
 	if (take_lock(&r, err) < 0)
 		goto out;
-	mark_abandoned(&r);
-	ledger_run_begin(&r);
+	if (!o->worker)
+		mark_abandoned(&r);
+	{
+		struct ledger_run_info info = {
+			o->mode == NIGHTLY_BACKFILL ? "backfill" : "nightly",
+			o->mode == NIGHTLY_BACKFILL ? o->date_from : r.date,
+			o->mode == NIGHTLY_BACKFILL ? o->date_to : r.date,
+			o->only,
+			o->nonly,
+			MI_VERSION,
+		};
+		struct mi_err lerr = MI_ERR_INIT;
+		if (ledger_run_start(r.conn, r.run_id, &info, &lerr) < 0)
+			mi_log(MI_LOG_WARN, "ledger_failed", "%s", lerr.msg);
+	}
 	mi_log_kv(MI_LOG_INFO, "run_start", "run", r.run_id, "date", r.date, NULL);
 
+	if (o->worker) {
+		code = work_night(&r, summary, err);
+		goto out;
+	}
 	if (o->mode == NIGHTLY_RUN) {
 		plan_steps(&r, 1);
 		if (!o->skip_fetch)
-			stage_fetch(&r, r.run_id, r.date, NULL);
+			stage_fetch(&r, r.run_id, r.date, NULL, r.sel, r.nsel);
 		else
 			r.step++;
 		for (size_t i = 0; i < r.nsel; i++) {
@@ -1218,7 +1429,7 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 				for (size_t i = 0; i < r.nsel; i++)
 					need_fetch |= has_placeholder(r.sel[i]);
 			if (need_fetch)
-				stage_fetch(&r, fetch_run, d, d);
+				stage_fetch(&r, fetch_run, d, d, r.sel, r.nsel);
 			else
 				r.step++;
 			if (!landed_run_exists(&r, fetch_run)) {
@@ -1245,14 +1456,14 @@ int nightly_run(const struct nightly_opts *o, FILE *summary, struct mi_err *err)
 		snprintf(why, sizeof(why), "stopped by %s%s%s", mi_stop_name(sig),
 			 r.stopped_in[0] ? " during " : " between stages", r.stopped_in);
 		json = summary_json(&r, code);
-		ledger_run_end(&r, code, json ? json : "{}", why);
+		run_end(&r, code, json ? json : "{}", why);
 		print_summary(&r, summary, code);
 		mi_log_kv(MI_LOG_WARN, "run_stopped", "run", r.run_id, "why", why, NULL);
 		mi_err_set(err, code, "run %s %s; its queries were cancelled", r.run_id, why);
 		goto out;
 	}
 	json = summary_json(&r, code);
-	ledger_run_end(&r, code, json ? json : "{}", NULL);
+	run_end(&r, code, json ? json : "{}", NULL);
 	print_summary(&r, summary, code);
 	mi_log_kv(code ? MI_LOG_WARN : MI_LOG_INFO, "run_end", "run", r.run_id, "exit",
 		  mi_exit_name(code), NULL);

@@ -24,9 +24,28 @@
  * runs as of its last day, but the lead queue is today's, so leads score it
  * (as of today) only when the range reaches today, never as of a past date.
  *
- * The summary (per source and stage: status, rows in and out, rejects,
- * seconds; new leads) is printed to the given stream and stored in
- * etl.runs.summary; every stage also gets its etl.stage_results row.
+ * Every stage binary records what it did in its own etl.stage_results row
+ * (ledger.h); mi-run reads each stage's result from that row, never from the
+ * stage's log, and closes the row itself only when the stage could not (it
+ * was killed, or never started).  The summary (per source and stage: status,
+ * rows in and out, rejects, seconds; new leads) is printed to the given
+ * stream and stored in etl.runs.summary; each stage shows once (the second
+ * pass of compset and leads, when leads made new leads, is added to their
+ * rows).
+ *
+ * Workers (o->worker): a nightly run shared by the hosts that run it at
+ * once.  The night is a set of work items in PostgreSQL (workq.h): each
+ * worker plans them when they are missing, then claims the next ready item
+ * (a source's parse after its fetch, its score after its parse, its load
+ * after its score and the load of every source before it; compset after
+ * every load; leads, and the second pass of compset and leads when it made
+ * new leads, after compset), runs it, and goes on until every item is done;
+ * then it prints the night's summary, read from the ledger, and closes the
+ * run.  Workers share the landing store (checked at start: MI_EXIT_CONFIG
+ * when this host cannot see what others fetched) but each has its own work
+ * folder: a worker that takes over a source's score or load parses (and
+ * scores) it again into its own folder first.  Workers hold the run lock
+ * shared: a one-host run waits for them, and they for it.
  *
  * Exit code: MI_EXIT_OK when every stage succeeded; otherwise the code of
  * the most severe failure (database, internal, I/O, configuration, network,
@@ -64,6 +83,8 @@ struct nightly_opts {
 	int skip_fetch;          /* nightly: use what landed, fetch nothing */
 	int refetch;             /* backfill: fetch every day again */
 	int local_fetch;         /* mi-fetch --local (no shared queue) */
+	int worker;              /* nightly: one of the hosts sharing the night (see above) */
+	long long lease_ms;      /* worker: the lease of a claimed item (0: 60 s) */
 };
 
 /* Run it; returns an exit code (see above).  err is set when it is not 0. */
