@@ -91,9 +91,10 @@ if [ $rc -ne 0 ]; then
 fi
 
 # One owner signs: Daniel Mahoe's Kaanapali condo, (2) 4-4-001:098-0512.  An agent
-# takes the lead to a proposal; the proposal the owner accepted is written here as
-# data (fee 20%, 12 months); the contract makes the property ours and starts its
-# onboarding.  Once signed, a later make demo leaves it as it is.
+# claims the lead, logs the visit, drafts the proposal from the projection (fee 20%,
+# 12 months), sends its printable page, records the owner's acceptance and signs
+# the contract, which makes the property ours and starts its onboarding.  Once
+# signed, a later make demo leaves it as it is.
 demo_tmk=2440010980512
 demo_lead=$(psql -XAtqc "select prospect_id from homeowner_acquisition.prospect_properties
                          where tmk = '$demo_tmk' order by prospect_id limit 1")
@@ -103,25 +104,16 @@ if [ -n "$demo_lead" ] && [ "$(psql -XAtqc "select count(*) from homeowner_acqui
 	leads_demo claim "$demo_lead" --agent demo &&
 		leads_demo log "$demo_lead" --agent demo --channel meeting --outcome interested \
 			--note "walked the unit with the owner" &&
-		leads_demo status "$demo_lead" proposal --agent demo ||
-		{ echo "demo: cannot take lead $demo_lead to a proposal" >&2; exit 70; }
-	demo_proposal=$(psql -XAtq -v ON_ERROR_STOP=1 -v lead="$demo_lead" -v tmk="$demo_tmk" <<'SQL'
-WITH p AS (INSERT INTO homeowner_acquisition.proposals (proposal_number, prospect_id, prospect_property_id,
-               tmk, status, current_version_no, prepared_by, sent_at, decided_at)
-           SELECT 'P-DEMO-0001', pp.prospect_id, pp.prospect_property_id, pp.tmk, 'accepted', 1, 'demo',
-                  now(), now()
-             FROM homeowner_acquisition.prospect_properties pp
-            WHERE pp.prospect_id = :'lead' AND pp.tmk = :'tmk'
-           RETURNING proposal_id),
-     v AS (INSERT INTO homeowner_acquisition.proposal_versions (proposal_id, version_no, management_fee_pct,
-               onboarding_fee, contract_term_months, termination_notice_days, terms, created_by)
-           SELECT proposal_id, 1, 20, 450, 12, 30, '{"linen_program": true}', 'demo' FROM p
-           RETURNING proposal_id)
-SELECT proposal_id FROM v;
-SQL
-	) || { echo "demo: cannot write the accepted proposal" >&2; exit 70; }
-	leads_demo contract sign "$demo_proposal" --agent demo --signed-by "Daniel Mahoe" ||
-		{ echo "demo: cannot sign proposal $demo_proposal" >&2; exit 70; }
+		leads_demo propose "$demo_lead" --tmk "$demo_tmk" --fee 20 --term 12 --agent demo ||
+		{ echo "demo: cannot draft a proposal for lead $demo_lead" >&2; exit 70; }
+	demo_proposal=$(psql -XAtqc "select max(proposal_id) from homeowner_acquisition.proposals
+	                             where prospect_id = $demo_lead and tmk = '$demo_tmk'")
+	demo_page=$("$BIN/mi-report" --proposal "$demo_proposal" \
+		--out "$demo/proposal-$demo_proposal.html") &&
+		leads_demo proposal send "$demo_proposal" --document "$demo_page" --agent demo &&
+		leads_demo proposal accept "$demo_proposal" --note "signed copy received" --agent demo &&
+		leads_demo contract sign "$demo_proposal" --agent demo --signed-by "Daniel Mahoe" ||
+		{ echo "demo: cannot take proposal $demo_proposal to a contract" >&2; exit 70; }
 fi
 
 echo

@@ -72,6 +72,10 @@ for stmt in "UPDATE homeowner_acquisition.prospects SET assigned_to = 'noe' WHER
 	 SELECT 'C-HAND', prospect_id, tmk, 'active', 20 FROM homeowner_acquisition.prospect_properties LIMIT 1" \
 	"UPDATE homeowner_acquisition.contracts SET status = 'terminated'" \
 	"UPDATE homeowner_acquisition.onboarding_progress SET status = 'done'" \
+	"UPDATE homeowner_acquisition.proposals SET status = 'accepted'" \
+	"UPDATE homeowner_acquisition.proposal_versions SET management_fee_pct = 1" \
+	"INSERT INTO homeowner_acquisition.property_assessments (tmk, assessment_type, assessed_by, overall_condition)
+	 SELECT tmk, 'site_visit', 'noe', 'excellent' FROM homeowner_acquisition.prospect_properties LIMIT 1" \
 	"UPDATE external.properties SET is_ours = true"; do
 	sql_as mi_sales "$stmt" >/dev/null 2>"$t_tmp/err" && fail "mi_sales may: $stmt"
 	grep -q "permission denied" "$t_tmp/err" || fail "$stmt: $(cat "$t_tmp/err")"

@@ -30,10 +30,10 @@ BEGIN
 END $$;
 
 -- start from nothing (this file may run again, or after an older version of it)
-REVOKE ALL ON SCHEMA external, homeowner_acquisition, etl FROM mi_pipeline;
-REVOKE ALL ON ALL TABLES IN SCHEMA external, homeowner_acquisition, etl FROM mi_pipeline;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA external, homeowner_acquisition, etl FROM mi_pipeline;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA external, homeowner_acquisition, etl FROM mi_pipeline;
+REVOKE ALL ON SCHEMA external, homeowner_acquisition, etl FROM mi_pipeline, mi_reader, mi_sales;
+REVOKE ALL ON ALL TABLES IN SCHEMA external, homeowner_acquisition, etl FROM mi_pipeline, mi_reader, mi_sales;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA external, homeowner_acquisition, etl FROM mi_pipeline, mi_reader, mi_sales;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA external, homeowner_acquisition, etl FROM mi_pipeline, mi_reader, mi_sales;
 
 GRANT USAGE ON SCHEMA external, homeowner_acquisition, etl TO mi_pipeline;
 
@@ -133,12 +133,10 @@ GRANT UPDATE (display_name, contact_first_name, contact_last_name, care_of, mail
               mailing_city, mailing_state, mailing_zip, mailing_country, mailing_norm_key, email,
               phone, preferred_contact, notes)
     ON homeowner_acquisition.prospects TO mi_sales;
--- proposals and assessments are the team's records; contracts and onboarding are
--- written by the contract functions only (signing makes a property ours, ending one
--- gives it back: rules a direct write would skip)
-GRANT INSERT, UPDATE ON homeowner_acquisition.proposals, homeowner_acquisition.proposal_versions,
-                        homeowner_acquisition.property_assessments
-    TO mi_sales;
+-- proposals, assessments, contracts and onboarding are the team's records, written
+-- only through their functions (sql/071, 076, 083-085): each keeps its rules (a
+-- version per change, a person's assessment logged, signing makes a property ours,
+-- ending one gives it back) and logs its activity, which a direct write would skip.
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA homeowner_acquisition TO mi_sales;
 -- what mi-leads show and the suppression list read in etl
 GRANT USAGE ON SCHEMA etl TO mi_sales;
