@@ -454,7 +454,8 @@ static void month_chart(FILE *out, PGresult *m)
 	fputs("</svg>", out);
 }
 
-/* The comp set: each comparable's nightly rate and occupancy, with its similarity. */
+/* The comp set: each comparable's nightly rate and occupancy, with its similarity (the
+ * longest bar leaves room for its label: "$1,250 (100%), 12.5 km away"). */
 static void compset_chart(FILE *out, PGresult *c)
 {
 	const double W = 700, row = 18, left = 250;
@@ -479,7 +480,7 @@ static void compset_chart(FILE *out, PGresult *c)
 			fprintf(out, "<text x=\"%.0f\" y=\"%.0f\">no bookings seen</text>", left, y + 11);
 			continue;
 		}
-		double w = (W - left - 130) * atof(PQgetvalue(c, r, 3)) / max;
+		double w = (W - left - 175) * atof(PQgetvalue(c, r, 3)) / max;
 		fprintf(out, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.1f\" height=\"12\" fill=\"#0b7285\" "
 			     "fill-opacity=\"%.2f\"/><text x=\"%.1f\" y=\"%.0f\">",
 			left, y + 1, w, 0.35 + 0.65 * atof(PQgetvalue(c, r, 2)), left + w + 4, y + 11);
