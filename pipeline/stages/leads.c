@@ -195,6 +195,22 @@ void leads_settings_release(struct leads_settings *s)
 	strbuf_release(&s->our_managers);
 }
 
+/* The (item, n) rows an SQL step returns, into the counters named by item. */
+struct item_count {
+	const char *item;
+	long long *n;
+};
+
+static void read_item_counts(PGresult *res, const struct item_count *f, size_t nf)
+{
+	for (int r = 0; r < PQntuples(res); r++)
+		for (size_t k = 0; k < nf; k++)
+			if (!strcmp(PQgetvalue(res, r, 0), f[k].item)) {
+				*f[k].n = atoll(PQgetvalue(res, r, 1));
+				break;
+			}
+}
+
 int leads_score(PGconn *conn, const struct leads_settings *s, const char *as_of,
 		const char *run_id, struct leads_score_stats *st, struct mi_err *err)
 {
@@ -216,35 +232,35 @@ int leads_score(PGconn *conn, const struct leads_settings *s, const char *as_of,
 				  "$1::date, $2::text[], $3::text)", 3, cv, err);
 		if (!res)
 			goto out;
-		for (int r = 0; r < PQntuples(res); r++) {
-			const char *item = PQgetvalue(res, r, 0);
-			long long n = atoll(PQgetvalue(res, r, 1));
-			if (!strcmp(item, "contracts_started")) st->contracts_started = n;
-			else if (!strcmp(item, "contracts_renewed")) st->contracts_renewed = n;
-			else if (!strcmp(item, "contracts_expired")) st->contracts_expired = n;
-			else if (!strcmp(item, "properties_made_ours")) st->made_ours = n;
-			else if (!strcmp(item, "onboarding_tasks_done")) st->tasks_done = n;
-		}
+		const struct item_count items[] = {
+			{ "contracts_started", &st->contracts_started },
+			{ "contracts_renewed", &st->contracts_renewed },
+			{ "contracts_expired", &st->contracts_expired },
+			{ "properties_made_ours", &st->made_ours },
+			{ "onboarding_tasks_done", &st->tasks_done },
+		};
+		read_item_counts(res, items, sizeof(items) / sizeof(items[0]));
 		PQclear(res);
 	}
 	res = mi_pg_query(conn, "SELECT item, n FROM etl.score_leads($1::date, $2::jsonb, $3::text)",
 			  3, pv, err);
 	if (!res)
 		goto out;
-	for (int r = 0; r < PQntuples(res); r++) {
-		const char *item = PQgetvalue(res, r, 0);
-		long long n = atoll(PQgetvalue(res, r, 1));
-		if (!strcmp(item, "signals")) st->signals = n;
-		else if (!strcmp(item, "properties_scored")) st->scored = n;
-		else if (!strcmp(item, "without_owner")) st->without_owner = n;
-		else if (!strcmp(item, "prospects_new")) st->prospects_new = n;
-		else if (!strcmp(item, "prospects_renamed")) st->prospects_renamed = n;
-		else if (!strcmp(item, "leads_new")) st->leads_new = n;
-		else if (!strcmp(item, "leads_rescored")) st->leads_rescored = n;
-		else if (!strcmp(item, "activities_new")) st->activities_new = n;
-		else if (!strcmp(item, "assessments_written")) st->assessments = n;
-		else if (!strcmp(item, "properties_joined")) st->properties_joined = n;
-		else if (!strcmp(item, "lost_leads_signalled")) st->lost_signalled = n;
+	{
+		const struct item_count items[] = {
+			{ "signals", &st->signals },
+			{ "properties_scored", &st->scored },
+			{ "without_owner", &st->without_owner },
+			{ "prospects_new", &st->prospects_new },
+			{ "prospects_renamed", &st->prospects_renamed },
+			{ "leads_new", &st->leads_new },
+			{ "leads_rescored", &st->leads_rescored },
+			{ "activities_new", &st->activities_new },
+			{ "assessments_written", &st->assessments },
+			{ "properties_joined", &st->properties_joined },
+			{ "lost_leads_signalled", &st->lost_signalled },
+		};
+		read_item_counts(res, items, sizeof(items) / sizeof(items[0]));
 	}
 	PQclear(res);
 	/* each review's share of the review signals just computed (their temporary table) */
