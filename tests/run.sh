@@ -38,6 +38,9 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# the reader of our output gone (make test | head) or the terminal closed: still stop the server
+trap 'exit 141' PIPE
+trap 'exit 129' HUP
 
 if ! envline=$(sh "$top/scripts/pg.sh" start "$tmp/pg" --fast); then
 	echo "run.sh: cannot start the test PostgreSQL server" >&2
