@@ -25,6 +25,9 @@
 --     write that 0; now only the reviews that carry points are written.  The
 --     NULL of a review loaded before sql/095 is still written by the next
 --     scoring.
+--   * etl.score_leads renamed prospects and filled their care-of lines from
+--     a grouping of the whole roll (50,000 parcels at scale 0.1); it groups
+--     the parcels of the prospects' owners only.
 --   * etl.assess_condition looked up each assessed property's lead by a scan
 --     of prospect_properties in id order; it joins the leads once.
 --   * etl.project_revenue computed the digest, the latest projection and the
@@ -162,6 +165,8 @@ BEGIN
                    p.owner_display, p.owner_name
               FROM external.properties p
              WHERE p.owner_key <> '' AND p.owner_display <> ''
+               -- the parcels of the prospects' owners, not the whole roll
+               AND p.owner_key IN (SELECT x.owner_key FROM homeowner_acquisition.prospects x)
              ORDER BY p.owner_key, coalesce(p.owner_mailing_key, ''), p.last_seen DESC, p.tmk) d
      WHERE pr.owner_key = d.owner_key AND pr.mailing_address_key = d.mailing_key
        AND pr.display_name IS DISTINCT FROM d.owner_display
@@ -175,6 +180,8 @@ BEGIN
                    p.owner_key, coalesce(p.owner_mailing_key, '') AS mailing_key, p.owner_care_of
               FROM external.properties p
              WHERE p.owner_key <> '' AND p.owner_care_of IS NOT NULL
+               AND p.owner_key IN (SELECT x.owner_key FROM homeowner_acquisition.prospects x
+                                    WHERE x.care_of IS NULL)
              ORDER BY p.owner_key, coalesce(p.owner_mailing_key, ''), p.last_seen DESC, p.tmk) d
      WHERE pr.owner_key = d.owner_key AND pr.mailing_address_key = d.mailing_key
        AND pr.care_of IS NULL;
