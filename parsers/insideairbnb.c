@@ -40,6 +40,7 @@ struct iab {
 	char snapshot[11];   /* calendar: snapshot date used for every row */
 	char prefix[192];    /* calendar fast path: the rows' provenance start (0 length: off) */
 	size_t prefix_len;
+	int snapshot_year;   /* calendar fast path: the year of snapshot */
 	char rating_100[16]; /* listings: the row's rating on the older 100-point scale */
 };
 
@@ -136,7 +137,8 @@ static const int cal_required[] = { C_LISTING, C_DATE, C_AVAILABLE, C_PRICE };
 
 /*
  * The calendar's fast path.  Nearly every line of a calendar is plain: a
- * numeric id, an ISO date in the snapshot's year on or after it, t or f,
+ * numeric id, an ISO date on or after the snapshot (in its year or the two
+ * after), t or f,
  * dollar amounts with cents, whole numbers.  Such a line is written straight
  * to pricing.tsv, the bytes the setters and checks of cal_row would write;
  * anything else (spaces, quoted commas, other date or number forms, a value
@@ -217,6 +219,9 @@ static int cal_fast(struct iab *s, const struct csvr_row *row, struct mi_err *er
 
 	if (!s->prefix_len || !sn[0])
 		return 0;
+	if (!s->snapshot_year)
+		s->snapshot_year = (sn[0] - '0') * 1000 + (sn[1] - '0') * 100 + (sn[2] - '0') * 10 +
+				   (sn[3] - '0');
 	memcpy(o, s->prefix, s->prefix_len);
 	o += s->prefix_len;
 	o = put_ll(o, row->line);
@@ -235,16 +240,18 @@ static int cal_fast(struct iab *s, const struct csvr_row *row, struct mi_err *er
 	memcpy(o, sn, 10);
 	o += 10;
 	*o++ = '\t';
-	/* the night: YYYY-MM-DD, a real day, in the snapshot's year on or after it */
+	/*
+	 * the night: YYYY-MM-DD, a real day, on or after the snapshot and in its
+	 * year or one of the two after it (inside the +1100 days window)
+	 */
 	v = fld(s, row, C_DATE, &len);
 	if (!v || len != 10 || v[4] != '-' || v[7] != '-' || !all_digits(v, 4) ||
-	    !all_digits(v + 5, 2) || !all_digits(v + 8, 2) || memcmp(v, sn, 4) ||
-	    memcmp(v, sn, 10) < 0)
+	    !all_digits(v + 5, 2) || !all_digits(v + 8, 2) || memcmp(v, sn, 10) < 0)
 		return 0;
 	y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
 	m = (v[5] - '0') * 10 + (v[6] - '0');
 	d = (v[8] - '0') * 10 + (v[9] - '0');
-	if (y < 1901 || m < 1 || m > 12 || d < 1 || d > mdays[m] ||
+	if (y - s->snapshot_year > 2 || y < 1901 || m < 1 || m > 12 || d < 1 || d > mdays[m] ||
 	    (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
 		return 0;
 	memcpy(o, v, 10);
