@@ -139,7 +139,7 @@ static const int cal_required[] = { C_LISTING, C_DATE, C_AVAILABLE, C_PRICE };
  * The calendar's fast path.  Nearly every line of a calendar is plain: a
  * numeric id, an ISO date on or after the snapshot (in its year or the two
  * after), t or f,
- * dollar amounts with cents, whole numbers.  Such a line is written straight
+ * dollar amounts (thousands commas too), whole numbers.  Such a line is written straight
  * to pricing.tsv, the bytes the setters and checks of cal_row would write;
  * anything else (spaces, quoted commas, other date or number forms, a value
  * the checks might refuse) returns 0 and takes the general path.
@@ -179,10 +179,14 @@ static char *fast_count(char *o, const char *v, size_t len)
 	return o + len;
 }
 
-/* "$D.DD" (or "D.DD", "$D"; D without leading zero, at most 12 digits), or empty: \N. */
+/*
+ * "$D.DD" (or "D.DD", "$D"; D at most 12 digits without a leading zero, with
+ * or without thousands commas: "$1,018.00" is 1018.00), or empty: \N.
+ */
 static char *fast_money(char *o, const char *v, size_t len)
 {
-	size_t i = 0, d;
+	size_t i = 0, d, digits = 0, grp = 0;
+	int commas = 0;
 
 	if (!v || !len) {
 		memcpy(o, "\\N", 2);
@@ -190,12 +194,23 @@ static char *fast_money(char *o, const char *v, size_t len)
 	}
 	if (v[0] == '$')
 		i++;
-	for (d = i; d < len && v[d] >= '0' && v[d] <= '9'; d++)
-		;
-	if (d == i || d - i > 12 || (v[i] == '0' && d - i > 1))
+	for (d = i; d < len; d++) {
+		if (v[d] >= '0' && v[d] <= '9') {
+			*o++ = v[d];
+			digits++;
+			grp++;
+		} else if (v[d] == ',') {
+			/* first group 1-3 digits, later groups exactly 3 */
+			if (!digits || (commas ? grp != 3 : grp > 3))
+				return NULL;
+			commas = 1;
+			grp = 0;
+		} else {
+			break;
+		}
+	}
+	if (!digits || digits > 12 || (commas && grp != 3) || (v[i] == '0' && d - i > 1))
 		return NULL;
-	memcpy(o, v + i, d - i);
-	o += d - i;
 	if (d == len) {
 		memcpy(o, ".00", 3);
 		return o + 3;
