@@ -138,11 +138,11 @@ static const int cal_required[] = { C_LISTING, C_DATE, C_AVAILABLE, C_PRICE };
 /*
  * The calendar's fast path.  Nearly every line of a calendar is plain: a
  * numeric id, an ISO date on or after the snapshot (in its year or the two
- * after), t or f,
- * dollar amounts (thousands commas too), whole numbers.  Such a line is written straight
- * to pricing.tsv, the bytes the setters and checks of cal_row would write;
- * anything else (spaces, quoted commas, other date or number forms, a value
- * the checks might refuse) returns 0 and takes the general path.
+ * after), t or f, dollar amounts (with thousands commas or not), whole
+ * numbers.  Such a line is written straight to pricing.tsv, the bytes the
+ * setters and checks of cal_row would write; anything else (spaces, other
+ * date or number forms, a value the checks might refuse) returns 0 and takes
+ * the general path.
  * MI_PARSE_NO_FAST=1 in the environment turns it off (the golden tests run
  * every calendar case both ways against the same twins).
  */
