@@ -1,7 +1,9 @@
 -- Listing -> parcel matching and the manager history (pipeline/stages/match.c), run
--- once after the files of a load, in one transaction.  Every listing without a
--- parcel is tried again on each run, in order of confidence; a listing nothing
--- matches keeps tmk NULL and is never dropped.  $1 run id, $2 source.
+-- once after the files of a load, in one transaction, when a load of listings or
+-- parcels left a row in etl.load_match_pending (nothing else changes what it
+-- reads).  Every listing without a parcel is tried again on each such run, in
+-- order of confidence; a listing nothing matches keeps tmk NULL and is never
+-- dropped.  $1 run id, $2 source.
 
 -- 1. tmk_in_listing: the TMK the parser found in the listing (licence field,
 --    description, JSON-LD identifier).  A well-formed TMK the registry does not
