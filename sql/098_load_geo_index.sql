@@ -1,0 +1,16 @@
+-- 098_load_geo_index.sql: the geo step of the listing -> parcel match
+-- (sql/load/match.sql) looks for the parcels within ~200 m of each unmatched
+-- listing.  Through the B-tree on (latitude, longitude) that read every parcel of
+-- the listing's latitude band, whatever its longitude: the whole width of the
+-- islands, so the step grew with listings x parcels (0.16 ms a listing at a tenth
+-- of Hawaii, ten times that at full scale, for each of ten times the listings).
+-- A GiST index on the parcel's point reads the box around the listing only; it
+-- replaces the B-tree, which nothing else used.  The step keeps its exact
+-- numeric bounds: the box is a few metres wider and only narrows the search.
+
+DROP INDEX external.properties_latlon_idx;
+CREATE INDEX properties_geo_idx ON external.properties
+    USING gist (point(longitude::float8, latitude::float8))
+    WHERE latitude IS NOT NULL;
+COMMENT ON INDEX external.properties_geo_idx IS
+    'The parcel''s position as a point (x longitude, y latitude), for the geo step of the listing -> parcel match: parcels in a box around a listing (098).';
