@@ -79,7 +79,7 @@ UPDATE etl.listings l
 WITH c AS (
     SELECT l.platform, l.listing_id, g.tmk, g.d, g.n
       FROM etl.listings l
-     CROSS JOIN LATERAL (SELECT etl.load_property_type(l.property_type) AS property_type) lt
+     CROSS JOIN LATERAL (SELECT etl.load_property_type(l.property_type) AS property_type OFFSET 0) lt
      CROSS JOIN LATERAL (
            SELECT p.tmk,
                   etl.load_distance_m(l.latitude::float8, l.longitude::float8,
