@@ -38,6 +38,9 @@ struct iab {
 	const char *const *names;
 	int nnames;
 	char snapshot[11];   /* calendar: snapshot date used for every row */
+	char prefix[192];    /* calendar fast path: the rows' provenance start (0 length: off) */
+	size_t prefix_len;
+	int snapshot_year;   /* calendar fast path: the year of snapshot */
 	char rating_100[16]; /* listings: the row's rating on the older 100-point scale */
 };
 
@@ -132,6 +135,170 @@ static const char *const cal_names[C__N] = {
 };
 static const int cal_required[] = { C_LISTING, C_DATE, C_AVAILABLE, C_PRICE };
 
+/*
+ * The calendar's fast path.  Nearly every line of a calendar is plain: a
+ * numeric id, an ISO date on or after the snapshot (in its year or the two
+ * after), t or f, dollar amounts (with thousands commas or not), whole
+ * numbers.  Such a line is written straight to pricing.tsv, the bytes the
+ * setters and checks of cal_row would write; anything else (spaces, other
+ * date or number forms, a value the checks might refuse) returns 0 and takes
+ * the general path.
+ * MI_PARSE_NO_FAST=1 in the environment turns it off (the golden tests run
+ * every calendar case both ways against the same twins).
+ */
+static int all_digits(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static char *put_ll(char *o, long long v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(o, p, (size_t)(buf + sizeof(buf) - p));
+	return o + (buf + sizeof(buf) - p);
+}
+
+/* A whole number without sign or leading zero, at most 9 digits (or empty: \N). */
+static char *fast_count(char *o, const char *v, size_t len)
+{
+	if (!v || !len) {
+		memcpy(o, "\\N", 2);
+		return o + 2;
+	}
+	if (len > 9 || (v[0] == '0' && len > 1) || !all_digits(v, len))
+		return NULL;
+	memcpy(o, v, len);
+	return o + len;
+}
+
+/*
+ * "$D.DD" (or "D.DD", "$D"; D at most 12 digits without a leading zero, with
+ * or without thousands commas: "$1,018.00" is 1018.00), or empty: \N.
+ */
+static char *fast_money(char *o, const char *v, size_t len)
+{
+	size_t i = 0, d, digits = 0, grp = 0;
+	int commas = 0;
+
+	if (!v || !len) {
+		memcpy(o, "\\N", 2);
+		return o + 2;
+	}
+	if (v[0] == '$')
+		i++;
+	for (d = i; d < len; d++) {
+		if (v[d] >= '0' && v[d] <= '9') {
+			*o++ = v[d];
+			digits++;
+			grp++;
+		} else if (v[d] == ',') {
+			/* first group 1-3 digits, later groups exactly 3 */
+			if (!digits || (commas ? grp != 3 : grp > 3))
+				return NULL;
+			commas = 1;
+			grp = 0;
+		} else {
+			break;
+		}
+	}
+	if (!digits || digits > 12 || (commas && grp != 3) || (v[i] == '0' && d - i > 1))
+		return NULL;
+	if (d == len) {
+		memcpy(o, ".00", 3);
+		return o + 3;
+	}
+	if (len - d != 3 || v[d] != '.' || v[d + 1] < '0' || v[d + 1] > '9' || v[d + 2] < '0' ||
+	    v[d + 2] > '9')
+		return NULL;
+	memcpy(o, v + d, 3);
+	return o + 3;
+}
+
+/* 1: written; 0: not a plain line (take the general path); -1: error (err set). */
+static int cal_fast(struct iab *s, const struct csvr_row *row, struct mi_err *err)
+{
+	static const char max_id[] = "9223372036854775807";
+	static const unsigned char mdays[13] = { 0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	char out[512], *o = out;
+	const char *v, *sn = s->snapshot;
+	size_t len;
+	int y, m, d, dollar;
+
+	if (!s->prefix_len || !sn[0])
+		return 0;
+	if (!s->snapshot_year)
+		s->snapshot_year = (sn[0] - '0') * 1000 + (sn[1] - '0') * 100 + (sn[2] - '0') * 10 +
+				   (sn[3] - '0');
+	memcpy(o, s->prefix, s->prefix_len);
+	o += s->prefix_len;
+	o = put_ll(o, row->line);
+	*o++ = '\t';
+	o = put_ll(o, row->offset);
+	memcpy(o, "\t\\N\t" PLATFORM "\t", sizeof(PLATFORM) + 4);
+	o += sizeof(PLATFORM) + 4;
+	/* listing id: digits, at most INT64_MAX */
+	v = fld(s, row, C_LISTING, &len);
+	if (!v || !len || len > 19 || !all_digits(v, len) ||
+	    (len == 19 && memcmp(v, max_id, 19) > 0))
+		return 0;
+	memcpy(o, v, len);
+	o += len;
+	*o++ = '\t';
+	memcpy(o, sn, 10);
+	o += 10;
+	*o++ = '\t';
+	/*
+	 * the night: YYYY-MM-DD, a real day, on or after the snapshot and in its
+	 * year or one of the two after it (inside the +1100 days window)
+	 */
+	v = fld(s, row, C_DATE, &len);
+	if (!v || len != 10 || v[4] != '-' || v[7] != '-' || !all_digits(v, 4) ||
+	    !all_digits(v + 5, 2) || !all_digits(v + 8, 2) || memcmp(v, sn, 10) < 0)
+		return 0;
+	y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
+	m = (v[5] - '0') * 10 + (v[6] - '0');
+	d = (v[8] - '0') * 10 + (v[9] - '0');
+	if (y - s->snapshot_year > 2 || y < 1901 || m < 1 || m > 12 || d < 1 || d > mdays[m] ||
+	    (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+		return 0;
+	memcpy(o, v, 10);
+	o += 10;
+	*o++ = '\t';
+	v = fld(s, row, C_AVAILABLE, &len);
+	if (!v || len != 1 || (v[0] != 't' && v[0] != 'f'))
+		return 0;
+	*o++ = v[0];
+	*o++ = '\t';
+	v = fld(s, row, C_PRICE, &len);
+	dollar = v && len && v[0] == '$';
+	if (!(o = fast_money(o, v, len)))
+		return 0;
+	*o++ = '\t';
+	v = fld(s, row, C_ADJUSTED, &len);
+	if (!(o = fast_money(o, v, len)))
+		return 0;
+	*o++ = '\t';
+	memcpy(o, dollar ? "USD\t" : "\\N\t", dollar ? 4 : 3);
+	o += dollar ? 4 : 3;
+	v = fld(s, row, C_MIN, &len);
+	if (!(o = fast_count(o, v, len)))
+		return 0;
+	*o++ = '\t';
+	v = fld(s, row, C_MAX, &len);
+	if (!(o = fast_count(o, v, len)))
+		return 0;
+	*o++ = '\n';
+	return parse_emit_line(s->ctx, REC_E_PRICING, out, (size_t)(o - out), err) < 0 ? -1 : 1;
+}
+
 static int cal_row(void *data, const struct csvr_row *row, struct mi_err *err)
 {
 	struct iab *s = data;
@@ -142,6 +309,9 @@ static int cal_row(void *data, const struct csvr_row *row, struct mi_err *err)
 
 	if (rc <= 0)
 		return rc;
+	rc = cal_fast(s, row, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
 	rec_set(&t->rec, PRICING_platform, PLATFORM, sizeof(PLATFORM) - 1);
 	v = fld(s, row, C_LISTING, &len);
 	tab_set_id(t, PRICING_listing_id, v, len);
@@ -196,6 +366,8 @@ static int iab_parse(struct parse_ctx *ctx, FILE *in, enum rec_entity_id e,
 	if (e == REC_E_PRICING && ctx->snapshot_date &&
 	    value_date(ctx->snapshot_date, strlen(ctx->snapshot_date), &d) == 1)
 		value_date_format(&d, s.snapshot, sizeof(s.snapshot));
+	if (e == REC_E_PRICING && !getenv("MI_PARSE_NO_FAST"))
+		s.prefix_len = parse_row_prefix(ctx, s.prefix, sizeof(s.prefix));
 	rc = tab_read_csv(ctx, in, ',', fn, &s, NULL, err);
 	rc = iab_finish(&s, rc, err);
 	iab_release(&s);

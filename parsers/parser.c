@@ -214,6 +214,45 @@ int parse_emit_checked(struct parse_ctx *ctx, struct rec_row *row, long long lin
 	return 0;
 }
 
+size_t parse_row_prefix(struct parse_ctx *ctx, char *buf, size_t size)
+{
+	struct rec_row row;
+	size_t n = 0;
+
+	rec_row_init(&row, &rec_entities[REC_E_PRICING], 0);
+	set_provenance(ctx, &row, 0, -1, NULL);
+	for (int c = REC_COL_SOURCE; c <= REC_COL_LANDING_HASH; c++) {
+		size_t len = row.set[c] ? row.len[c] : 2;
+		if (n + len + 1 > size) {
+			n = 0;
+			break;
+		}
+		memcpy(buf + n, row.set[c] ? row.data.buf + row.start[c] : "\\N", len);
+		n += len;
+		buf[n++] = '\t';
+	}
+	rec_row_release(&row);
+	return n;
+}
+
+int parse_emit_line(struct parse_ctx *ctx, enum rec_entity_id e, const char *line, size_t len,
+		    struct mi_err *err)
+{
+	FILE *fp = ctx->out->fp[e];
+
+	if (ctx->guard && guard_row(ctx, err) < 0)
+		return -1;
+	if (!fp || fwrite(line, 1, len, fp) != len) {
+		ctx->write_failed = 1;
+		return mi_err_set(err, MI_EXIT_IO, "cannot write '%s/%s': %s",
+				  ctx->out->dir ? ctx->out->dir : "?", rec_entities[e].file,
+				  strerror(errno));
+	}
+	ctx->out->count[e]++;
+	ctx->emitted++;
+	return 0;
+}
+
 /* Cut s to at most max bytes on a character boundary, replacing bad bytes by '?'. */
 static size_t clean_excerpt(const char *s, size_t len, char *out, size_t max)
 {

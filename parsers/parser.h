@@ -96,6 +96,21 @@ int parse_emit_checked(struct parse_ctx *ctx, struct rec_row *row, long long lin
 		       long long offset, const char *path, struct mi_err *err);
 
 /*
+ * For a parser's fast path, which writes whole lines itself: the start every
+ * row of ctx begins with (its source and landing hash, escaped and
+ * tab-terminated as parse_emit writes them) into buf; returns its length, 0
+ * when it does not fit size.
+ */
+size_t parse_row_prefix(struct parse_ctx *ctx, char *buf, size_t size);
+/*
+ * Write one finished line (ending in a newline) of entity e, whose columns
+ * the caller built as parse_emit would have, checks included; the file's
+ * limits apply as to parse_emit.  Returns 0, or -1 (err set).
+ */
+int parse_emit_line(struct parse_ctx *ctx, enum rec_entity_id e, const char *line, size_t len,
+		    struct mi_err *err);
+
+/*
  * Record a reject: where (line, byte offset, XPath/JSON path; unknown: 0, -1,
  * NULL), why (a short lowercase reason, e.g. "bad TMK: too few digits"), and
  * an excerpt of the raw bytes (cut to 200 bytes and made valid UTF-8).

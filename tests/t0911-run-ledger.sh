@@ -5,7 +5,7 @@
 # the night's summary is the same as a plain run's, row for row, and so are the
 # tables; each stage shows once (compset and leads too, though the first night
 # runs them twice); every stage's own row in etl.stage_results carries its exit
-# code and seconds.  And only pipeline/stages/ledger.c writes etl.runs and
+# code and seconds; the second compset reuses the first one's metrics.  And only pipeline/stages/ledger.c writes etl.runs and
 # etl.stage_results (scripts/check-ledger.sh, which sees one planted breach).
 . tests/lib.sh
 . tests/run-lib.sh
@@ -47,6 +47,7 @@ lie() {
 	echo '$b: error: this line is not what happened'
 }
 lie
+printf '%s\n' "\$*" >>"$t_tmp/args.$b"
 "$real/$b" "\$@"
 rc=\$?
 lie
@@ -70,6 +71,14 @@ grep -Eq '^load +maui-sales +succeeded +8 +7 +0 ' "$t_tmp/b/out" ||
 	{ cat "$t_tmp/b/out"; fail "maui-sales' load figures are not the ledger's"; }
 grep -Eq '^leads: .* [1-9][0-9]* new leads, .*; then .* 0 new leads' "$t_tmp/b/out" ||
 	{ cat "$t_tmp/b/out"; fail "the leads line does not show both passes"; }
+
+# the second compset keeps the metrics and marks of the first (the leads
+# between them change no pricing): one refresh a night
+[ "$(grep -c -- --no-metrics "$t_tmp/args.mi-compset")" = 1 ] &&
+	[ "$(sed -n 2p "$t_tmp/args.mi-compset" | grep -c -- --no-metrics)" = 1 ] ||
+	{ cat "$t_tmp/args.mi-compset"; fail "the second compset did not reuse the night's metrics"; }
+[ "$(psql -XAtc "SELECT count(DISTINCT created_at) FROM etl.market_metrics")" = 1 ] ||
+	fail "the market metrics were computed more than once"
 
 # each stage once
 dup=$(awk '$1 ~ /^(fetch|parse|score|load|compset|leads)$/ { print $1, $2 }' "$t_tmp/b/out" | sort | uniq -d)

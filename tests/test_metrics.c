@@ -175,3 +175,67 @@ Test(metrics, last_look_rows_carry_the_night_status)
 	cr_assert_eq(metrics_mark_nights(conn, "2026-02-20", &rows, &err), 0);
 	cr_expect_eq(rows, 0);
 }
+
+/* What every metric row and every mark says, as one text (created_at aside). */
+static char *state_text(void)
+{
+	PGresult *r = PQexec(conn,
+		"SELECT coalesce((SELECT string_agg(concat_ws(' ', as_of, window_kind, window_from,"
+		"   window_to, subject_key, nights_observed, available_nights, booked_nights,"
+		"   blocked_nights, priced_nights, booked_revenue, occupancy, adr, revpar,"
+		"   blocked_confidence), ';' ORDER BY window_kind, subject_key) FROM etl.market_metrics), '')"
+		" || '|' || coalesce((SELECT string_agg(concat_ws(' ', platform, listing_id, snapshot_date,"
+		"   stay_date, inferred_status, inferred_confidence), ';'"
+		"   ORDER BY platform, listing_id, snapshot_date, stay_date)"
+		"   FROM external.property_pricing WHERE inferred_status IS NOT NULL), '')");
+	char *s;
+
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(conn));
+	s = strdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return s;
+}
+
+/*
+ * mi-compset's one computation of the night statuses for the metrics and the
+ * marks gives the rows the two separate functions give, on every as-of date
+ * of the series (before, between and after its snapshots).
+ */
+Test(metrics, refresh_and_mark_equal_the_two_apart)
+{
+	static const char *const dates[] = { "2026-01-15", "2026-02-01", "2026-02-10", "2026-02-20",
+					     "2026-03-01", "2026-03-20" };
+	struct mi_err err = MI_ERR_INIT;
+
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+		long long rows = -1, marked = -1, rows2 = -1, marked2 = -1;
+		char *apart, *once;
+
+		pgt_exec(conn, "BEGIN");
+		cr_assert_eq(metrics_refresh(conn, dates[i], 30, 21, &rows, &err), 0, "%s", err.msg);
+		cr_assert_eq(metrics_mark_nights(conn, dates[i], &marked, &err), 0, "%s", err.msg);
+		apart = state_text();
+		pgt_exec(conn, "ROLLBACK");
+		pgt_exec(conn, "BEGIN");
+		cr_assert_eq(metrics_refresh_and_mark(conn, dates[i], 30, 21, 1, &rows2, &marked2, &err),
+			     0, "%s", err.msg);
+		once = state_text();
+		pgt_exec(conn, "ROLLBACK");
+		cr_expect_eq(rows2, rows, "%s: metric rows", dates[i]);
+		cr_expect_eq(marked2, marked, "%s: marks", dates[i]);
+		cr_expect_str_eq(once, apart, "%s", dates[i]);
+		cr_expect(strlen(apart) > 1 || i == 0, "%s: nothing computed", dates[i]);
+		free(apart);
+		free(once);
+	}
+	/* without marks: the metrics alone, nothing marked */
+	{
+		long long rows = -1, marked = -1;
+		cr_assert_eq(metrics_refresh_and_mark(conn, "2026-03-01", 30, 21, 0, &rows, &marked, &err),
+			     0, "%s", err.msg);
+		cr_expect_gt(rows, 0);
+		cr_expect_eq(marked, 0);
+		cr_expect_eq(pgt_scalar(conn, "SELECT count(*) FROM external.property_pricing"
+					      " WHERE inferred_status IS NOT NULL"), 0);
+	}
+}

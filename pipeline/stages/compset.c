@@ -661,9 +661,8 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 			  "cleared_ours", c, "not_in_registry", d, NULL);
 	}
 	if (o->metrics &&
-	    (metrics_refresh(conn, o->as_of, o->trailing_days, o->forward_days, &st->metric_rows,
-			     err) < 0 ||
-	     (o->mark_nights && metrics_mark_nights(conn, o->as_of, &st->nights_marked, err) < 0)))
+	    metrics_refresh_and_mark(conn, o->as_of, o->trailing_days, o->forward_days,
+				     o->mark_nights, &st->metric_rows, &st->nights_marked, err) < 0)
 		goto out;
 	{
 		const char *pv[2] = { o->candidates_listed_only ? "true" : "false", o->as_of };

@@ -40,4 +40,14 @@ int metrics_refresh(PGconn *conn, const char *as_of, int trailing_days, int forw
  */
 int metrics_mark_nights(PGconn *conn, const char *as_of, long long *rows, struct mi_err *err);
 
+/*
+ * Both of the above from one computation of the night statuses
+ * (etl.refresh_night_metrics), as mi-compset runs them: the metrics, and the
+ * marks unless mark is 0.  *rows and *marked (when not NULL) get the metric
+ * rows written and the pricing rows marked.  0, or -1 with err set.
+ */
+int metrics_refresh_and_mark(PGconn *conn, const char *as_of, int trailing_days,
+			     int forward_days, int mark, long long *rows, long long *marked,
+			     struct mi_err *err);
+
 #endif

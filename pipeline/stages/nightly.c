@@ -544,16 +544,39 @@ static void add_pass(struct stage_rec *first, const struct stage_rec *again)
 		memcpy(first->note, again->note, sizeof(first->note));
 }
 
-/* mi-compset as of the run's global date, with the run's compset.ini if any */
-static void run_compset(struct run *r, struct stage_rec *s)
+/*
+ * mi-compset as of the run's global date, with the run's compset.ini if any;
+ * with reuse_metrics, the market metrics and night marks the run's first
+ * compset stored are kept (--no-metrics): the leads stage between the two
+ * passes changes no pricing, so recomputing them would give the same rows.
+ */
+static void run_compset(struct run *r, struct stage_rec *s, int reuse_metrics)
 {
 	char ini[PATH_MAX + 16];
-	char *argv[] = { "mi-compset", "--as-of", r->global_date, "--config", ini, NULL };
+	char *argv[] = { "mi-compset", "--as-of", r->global_date, "--config", ini, NULL, NULL };
 
 	snprintf(ini, sizeof(ini), "%s/compset.ini", r->config_dir);
-	if (access(ini, R_OK) < 0)
+	if (access(ini, R_OK) < 0) {
 		argv[3] = NULL;
+		if (reuse_metrics)
+			argv[3] = "--no-metrics";
+	} else if (reuse_metrics) {
+		argv[5] = "--no-metrics";
+	}
 	run_recorded(r, s, argv, NULL);
+}
+
+/* whether the run's compset stage is recorded as succeeded in the ledger */
+static int compset_succeeded(struct run *r)
+{
+	struct ledger_row row;
+	struct mi_err e = MI_ERR_INIT;
+	int yes = 0;
+
+	if (ledger_stage_read(r->conn, r->run_id, "compset", NULL, &row, &e) == 0 && row.found)
+		yes = !strcmp(row.status, "succeeded") && row.exit_code == 0;
+	ledger_row_release(&row);
+	return yes;
 }
 
 /* mi-leads score; returns the new leads it made, as its row in the ledger says */
@@ -592,9 +615,11 @@ static long long run_leads(struct run *r, struct stage_rec *s)
  * subject, and its projection and pricing signals need that set.  So one
  * night's run is complete, and the next run on the same data adds nothing.
  * The second pass goes into cs's and ls's rows: the summary shows each stage
- * once, with both passes' seconds.
+ * once, with both passes' seconds.  It keeps the metrics of the first
+ * compset when that one succeeded (metrics_done).
  */
-static void leads_passes(struct run *r, struct stage_rec *cs, struct stage_rec *ls)
+static void leads_passes(struct run *r, struct stage_rec *cs, struct stage_rec *ls,
+			 int metrics_done)
 {
 	char first[sizeof(r->leads_line)];
 	struct stage_rec cs2, ls2;
@@ -608,7 +633,7 @@ static void leads_passes(struct run *r, struct stage_rec *cs, struct stage_rec *
 	memcpy(cs2.stage, cs->stage, sizeof(cs2.stage));
 	memcpy(ls2.stage, ls->stage, sizeof(ls2.stage));
 	cs2.exit_code = ls2.exit_code = -1;
-	run_compset(r, &cs2);
+	run_compset(r, &cs2, metrics_done);
 	run_leads(r, &ls2);
 	add_pass(cs, &cs2);
 	add_pass(ls, &ls2);
@@ -627,8 +652,8 @@ static void stage_global(struct run *r)
 
 	if (!cs || !ls)
 		return;
-	run_compset(r, cs);
-	leads_passes(r, cs, ls);
+	run_compset(r, cs, 0);
+	leads_passes(r, cs, ls, cs->exit_code == 0);
 }
 
 /* close the run in the ledger with its summary */
@@ -1047,14 +1072,14 @@ static int work_item(struct run *r, const struct workq_item *it, struct local_sr
 	r->nstages = 0;
 	if (!strcmp(it->stage, "compset")) {
 		struct stage_rec *cs = new_stage(r, "compset", NULL, NULL);
-		run_compset(r, cs);
+		run_compset(r, cs, 0);
 		return cs->exit_code;
 	}
 	if (!strcmp(it->stage, "leads")) {
 		/* leads, and the second pass of compset and leads when it made new leads */
 		struct stage_rec *cs = new_stage(r, "compset", NULL, NULL);
 		struct stage_rec *ls = new_stage(r, "leads", NULL, NULL);
-		leads_passes(r, cs, ls);
+		leads_passes(r, cs, ls, compset_succeeded(r));
 		return ls->exit_code;
 	}
 	for (size_t i = 0; i < r->nsel; i++)
