@@ -3,8 +3,8 @@
 # night's cumulative reviews file, the owner roll): a file that repeats known
 # rows with a few changes updates those and only those, counts the rest
 # unchanged, and writes what the upsert wrote: a new text, a rescoring, an
-# owner change and its change event; a known review without scores keeps its
-# scores; a second load of the same rows changes nothing.
+# owner change and its change event, a parcel's new assessment; a known review
+# without scores keeps its scores; a second load of the same rows changes nothing.
 . tests/lib.sh
 . tests/load-lib.sh
 fresh_db
@@ -57,4 +57,26 @@ load_run --run o2 --source county-x "$t_tmp/o2" 2>"$t_tmp/e" || fail "owners 2: 
 	fail "the new owner was not written"
 [ "$(q "select count(*) from etl.change_events where event_type = 'owner_changed' and tmk = '2$tmk'")" = 1 ] ||
 	fail "no owner_changed event"
+
+# --- parcels ---
+# the parcel layer again with one assessment changed: that parcel is updated,
+# the other counted unchanged (and not rewritten); then the same rows from
+# other offsets change nothing
+pf=fixtures/parse/county-csv/hawaii-parcels/expected/properties.tsv
+mkdir -p "$t_tmp/p1" "$t_tmp/p2" "$t_tmp/p3"
+cp "$pf" "$t_tmp/p1/properties.tsv"
+load_run --run p1 --source county-x "$t_tmp/p1" 2>"$t_tmp/e" || fail "parcels 1: $(cat "$t_tmp/e")"
+ptmk=$(sed -n 1p "$pf" | cut -f6)
+other=$(sed -n 2p "$pf" | cut -f6)
+before=$(q "select xmin from external.properties where tmk = '$other'")
+awk -F '\t' -v OFS='\t' 'NR == 1 { $25 = "250000.00" } { print }' "$pf" >"$t_tmp/p2/properties.tsv"
+load_run --run p2 --source county-x "$t_tmp/p2" 2>"$t_tmp/e" || fail "parcels 2: $(cat "$t_tmp/e")"
+[ "$(counts p2)" = "2 0 1 1" ] || fail "parcels 2: read/inserted/updated/unchanged $(counts p2)"
+[ "$(q "select assessed_land_value from external.properties where tmk = '$ptmk'")" = 250000.00 ] ||
+	fail "the new assessment was not written"
+[ "$(q "select xmin from external.properties where tmk = '$other'")" = "$before" ] ||
+	fail "an unchanged parcel was rewritten"
+awk -F '\t' -v OFS='\t' '{ $4 = $4 + 1000 } { print }' "$t_tmp/p2/properties.tsv" >"$t_tmp/p3/properties.tsv"
+load_run --run p3 --source county-x "$t_tmp/p3" 2>"$t_tmp/e" || fail "parcels 3: $(cat "$t_tmp/e")"
+[ "$(counts p3)" = "2 0 0 2" ] || fail "parcels 3: read/inserted/updated/unchanged $(counts p3)"
 exit 0

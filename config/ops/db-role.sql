@@ -45,11 +45,12 @@ GRANT SELECT, INSERT, DELETE ON external.competitive_sets TO mi_pipeline;
 
 -- operations: the run ledger (each stage its own row; a stage run alone registers its
 -- run), the work items of a night shared between hosts (mi-run --worker), fetching,
--- loaded files (skip what was merged), rejects (a run's parse rejects are replaced),
+-- loaded files (skip what was merged), the loads the match has not seen, rejects (a run's parse rejects are replaced),
 -- listings and change events, metrics (an as-of date is recomputed whole)
 GRANT SELECT, INSERT, UPDATE ON etl.runs, etl.stage_results, etl.work_items TO mi_pipeline;
 GRANT SELECT, INSERT, UPDATE ON etl.fetch_queue, etl.fetch_state, etl.host_state TO mi_pipeline;
 GRANT SELECT, INSERT ON etl.loaded_files TO mi_pipeline;
+GRANT SELECT, INSERT, DELETE ON etl.load_match_pending TO mi_pipeline;
 GRANT SELECT, INSERT, DELETE ON etl.rejects TO mi_pipeline;
 GRANT SELECT, INSERT, UPDATE ON etl.listings, etl.change_events TO mi_pipeline;
 GRANT SELECT, INSERT, DELETE ON etl.market_metrics TO mi_pipeline;

@@ -481,6 +481,31 @@ int load_finish_tx(PGconn *conn, const struct load_opts *o, struct mi_err *err)
 	return mi_pg_commit(conn, err);
 }
 
+/*
+ * The match (match.c) reads the listings and the place columns of the
+ * parcels: a file that wrote either leaves a row in etl.load_match_pending,
+ * in its own transaction, for the match after the files.  A listings file
+ * marks whenever it has rows (its disappearance sweep writes rows its count
+ * does not see); a parcels file when it inserted or changed one.  Owners,
+ * sales and reviews write nothing the match reads: the parcels they add carry
+ * no place, and a listing a TMK names enters the registry by the match itself.
+ */
+static int match_mark(PGconn *conn, const struct load_file *fc, long long rows,
+		      struct mi_err *err)
+{
+	const char *p[3] = { fc->o->run_id, fc->o->source, fc->name };
+
+	if (!(fc->e->id == REC_E_LISTINGS && rows > 0) &&
+	    !(fc->e->id == REC_E_PROPERTIES && fc->c.inserted + fc->c.updated > 0))
+		return 0;
+	return mi_pg_command(conn,
+			     "INSERT INTO etl.load_match_pending (run_id, source, file_name) "
+			     "VALUES ($1, $2, $3)",
+			     3, p, NULL, err) < 0
+		       ? -1
+		       : 0;
+}
+
 static int load_generic(PGconn *conn, struct load_file *fc, struct mi_err *err)
 {
 	struct strbuf create = STRBUF_INIT, copy = STRBUF_INIT;
@@ -541,7 +566,8 @@ static int load_generic(PGconn *conn, struct load_file *fc, struct mi_err *err)
 			goto fail;
 		PQclear(res);
 	}
-	if (load_rejects_write(conn, fc, "load", err) < 0 || load_record_file(conn, fc, err) < 0)
+	if (load_rejects_write(conn, fc, "load", err) < 0 || load_record_file(conn, fc, err) < 0 ||
+	    match_mark(conn, fc, rows, err) < 0)
 		goto fail;
 	if (load_finish_tx(conn, fc->o, err) < 0)
 		goto out;

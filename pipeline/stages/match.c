@@ -16,7 +16,20 @@ int match_run(PGconn *conn, const char *sqldir, const char *run_id, const char *
 	memset(st, 0, sizeof(*st));
 	if (mi_pg_begin(conn, err) < 0)
 		return -1;
-	if (sqlscript_run(conn, sqldir, "match", run_id, source, err) < 0)
+	/*
+	 * The loads whose rows no match has seen (etl.load_match_pending, one row
+	 * per listings or parcels file that wrote rows): none, and the listings
+	 * and parcels are as the last match left them, which would change
+	 * nothing.  A dry run's loads were rolled back: it matches regardless.
+	 */
+	res = mi_pg_query(conn, "WITH d AS (DELETE FROM etl.load_match_pending RETURNING 1) "
+				"SELECT count(*) FROM d",
+			  0, NULL, err);
+	if (!res)
+		goto fail;
+	st->ran = dry_run || atoll(PQgetvalue(res, 0, 0)) > 0;
+	PQclear(res);
+	if (st->ran && sqlscript_run(conn, sqldir, "match", run_id, source, err) < 0)
 		goto fail;
 	res = mi_pg_query(conn,
 			  "SELECT count(*) FILTER (WHERE tmk_match_method = 'tmk_in_listing'), "

@@ -34,11 +34,14 @@
 struct match_stats {
 	long long by_tmk, by_tat, by_address, by_geo, unmatched; /* all listings, after the run */
 	long long manager_changes;                               /* events recorded by this run */
+	int ran; /* 0: no load left rows to match (etl.load_match_pending), nothing done */
 };
 
 /*
  * Run the matching and the manager history in one transaction (rolled back
- * when dry_run) and fill stats.  0 or -1 with err.
+ * when dry_run) and fill stats.  The matching runs when a load left rows to
+ * match (etl.load_match_pending, which it empties in the same transaction)
+ * or under dry_run; the stats are read either way.  0 or -1 with err.
  */
 int match_run(PGconn *conn, const char *sqldir, const char *run_id, const char *source,
 	      int dry_run, struct match_stats *stats, struct mi_err *err);

@@ -1,7 +1,9 @@
 -- Listing -> parcel matching and the manager history (pipeline/stages/match.c), run
--- once after the files of a load, in one transaction.  Every listing without a
--- parcel is tried again on each run, in order of confidence; a listing nothing
--- matches keeps tmk NULL and is never dropped.  $1 run id, $2 source.
+-- once after the files of a load, in one transaction, when a load of listings or
+-- parcels left a row in etl.load_match_pending (nothing else changes what it
+-- reads).  Every listing without a parcel is tried again on each such run, in
+-- order of confidence; a listing nothing matches keeps tmk NULL and is never
+-- dropped.  $1 run id, $2 source.
 
 -- 1. tmk_in_listing: the TMK the parser found in the listing (licence field,
 --    description, JSON-LD identifier).  A well-formed TMK the registry does not
@@ -33,6 +35,10 @@ UPDATE external.properties p
          WHERE l.tmk_match_method IN ('tmk_in_listing', 'manual')
          GROUP BY l.tmk) x
  WHERE p.tmk = x.tmk AND NOT (p.tat_ids::text[] @> x.ids)
+   -- (the parcels by their key, not a scan of the registry for a few thousand)
+   AND p.tmk = ANY (ARRAY(SELECT l.tmk FROM etl.listings l
+                           WHERE l.tmk_match_method IN ('tmk_in_listing', 'manual')
+                             AND cardinality(l.tat_ids) > 0))
 
 -- 2. tat_id: a TAT id tied to exactly one parcel.
 -- @final
@@ -68,19 +74,26 @@ UPDATE etl.listings l
 --    e.g. Entire condo, read by etl.load_property_type); confidence falls with
 --    the distance and with the number of candidates.
 -- @final
+--    The parcels near a listing come from the point index (properties_geo_idx,
+--    098) through a box a few metres wider than the exact bounds, which follow.
 WITH c AS (
     SELECT l.platform, l.listing_id, g.tmk, g.d, g.n
       FROM etl.listings l
+     CROSS JOIN LATERAL (SELECT etl.load_property_type(l.property_type) AS property_type OFFSET 0) lt
      CROSS JOIN LATERAL (
            SELECT p.tmk,
                   etl.load_distance_m(l.latitude::float8, l.longitude::float8,
                                       p.latitude::float8, p.longitude::float8) AS d,
                   count(*) OVER () AS n
              FROM external.properties p
-            WHERE p.latitude BETWEEN l.latitude - 0.0019 AND l.latitude + 0.0019
+            WHERE p.latitude IS NOT NULL
+              AND point(p.longitude::float8, p.latitude::float8)
+                  <@ box(point(l.longitude::float8 - 0.00215, l.latitude::float8 - 0.00195),
+                         point(l.longitude::float8 + 0.00215, l.latitude::float8 + 0.00195))
+              AND p.latitude BETWEEN l.latitude - 0.0019 AND l.latitude + 0.0019
               AND p.longitude BETWEEN l.longitude - 0.0021 AND l.longitude + 0.0021
               AND (l.county IS NULL OR p.county = l.county)
-              AND p.property_type IS NOT DISTINCT FROM etl.load_property_type(l.property_type)
+              AND p.property_type IS NOT DISTINCT FROM lt.property_type
               AND p.bedrooms IS NOT DISTINCT FROM l.bedrooms
             ORDER BY 2, p.tmk
             LIMIT 1) g
@@ -159,5 +172,7 @@ UPDATE external.properties p
        is_self_managed = m.is_self_managed, last_run_id = $1
   FROM external.property_managers m
  WHERE m.tmk = p.tmk AND m.is_current
+   -- (the managed parcels by their key, not a scan of the registry)
+   AND p.tmk = ANY (ARRAY(SELECT tmk FROM external.property_managers WHERE is_current))
    AND (p.current_manager_key, p.current_manager_name, p.is_self_managed)
        IS DISTINCT FROM (m.manager_key, m.manager_name, m.is_self_managed)

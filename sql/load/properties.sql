@@ -27,7 +27,7 @@ WITH s AS (
            nullif(unit, '') AS unit, nullif(city, '') AS city, nullif(zip, '') AS zip,
            nullif(island, '') AS island, nullif(district, '') AS district,
            nullif(lat, '')::numeric(9,6) AS latitude, nullif(lon, '')::numeric(10,6) AS longitude,
-           etl.load_property_type(property_type) AS property_type, nullif(bedrooms, '')::smallint AS bedrooms,
+           pt.mapped AS property_type, nullif(bedrooms, '')::smallint AS bedrooms,
            nullif(bathrooms, '')::numeric(4,1) AS bathrooms, nullif(max_guests, '')::smallint AS max_guests,
            nullif(living_area_sqft, '')::integer AS living_area_sqft,
            nullif(land_area_sqft, '')::numeric(14,1) AS land_area_sqft,
@@ -38,13 +38,46 @@ WITH s AS (
            etl.load_split_ids(tat_ids)::external.tax_id[] AS tat_ids,
            coalesce(nullif(extra, '')::jsonb, '{}')
                || CASE WHEN nullif(btrim(property_type), '') IS NOT NULL
-                        AND property_type <> etl.load_property_type(property_type)
+                        AND property_type <> pt.mapped
                        THEN jsonb_build_object('property_type_raw', property_type)
                        ELSE '{}' END AS extra,
            ARRAY[coalesce(nullif(source, ''), $2)] AS sources
       FROM stg
+     -- (the county's type mapped once a row: OFFSET 0 keeps the planner from
+     -- copying the call into each use)
+     CROSS JOIN LATERAL (SELECT etl.load_property_type(stg.property_type) AS mapped OFFSET 0) pt
      WHERE rn BETWEEN $3 AND $4 AND coalesce(tmk, '') <> ''
-     ORDER BY tmk, rn DESC)
+     ORDER BY tmk, rn DESC),
+-- the rows the upsert below would insert or change, in one join: a night's
+-- parcel layer is mostly parcels as they were, which would otherwise each pay
+-- a speculative insert, a conflict and a filter (the condition is the upsert's)
+c AS (
+    SELECT s.*
+      FROM s LEFT JOIN external.properties p ON p.tmk = s.tmk
+     WHERE p.tmk IS NULL
+        OR (p.address, p.address_key, p.unit, p.city, p.zip, p.island, p.district, p.latitude,
+            p.longitude, p.property_type, p.bedrooms, p.bathrooms, p.max_guests, p.living_area_sqft,
+            p.land_area_sqft, p.year_built, p.tax_class, p.assessed_land_value,
+            p.assessed_building_value, p.str_permit_ids, p.tat_ids::text[], p.extra, p.sources,
+            p.last_seen)
+           IS DISTINCT FROM
+           (coalesce(s.address, p.address), coalesce(s.address_key, p.address_key),
+            coalesce(s.unit, p.unit), coalesce(s.city, p.city),
+            coalesce(s.zip, p.zip), coalesce(s.island, p.island),
+            coalesce(s.district, p.district), coalesce(s.latitude, p.latitude),
+            coalesce(s.longitude, p.longitude),
+            coalesce(s.property_type, p.property_type),
+            coalesce(s.bedrooms, p.bedrooms), coalesce(s.bathrooms, p.bathrooms),
+            coalesce(s.max_guests, p.max_guests),
+            coalesce(s.living_area_sqft, p.living_area_sqft),
+            coalesce(s.land_area_sqft, p.land_area_sqft),
+            coalesce(s.year_built, p.year_built), coalesce(s.tax_class, p.tax_class),
+            coalesce(s.land_value, p.assessed_land_value),
+            coalesce(s.building_value, p.assessed_building_value),
+            etl.load_merge_array(p.str_permit_ids, s.str_permit_ids),
+            etl.load_merge_array(p.tat_ids::text[], s.tat_ids::text[]),
+            p.extra || s.extra, etl.load_merge_array(p.sources, s.sources),
+            greatest(p.last_seen, current_date)))
 INSERT INTO external.properties AS p (
        tmk, address, address_key, unit, city, zip, island, district, latitude, longitude,
        property_type, bedrooms, bathrooms, max_guests, living_area_sqft, land_area_sqft,
@@ -54,7 +87,7 @@ SELECT tmk, address, address_key, unit, city, zip, island, district, latitude, l
        property_type, bedrooms, bathrooms, max_guests, living_area_sqft, land_area_sqft,
        year_built, tax_class, land_value, building_value, str_permit_ids, tat_ids, extra,
        sources, current_date, current_date, $1, $1
-  FROM s
+  FROM c
 ON CONFLICT (tmk) DO UPDATE SET
        address = coalesce(EXCLUDED.address, p.address),
        address_key = coalesce(EXCLUDED.address_key, p.address_key),

@@ -12,18 +12,20 @@ SELECT rn, 'no_review_id', 'review has no platform, listing id or review id', sr
 
 -- @step
 -- (one row per listing, the source of its first review: two rows with one key
--- would leave the stub's source to the plan)
+-- would leave the stub's source to the plan; the first row of each listing is
+-- found by hashing, not by sorting the file, and a known listing goes no further)
 INSERT INTO etl.listings (platform, listing_id, source, first_seen, last_seen, first_run_id, last_run_id)
-SELECT DISTINCT ON (platform, listing_id)
-       platform, listing_id, coalesce(nullif(source, ''), $2), current_date, current_date, $1, $1
-  FROM stg
- WHERE rn BETWEEN $3 AND $4
-   AND coalesce(platform, '') <> '' AND coalesce(listing_id, '') <> '' AND coalesce(review_id, '') <> ''
-   -- (a known listing's rows are left out before the sort: the conflict
-   -- would leave them anyway)
-   AND NOT EXISTS (SELECT 1 FROM etl.listings l
-                    WHERE l.platform = stg.platform AND l.listing_id = stg.listing_id)
- ORDER BY platform, listing_id, rn
+SELECT s.platform, s.listing_id, coalesce(nullif(s.source, ''), $2), current_date, current_date, $1, $1
+  FROM (SELECT platform, listing_id, min(rn) AS rn
+          FROM stg
+         WHERE rn BETWEEN $3 AND $4
+           AND coalesce(platform, '') <> '' AND coalesce(listing_id, '') <> ''
+           AND coalesce(review_id, '') <> ''
+         GROUP BY platform, listing_id) f
+  JOIN stg s ON s.rn = f.rn
+ WHERE NOT EXISTS (SELECT 1 FROM etl.listings l
+                    WHERE l.platform = f.platform AND l.listing_id = f.listing_id)
+ ORDER BY s.platform, s.listing_id
 ON CONFLICT (platform, listing_id) DO NOTHING
 
 -- @count
