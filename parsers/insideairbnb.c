@@ -196,8 +196,9 @@ static char *fast_money(char *o, const char *v, size_t len)
 		i++;
 	for (d = i; d < len; d++) {
 		if (v[d] >= '0' && v[d] <= '9') {
+			if (++digits > 12) /* before the copy: out holds 12 */
+				return NULL;
 			*o++ = v[d];
-			digits++;
 			grp++;
 		} else if (v[d] == ',') {
 			/* first group 1-3 digits, later groups exactly 3 */
@@ -209,7 +210,7 @@ static char *fast_money(char *o, const char *v, size_t len)
 			break;
 		}
 	}
-	if (!digits || digits > 12 || (commas && grp != 3) || (v[i] == '0' && d - i > 1))
+	if (!digits || (commas && grp != 3) || (v[i] == '0' && d - i > 1))
 		return NULL;
 	if (d == len) {
 		memcpy(o, ".00", 3);

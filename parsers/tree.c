@@ -174,6 +174,7 @@ static void ag_tag_end(struct tree_attr_guard *g)
 		}
 		if (g->nhit < g->ahit) {
 			struct tree_attr_hit *h = &g->hit[g->nhit++];
+			memset(h, 0, sizeof(*h)); /* the name's tail too: no stale heap bytes */
 			h->ordinal = g->ordinal;
 			h->line = g->tag_line;
 			h->end_line = g->line;
