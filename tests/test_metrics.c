@@ -239,3 +239,67 @@ Test(metrics, refresh_and_mark_equal_the_two_apart)
 					      " WHERE inferred_status IS NOT NULL"), 0);
 	}
 }
+
+/*
+ * The marks are written one last-look date at a time (sql/099); they are the
+ * rows the one statement over every snapshot of the lookback wrote (092), on
+ * every as-of date of the series, lookbacks short and long.
+ */
+Test(metrics, marks_per_snapshot_equal_one_statement)
+{
+	static const char *const dates[] = { "2026-01-15", "2026-02-01", "2026-02-10", "2026-02-20",
+					     "2026-03-01", "2026-03-20" };
+	static const int lookbacks[] = { 0, 10, 31, 90 };
+
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+		for (size_t j = 0; j < sizeof(lookbacks) / sizeof(lookbacks[0]); j++) {
+			const char *pv[2];
+			char lb[16];
+			PGresult *r;
+			long long one, each;
+			char *want, *got;
+
+			snprintf(lb, sizeof(lb), "%d", lookbacks[j]);
+			pv[0] = dates[i];
+			pv[1] = lb;
+			/* the one statement of 092 */
+			pgt_exec(conn, "BEGIN");
+			r = PQexecParams(conn, "SELECT etl.night_status_stage($1::date, $1::date - $2::int,"
+					 " $1::date + 1100)", 2, NULL, pv, NULL, NULL, 0);
+			cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(conn));
+			PQclear(r);
+			r = PQexecParams(conn,
+				"UPDATE external.property_pricing p"
+				"   SET inferred_status = s.status, inferred_confidence = s.confidence"
+				"  FROM pg_temp.mm_status s"
+				" WHERE s.stay_date BETWEEN $1::date - $2::int AND $1::date + 1100"
+				"   AND p.snapshot_date BETWEEN $1::date - $2::int AND $1::date"
+				"   AND p.snapshot_date = s.last_snapshot"
+				"   AND p.platform = s.platform AND p.listing_id = s.listing_id"
+				"   AND p.stay_date = s.stay_date"
+				"   AND (p.inferred_status IS DISTINCT FROM s.status"
+				"        OR p.inferred_confidence IS DISTINCT FROM s.confidence)",
+				2, NULL, pv, NULL, NULL, 0);
+			cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s", PQerrorMessage(conn));
+			one = atoll(PQcmdTuples(r));
+			PQclear(r);
+			want = state_text();
+			pgt_exec(conn, "ROLLBACK");
+			/* one snapshot at a time */
+			pgt_exec(conn, "BEGIN");
+			r = PQexecParams(conn, "SELECT etl.mark_night_status($1::date, $2::int)", 2, NULL,
+					 pv, NULL, NULL, 0);
+			cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(conn));
+			each = atoll(PQgetvalue(r, 0, 0));
+			PQclear(r);
+			got = state_text();
+			pgt_exec(conn, "ROLLBACK");
+			cr_expect_eq(each, one, "%s lookback %d: rows marked", dates[i], lookbacks[j]);
+			cr_expect_str_eq(got, want, "%s lookback %d", dates[i], lookbacks[j]);
+			if (!strcmp(dates[i], "2026-02-20") && lookbacks[j] == 31)
+				cr_expect_eq(one, 39, "the series' marks of 02-20 (two snapshots)");
+			free(want);
+			free(got);
+		}
+	}
+}
