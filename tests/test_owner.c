@@ -80,6 +80,10 @@ Test(owner, kinds_and_flags)
 	cr_assert_eq(owner_normalize("SMITH,JOHN C/O JANE DOE", 23, &o, NULL), 0);
 	cr_assert_str_eq(o.care_of, "JANE DOE");
 	cr_assert_eq(o.kind, OWNER_PERSON);
+	/* a C/O that ends the name names nobody (not the bytes past its end) */
+	cr_assert_eq(owner_normalize("SMITH,JOHN C/O", 14, &o, NULL), 0);
+	cr_assert_str_eq(o.care_of, "");
+	cr_assert_str_eq(o.display, "John Smith");
 }
 
 Test(owner, errors)

@@ -384,7 +384,8 @@ int owner_normalize(const char *s, size_t len, struct owner *out, enum owner_rea
 		    ((!strncmp(f + i, "C/O", 3) && (f[i + 3] == ' ' || f[i + 3] == '\0')) ||
 		     (!strncmp(f + i, "C / O ", 6)) ||
 		     (!strncmp(f + i, "ATTN ", 5)))) {
-			const char *c = f + i + (f[i] == 'A' ? 5 : f[i + 1] == ' ' ? 6 : 4);
+			/* "C/O" may end the name: its NUL is then the care-of's end */
+			const char *c = f + i + (f[i] == 'A' ? 5 : f[i + 1] == ' ' ? 6 : 3);
 
 			while (*c == ' ')
 				c++;
