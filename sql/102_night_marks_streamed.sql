@@ -122,7 +122,16 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION etl.night_status_stage(date, date, date, date) IS
-    'Internal to etl.refresh_night_metrics and etl.mark_night_status: as etl.night_status_stage(p_as_of, p_from, p_to), without the nights last seen on the snapshot of p_as_of that fall after p_newest_to (etl.night_marks_newest_snapshot marks those); returns the rows stored.';
+    'Internal to etl.refresh_night_metrics, etl.refresh_market_metrics and etl.mark_night_status: stores etl.calendar_night_status(p_as_of, p_from, p_to) as the temporary table mm_status (dropped at commit), without the nights last seen on the snapshot of p_as_of that fall after p_newest_to (etl.night_marks_newest_snapshot marks those), and returns its rows. The grouping is planned in key order (no hash aggregation, sequential, bitmap or parallel scans), so it streams whatever the number of listings.';
+
+-- the whole window: the stage above with nothing left out (one body for both)
+CREATE OR REPLACE FUNCTION etl.night_status_stage(p_as_of date, p_from date, p_to date)
+    RETURNS bigint
+    LANGUAGE sql AS $$
+    SELECT etl.night_status_stage(p_as_of, p_from, p_to, p_to)
+$$;
+COMMENT ON FUNCTION etl.night_status_stage(date, date, date) IS
+    'Internal to etl.refresh_night_metrics and etl.refresh_market_metrics: etl.night_status_stage(p_as_of, p_from, p_to, p_to), every night of the window stored as pg_temp.mm_status; returns its rows.';
 
 -- the marks of the snapshot of p_as_of: every row of it is the last look of its
 -- night, so its marks come from the statuses of the nights last seen that day
