@@ -77,6 +77,17 @@ grep -q " 0 remote condition assessments; contracts: " "$t_tmp/score" || fail "t
 leads score >/dev/null || fail "score today again"
 [ "$(q "select md5(string_agg(review_id || ':' || opportunity_contribution, ',' order by review_id))
           from external.property_reviews")" = "$contrib" ] || fail "the contributions moved"
+# a review that carries no points now while it did (here, by hand: one without
+# points, and one of the Kaanapali condo's with more than its share) gets its
+# value back, and only those two are written
+q "update external.property_reviews set opportunity_contribution = opportunity_contribution + 7
+    where review_id in ((select min(review_id) from external.property_reviews where opportunity_contribution = 0),
+                        (select min(r.review_id) from external.property_reviews r join etl.listings l using (platform, listing_id)
+                          where l.tmk = '2440010980314' and r.opportunity_contribution > 0))" >/dev/null
+leads score >"$t_tmp/score" || fail "score after the contributions were changed by hand"
+grep -q "; 2 review contributions changed, " "$t_tmp/score" || fail "two contributions to write back: $(cat "$t_tmp/score")"
+[ "$(q "select md5(string_agg(review_id || ':' || opportunity_contribution, ',' order by review_id))
+          from external.property_reviews")" = "$contrib" ] || fail "the contributions were not written back"
 # a changed rule is a changed input: the day's row of every assessed property is
 # made again (a later day would add one), the condo's capex by the new mold rule
 capex=$(q "select estimated_capex from homeowner_acquisition.current_assessment where tmk = '2440010980314'")
