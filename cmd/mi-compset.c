@@ -157,11 +157,12 @@ int main(int argc, char **argv)
 	if (compset_run(conn, &o, &st, &err) < 0)
 		goto fail;
 	printf("compset %s: %lld subjects (%lld without coordinates), %lld members from %lld "
-	       "candidates, %lld metric rows, %lld nights marked; load %.2fs search %.2fs "
+	       "candidates, %lld metric rows, %lld nights marked, %lld members stored "
+	       "(%lld kept as they were, %lld taken out); load %.2fs search %.2fs "
 	       "(cpu %.2fs) store %.2fs\n",
 	       as_of, st.subjects, st.subjects_unlocated, st.members, st.candidates,
-	       st.metric_rows, st.nights_marked, st.seconds_load, st.seconds_search,
-	       st.cpu_search, st.seconds_store);
+	       st.metric_rows, st.nights_marked, st.inserted, st.kept, st.deleted,
+	       st.seconds_load, st.seconds_search, st.cpu_search, st.seconds_store);
 	if (st.subjects_unlocated)
 		mi_log(MI_LOG_WARN, "unlocated", "%lld subject properties have no coordinates",
 		       st.subjects_unlocated);
@@ -175,9 +176,10 @@ int main(int argc, char **argv)
 		snprintf(detail, sizeof(detail),
 			 "{\"as_of\": \"%s\", \"subjects\": %lld, \"unlocated\": %lld,"
 			 " \"members\": %lld, \"candidates\": %lld, \"metric_rows\": %lld,"
-			 " \"nights_marked\": %lld}",
+			 " \"nights_marked\": %lld, \"stored\": %lld, \"kept\": %lld,"
+			 " \"taken_out\": %lld}",
 			 as_of, st.subjects, st.subjects_unlocated, st.members, st.candidates,
-			 st.metric_rows, st.nights_marked);
+			 st.metric_rows, st.nights_marked, st.inserted, st.kept, st.deleted);
 		ret = ledger_stage_close(&ls, ret, &lc, detail, NULL);
 	}
 	mi_pg_finish(conn);

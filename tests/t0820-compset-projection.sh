@@ -94,11 +94,15 @@ grep -q "^projection 2026-12-01 to 2027-12-01 (confidence medium, range 15%): AD
 grep -q "gross \$74,640, management fee 20.00% \$14,928, costs \$24,976, net to owner \$34,736" "$t_tmp/lead" || fail "money line: $(cat "$t_tmp/lead")"
 grep -q "net to owner by scenario: conservative \$23,943, optimistic \$47,544" "$t_tmp/lead" || fail "scenario line: $(cat "$t_tmp/lead")"
 
-# re-runs change nothing
+# re-runs change nothing: the day's members keep their rows
 rows=$(q "select count(*), sum(similarity) from external.competitive_sets")
+ids=$(q "select string_agg(competitive_set_id::text, ',' order by competitive_set_id) from external.competitive_sets")
 out=$(compset --as-of 2026-11-20 2>&1) || fail "second mi-compset"
 echo "$out" | grep -q ", 0 nights marked" || fail "second run marked nights again: $out"
+echo "$out" | grep -q ", 0 members stored (34 kept as they were, 0 taken out);" || fail "second run stored members again: $out"
 [ "$(q "select count(*), sum(similarity) from external.competitive_sets")" = "$rows" ] || fail "compset re-run changed the sets"
+[ "$(q "select string_agg(competitive_set_id::text, ',' order by competitive_set_id) from external.competitive_sets")" = "$ids" ] ||
+	fail "compset re-run rewrote the sets"
 out=$(leads score --as-of 2026-11-20 2>&1) || fail "third score"
 echo "$out" | grep -q "0 rescored, 0 new activities, 0 new projections" || fail "third score: $out"
 
@@ -128,4 +132,35 @@ rc=$?
 [ $rc -eq 78 ] || fail "bad portfolio: exit $rc"
 grep -q "bad.ini:2: bad tmk '123 Main St'" "$t_tmp/err" || fail "bad portfolio message: $(cat "$t_tmp/err")"
 "$MI_BIN/mi-compset" --as-of 2026-13-01 >/dev/null 2>&1; [ $? -eq 64 ] || fail "bad date should exit 64"
+
+# a re-run after a change writes the difference, and the day ends as a day
+# computed whole: the first member of the sold unit's set gets two more
+# bedrooms, which changes the members it is; a member computed as it was keeps
+# its row, and a changed one is a new row
+day() { q "select md5(string_agg(concat_ws('|', subject_tmk, rank, competitor_tmk, competitor_platform,
+              competitor_listing_id, similarity, distance_m, basis, metrics_from, metrics_to, nights_observed,
+              booked_nights, blocked_nights, adr, occupancy, revpar), E'\n' order by subject_tmk, rank))
+           from external.competitive_sets where computed_on = '2026-11-20'"; }
+q "create table public.cs_before as select * from external.competitive_sets where computed_on = '2026-11-20'" >/dev/null
+q "update external.properties set bedrooms = bedrooms + 2 where tmk = '2440130040410'" >/dev/null
+out=$(compset --as-of 2026-11-20 --no-metrics 2>"$t_tmp/err") || fail "re-run after a change: $(cat "$t_tmp/err")"
+stored=$(echo "$out" | sed -n 's/.*, \([0-9]*\) members stored (\([0-9]*\) kept as they were, \([0-9]*\) taken out);.*/\1 \2 \3/p')
+set -- $stored
+[ $# -eq 3 ] && [ "$1" -gt 0 ] && [ "$2" -gt 0 ] && [ "$3" -eq "$1" ] && [ $(($1 + $2)) -eq 34 ] ||
+	fail "re-run after a change: $out"
+# the rows as they were, by id: the kept ones, and only them
+same="(a.subject_tmk, a.rank, a.competitor_tmk, a.similarity, a.distance_m, a.basis, a.adr, a.occupancy)
+      is not distinct from (b.subject_tmk, b.rank, b.competitor_tmk, b.similarity, b.distance_m, b.basis, b.adr, b.occupancy)"
+n=$(q "select count(*) from public.cs_before b join external.competitive_sets a
+        on a.competitive_set_id = b.competitive_set_id where $same")
+[ "$n" = "$2" ] || fail "$n rows kept their id, the run says $2 were kept"
+n=$(q "select count(*) from public.cs_before b join external.competitive_sets a
+        on a.computed_on = b.computed_on and a.subject_tmk = b.subject_tmk and a.rank = b.rank
+       where $same and a.competitive_set_id <> b.competitive_set_id")
+[ "$n" = 0 ] || fail "$n members computed as they were got a new row"
+changed=$(day)
+q "delete from external.competitive_sets where computed_on = '2026-11-20'" >/dev/null
+compset --as-of 2026-11-20 --no-metrics >"$t_tmp/out" 2>"$t_tmp/err" || fail "the day computed whole: $(cat "$t_tmp/err")"
+grep -q ", 34 members stored (0 kept as they were, 0 taken out);" "$t_tmp/out" || fail "the day computed whole: $(cat "$t_tmp/out")"
+[ "$(day)" = "$changed" ] || fail "the re-run after a change differs from the day computed whole"
 exit 0

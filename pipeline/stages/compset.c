@@ -728,24 +728,28 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	st->seconds_search = t0 - t1;
 
 	/*
-	 * The day's sets are replaced whole, in one transaction (a re-run gives
-	 * the same rows); members are streamed into COPY as they are found, so
-	 * memory stays flat however many subjects there are.
+	 * The day's sets end as computed now, in one transaction (a re-run gives
+	 * the same rows): members are streamed into a temporary table as they are
+	 * found, so memory stays flat however many subjects there are, and
+	 * etl.compset_store (sql/104) writes the difference with the stored day:
+	 * the second pass of a night adds the new subjects' sets and leaves the
+	 * others' rows alone.
 	 */
 	if (mi_pg_begin(conn, err) < 0)
 		goto out;
 	in_tx = 1;
-	/* two runs at once would both delete the day and collide on its keys: queue them */
+	/* two runs at once would both write the day and collide on its keys: queue them */
 	if (mi_pg_exec(conn, "SELECT pg_advisory_xact_lock(hashtext('mi-compset store'))", err) < 0)
 		goto out;
-	{
-		const char *pv[1] = { o->as_of };
-		if (mi_pg_command(conn, "DELETE FROM external.competitive_sets WHERE computed_on = $1::date",
-				  1, pv, NULL, err) < 0)
-			goto out;
-	}
+	if (mi_pg_exec(conn,
+		       "CREATE TEMP TABLE cs_day ON COMMIT DROP AS"
+		       " SELECT subject_tmk, competitor_tmk, competitor_platform, competitor_listing_id,"
+		       " computed_on, rank, similarity, distance_m, basis, metrics_from, metrics_to,"
+		       " nights_observed, booked_nights, blocked_nights, adr, occupancy, revpar"
+		       " FROM external.competitive_sets WITH NO DATA", err) < 0)
+		goto out;
 	if (mi_pg_copy_begin(conn,
-			     "COPY external.competitive_sets (subject_tmk, competitor_tmk, computed_on,"
+			     "COPY cs_day (subject_tmk, competitor_tmk, computed_on,"
 			     " rank, similarity, distance_m, basis, metrics_from, metrics_to,"
 			     " nights_observed, booked_nights, blocked_nights, adr, occupancy, revpar)"
 			     " FROM STDIN", err) < 0)
@@ -781,6 +785,19 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	in_copy = 0;
 	if (mi_pg_copy_end(conn, NULL, NULL, err) < 0)
 		goto out;
+	{
+		const char *pv[1] = { o->as_of };
+		res = mi_pg_query(conn,
+				  "SELECT deleted, inserted FROM etl.compset_store($1::date)", 1, pv,
+				  err);
+		if (!res)
+			goto out;
+		st->deleted = atoll(PQgetvalue(res, 0, 0));
+		st->inserted = atoll(PQgetvalue(res, 0, 1));
+		st->kept = st->members - st->inserted;
+		PQclear(res);
+		res = NULL;
+	}
 	if (mi_pg_commit(conn, err) < 0)
 		goto out;
 	in_tx = 0;

@@ -158,6 +158,7 @@ struct compset_stats {
 	long long candidates, subjects, subjects_unlocated, members, metric_rows, nights_marked;
 	long long ours_set, ours_cleared; /* is_ours flips made by the portfolio sync */
 	long long ours_missing; /* portfolio TMKs not in external.properties */
+	long long inserted, deleted, kept; /* the store's rows: written, taken out, left as they were */
 	double seconds_load, seconds_search, seconds_store; /* wall clock */
 	double cpu_search; /* processor time of the search */
 };
