@@ -163,4 +163,22 @@ q "delete from external.competitive_sets where computed_on = '2026-11-20'" >/dev
 compset --as-of 2026-11-20 --no-metrics >"$t_tmp/out" 2>"$t_tmp/err" || fail "the day computed whole: $(cat "$t_tmp/err")"
 grep -q ", 34 members stored (0 kept as they were, 0 taken out);" "$t_tmp/out" || fail "the day computed whole: $(cat "$t_tmp/out")"
 [ "$(day)" = "$changed" ] || fail "the re-run after a change differs from the day computed whole"
+# a figure alone: the competitor's trailing ADR moves by a dollar, and the
+# members it is are written again with it, nothing else
+n=$(q "select count(*) from external.competitive_sets where computed_on = '2026-11-20'
+        and competitor_tmk = '2440130040410' and adr is not null")
+[ "$n" -gt 0 ] || fail "the competitor has no ADR in the sets: the case tests nothing"
+q "update etl.market_metrics set adr = adr + 1 where tmk = '2440130040410' and subject_kind = 'property'
+      and window_kind = 'trailing'" >/dev/null
+compset --as-of 2026-11-20 --no-metrics >"$t_tmp/out" 2>"$t_tmp/err" || fail "a new ADR: $(cat "$t_tmp/err")"
+grep -q ", $n members stored ($((34 - n)) kept as they were, $n taken out);" "$t_tmp/out" ||
+	fail "a new ADR for $n members: $(cat "$t_tmp/out")"
+[ "$(q "select count(*) from external.competitive_sets where computed_on = '2026-11-20'
+         and competitor_tmk = '2440130040410' and adr = (select adr from etl.market_metrics
+             where tmk = '2440130040410' and subject_kind = 'property' and window_kind = 'trailing'
+               and as_of <= '2026-11-20' order by as_of desc limit 1)")" = "$n" ] ||
+	fail "the members do not carry the new ADR: $(q "select adr from external.competitive_sets
+	      where computed_on = '2026-11-20' and competitor_tmk = '2440130040410'") against
+	      $(q "select as_of, adr from etl.market_metrics where tmk = '2440130040410'
+	           and subject_kind = 'property' and window_kind = 'trailing'")"
 exit 0
