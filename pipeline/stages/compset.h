@@ -175,11 +175,15 @@ int compset_sync_ours(PGconn *conn, const char *const *tmks, size_t n, long long
 		      long long *cleared, long long *missing, struct mi_err *err);
 
 /*
- * Sync is_ours from the portfolio (when o->sync_ours and o->n_extra > 0), refresh the market metrics and the inferred night status of the latest
- * snapshot (when asked), then compute the competitive set
- * of every subject (the portfolio TMKs and the kinds in o->subjects) and replace the rows of external.competitive_sets
- * computed on as_of for those subjects, in one transaction, with the
- * competitors' trailing metrics.  0 or -1 with err set.
+ * Sync is_ours from the portfolio (when o->sync_ours and o->n_extra > 0),
+ * refresh the market metrics and the inferred night status of the latest
+ * snapshot (when asked), then compute the competitive set of every subject
+ * (the portfolio TMKs and the kinds in o->subjects), with the competitors'
+ * trailing metrics, and make the rows of external.competitive_sets computed
+ * on as_of exactly those sets, in one transaction: etl.compset_store
+ * (sql/104) deletes the members not computed as they are and inserts the new
+ * ones; st gets how many of each, and how many were kept.  0 or -1 with err
+ * set.
  */
 int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats *st,
 		struct mi_err *err);
