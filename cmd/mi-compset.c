@@ -161,7 +161,7 @@ int main(int argc, char **argv)
 	       "(%lld kept as they were, %lld taken out); load %.2fs search %.2fs "
 	       "(cpu %.2fs) store %.2fs\n",
 	       as_of, st.subjects, st.subjects_unlocated, st.members, st.candidates,
-	       st.metric_rows, st.nights_marked, st.inserted, st.kept, st.deleted,
+	       st.metric_rows, st.nights_marked, st.inserted, st.members - st.inserted, st.deleted,
 	       st.seconds_load, st.seconds_search, st.cpu_search, st.seconds_store);
 	if (st.subjects_unlocated)
 		mi_log(MI_LOG_WARN, "unlocated", "%lld subject properties have no coordinates",
@@ -179,7 +179,7 @@ int main(int argc, char **argv)
 			 " \"nights_marked\": %lld, \"stored\": %lld, \"kept\": %lld,"
 			 " \"taken_out\": %lld}",
 			 as_of, st.subjects, st.subjects_unlocated, st.members, st.candidates,
-			 st.metric_rows, st.nights_marked, st.inserted, st.kept, st.deleted);
+			 st.metric_rows, st.nights_marked, st.inserted, st.members - st.inserted, st.deleted);
 		ret = ledger_stage_close(&ls, ret, &lc, detail, NULL);
 	}
 	mi_pg_finish(conn);

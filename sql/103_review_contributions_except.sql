@@ -99,5 +99,3 @@ BEGIN
     RETURN changed;
 END
 $$;
-COMMENT ON FUNCTION etl.review_contributions(date, jsonb) IS
-'The review half of mi-leads score, run right after etl.score_leads in its transaction (it reads the signals that function kept in the temporary table ls_signals; 55000 otherwise): every review signal''s contribution (review_<aspect>, to the cent as in score_signals) is shared by the reviews of its window (review_recent_days up to p_as_of) that mention the aspect, in proportion to how far each one''s aspect score falls below the baseline (the prior window''s mean when above 0, else 0), cents dealt by the largest remainder; the sum goes to external.property_reviews.opportunity_contribution, and every other review gets 0. The contributions of a property''s reviews add up exactly to its review signals'' contributions. Writes only the values that change; returns how many.';

@@ -10,7 +10,7 @@
 -- to external.properties one query at a time, goes into five indexes, and the
 -- unique ones first meet the row just deleted under the same key.
 --
--- The members now go to a temporary table of the same columns
+-- The members now go to a temporary table of the same columns but the day
 -- (pg_temp.cs_day, made by mi-compset in its transaction), and
 -- etl.compset_store writes the difference: it deletes the day's members that
 -- are not among them as they are (a subject gone, a rank with another
@@ -24,10 +24,6 @@ BEGIN
     IF to_regclass('pg_temp.cs_day') IS NULL THEN
         RAISE EXCEPTION 'etl.compset_store reads the members of pg_temp.cs_day: create and fill it in the same transaction'
             USING ERRCODE = '55000';
-    END IF;
-    IF EXISTS (SELECT 1 FROM pg_temp.cs_day n WHERE n.computed_on IS DISTINCT FROM p_day) THEN
-        RAISE EXCEPTION 'pg_temp.cs_day holds members computed on another day than %', p_day
-            USING ERRCODE = '22023';
     END IF;
     -- the planner's row counts for the joins below (a table made in this
     -- transaction has no statistics)
@@ -52,7 +48,7 @@ BEGIN
             rank, similarity, distance_m, basis, metrics_from, metrics_to, nights_observed,
             booked_nights, blocked_nights, adr, occupancy, revpar)
     SELECT n.subject_tmk, n.competitor_tmk, n.competitor_platform, n.competitor_listing_id,
-           n.computed_on, n.rank, n.similarity, n.distance_m, n.basis, n.metrics_from,
+           p_day, n.rank, n.similarity, n.distance_m, n.basis, n.metrics_from,
            n.metrics_to, n.nights_observed, n.booked_nights, n.blocked_nights, n.adr,
            n.occupancy, n.revpar
       FROM pg_temp.cs_day n
@@ -63,4 +59,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION etl.compset_store(date) IS
-    'Stores the competitive sets of p_day that mi-compset copied into pg_temp.cs_day (its columns are those of external.competitive_sets that mi-compset writes; every row computed on p_day, else 22023; no such table, 55000): deletes the members of p_day not found there as they are (same subject and rank, same competitor and figures), inserts those not stored yet, keeps the rest (their id and created_at). The day''s sets end as the temporary table''s, as if replaced whole. Returns how many were deleted and inserted; the others were kept (104).';
+    'Stores the competitive sets of p_day that mi-compset copied into pg_temp.cs_day (the columns of external.competitive_sets that mi-compset writes, but computed_on, which is p_day; no such table, 55000): deletes the members of p_day not found there as they are (same subject and rank, same competitor and figures), inserts those not stored yet, keeps the rest (their id and created_at). The day''s sets end as the temporary table''s, as if replaced whole. Returns how many were deleted and inserted; the others were kept (104).';

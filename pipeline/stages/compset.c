@@ -545,14 +545,14 @@ static void free_points(struct compset_point *v, size_t n)
  * scores and the weights (the attributes compared are on the two
  * properties' rows).
  */
-static int add_member(struct strbuf *sb, const char *as_of, const struct compset_point *s,
+static int add_member(struct strbuf *sb, const struct compset_point *s,
 		      const struct compset_point *c, int rank, const struct compset_match *m,
 		      const struct compset_params *p)
 {
 	const struct compset_parts *q = &m->parts;
 	int rc = 0;
 
-	rc |= strbuf_addf(sb, "%s\t%s\t%s\t%d\t%.4f\t%.1f\t", s->tmk, c->tmk, as_of, rank,
+	rc |= strbuf_addf(sb, "%s\t%s\t%d\t%.4f\t%.1f\t", s->tmk, c->tmk, rank,
 			  m->similarity, q->distance_m);
 	rc |= strbuf_addf(sb, "{\"method\":\"grid_knn\",\"scores\":{\"distance\":%.4f,"
 			  "\"bedrooms\":%.4f,\"bathrooms\":%.4f,\"guests\":%.4f,\"type\":%.4f},",
@@ -744,12 +744,12 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	if (mi_pg_exec(conn,
 		       "CREATE TEMP TABLE cs_day ON COMMIT DROP AS"
 		       " SELECT subject_tmk, competitor_tmk, competitor_platform, competitor_listing_id,"
-		       " computed_on, rank, similarity, distance_m, basis, metrics_from, metrics_to,"
+		       " rank, similarity, distance_m, basis, metrics_from, metrics_to,"
 		       " nights_observed, booked_nights, blocked_nights, adr, occupancy, revpar"
 		       " FROM external.competitive_sets WITH NO DATA", err) < 0)
 		goto out;
 	if (mi_pg_copy_begin(conn,
-			     "COPY cs_day (subject_tmk, competitor_tmk, computed_on,"
+			     "COPY cs_day (subject_tmk, competitor_tmk,"
 			     " rank, similarity, distance_m, basis, metrics_from, metrics_to,"
 			     " nights_observed, booked_nights, blocked_nights, adr, occupancy, revpar)"
 			     " FROM STDIN", err) < 0)
@@ -764,7 +764,7 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 			continue;
 		n = compset_knn(ix, &subj[i], &o->params, best);
 		for (int r = 0; r < n; r++)
-			if (add_member(&sb, o->as_of, &subj[i], &cand[best[r].index], r + 1,
+			if (add_member(&sb, &subj[i], &cand[best[r].index], r + 1,
 				       &best[r], &o->params) < 0)
 				goto oom;
 		st->members += n;
@@ -794,7 +794,6 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 			goto out;
 		st->deleted = atoll(PQgetvalue(res, 0, 0));
 		st->inserted = atoll(PQgetvalue(res, 0, 1));
-		st->kept = st->members - st->inserted;
 		PQclear(res);
 		res = NULL;
 	}

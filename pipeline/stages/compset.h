@@ -158,7 +158,7 @@ struct compset_stats {
 	long long candidates, subjects, subjects_unlocated, members, metric_rows, nights_marked;
 	long long ours_set, ours_cleared; /* is_ours flips made by the portfolio sync */
 	long long ours_missing; /* portfolio TMKs not in external.properties */
-	long long inserted, deleted, kept; /* the store's rows: written, taken out, left as they were */
+	long long inserted, deleted; /* the store's rows: written, taken out (members - inserted were kept) */
 	double seconds_load, seconds_search, seconds_store; /* wall clock */
 	double cpu_search; /* processor time of the search */
 };
@@ -182,7 +182,7 @@ int compset_sync_ours(PGconn *conn, const char *const *tmks, size_t n, long long
  * trailing metrics, and make the rows of external.competitive_sets computed
  * on as_of exactly those sets, in one transaction: etl.compset_store
  * (sql/104) deletes the members not computed as they are and inserts the new
- * ones; st gets how many of each, and how many were kept.  0 or -1 with err
+ * ones; st gets how many of each.  0 or -1 with err
  * set.
  */
 int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats *st,
