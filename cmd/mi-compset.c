@@ -28,7 +28,9 @@ static const struct mi_cmd_info info = {
 	"property: the k most similar located market properties by distance, bedrooms,\n"
 	"bathrooms, guests and type, found on a grid.  The sets computed on DATE are\n"
 	"replaced in external.competitive_sets in one transaction, with each\n"
-	"competitor's trailing metrics.  A re-run on the same DATE gives the same rows.\n"
+	"competitor's trailing metrics.  A re-run on the same DATE gives the same rows;\n"
+	"a subject whose inputs (its row, every candidate's, the settings) are those\n"
+	"its set was stored with on DATE keeps that set without a search.\n"
 	"\n"
 	"  --as-of DATE       YYYY-MM-DD: computation date (default: the database's today)\n"
 	"  --config FILE      settings (default: $MI_CONFIG_DIR/compset.ini, else\n"
@@ -158,11 +160,11 @@ int main(int argc, char **argv)
 		goto fail;
 	printf("compset %s: %lld subjects (%lld without coordinates), %lld members from %lld "
 	       "candidates, %lld metric rows, %lld nights marked, %lld members stored "
-	       "(%lld kept as they were, %lld taken out); load %.2fs search %.2fs "
-	       "(cpu %.2fs) store %.2fs\n",
+	       "(%lld kept as they were, %lld taken out); %lld sets not searched again (their "
+	       "inputs as when stored this day); load %.2fs search %.2fs (cpu %.2fs) store %.2fs\n",
 	       as_of, st.subjects, st.subjects_unlocated, st.members, st.candidates,
 	       st.metric_rows, st.nights_marked, st.inserted, st.members - st.inserted, st.deleted,
-	       st.seconds_load, st.seconds_search, st.cpu_search, st.seconds_store);
+	       st.subjects_kept, st.seconds_load, st.seconds_search, st.cpu_search, st.seconds_store);
 	if (st.subjects_unlocated)
 		mi_log(MI_LOG_WARN, "unlocated", "%lld subject properties have no coordinates",
 		       st.subjects_unlocated);
@@ -177,9 +179,10 @@ int main(int argc, char **argv)
 			 "{\"as_of\": \"%s\", \"subjects\": %lld, \"unlocated\": %lld,"
 			 " \"members\": %lld, \"candidates\": %lld, \"metric_rows\": %lld,"
 			 " \"nights_marked\": %lld, \"stored\": %lld, \"kept\": %lld,"
-			 " \"taken_out\": %lld}",
+			 " \"taken_out\": %lld, \"sets_kept\": %lld}",
 			 as_of, st.subjects, st.subjects_unlocated, st.members, st.candidates,
-			 st.metric_rows, st.nights_marked, st.inserted, st.members - st.inserted, st.deleted);
+			 st.metric_rows, st.nights_marked, st.inserted, st.members - st.inserted, st.deleted,
+			 st.subjects_kept);
 		ret = ledger_stage_close(&ls, ret, &lc, detail, NULL);
 	}
 	mi_pg_finish(conn);

@@ -100,6 +100,11 @@ ids=$(q "select string_agg(competitive_set_id::text, ',' order by competitive_se
 out=$(compset --as-of 2026-11-20 2>&1) || fail "second mi-compset"
 echo "$out" | grep -q ", 0 nights marked" || fail "second run marked nights again: $out"
 echo "$out" | grep -q ", 0 members stored (34 kept as they were, 0 taken out);" || fail "second run stored members again: $out"
+# ... and searches nothing: every subject's inputs are those its set was stored with
+subjects=$(echo "$out" | sed -n 's/^compset 2026-11-20: \([0-9]*\) subjects (0 without coordinates).*/\1/p')
+[ "${subjects:-0}" -gt 1 ] || fail "subjects '$subjects': the cases below test nothing: $out"
+echo "$out" | grep -q "; $subjects sets not searched again (their inputs as when stored this day);" ||
+	fail "second run searched again: $out"
 [ "$(q "select count(*), sum(similarity) from external.competitive_sets")" = "$rows" ] || fail "compset re-run changed the sets"
 [ "$(q "select string_agg(competitive_set_id::text, ',' order by competitive_set_id) from external.competitive_sets")" = "$ids" ] ||
 	fail "compset re-run rewrote the sets"
@@ -148,6 +153,8 @@ stored=$(echo "$out" | sed -n 's/.*, \([0-9]*\) members stored (\([0-9]*\) kept 
 set -- $stored
 [ $# -eq 3 ] && [ "$1" -gt 0 ] && [ "$2" -gt 0 ] && [ "$3" -eq "$1" ] && [ $(($1 + $2)) -eq 34 ] ||
 	fail "re-run after a change: $out"
+# a candidate changed: every set is searched again
+echo "$out" | grep -q "; 0 sets not searched again" || fail "a candidate changed, sets kept: $out"
 # the rows as they were, by id: the kept ones, and only them
 same="(a.subject_tmk, a.rank, a.competitor_tmk, a.similarity, a.distance_m, a.basis, a.adr, a.occupancy)
       is not distinct from (b.subject_tmk, b.rank, b.competitor_tmk, b.similarity, b.distance_m, b.basis, b.adr, b.occupancy)"
@@ -181,4 +188,38 @@ grep -q ", $n members stored ($((34 - n)) kept as they were, $n taken out);" "$t
 	      where computed_on = '2026-11-20' and competitor_tmk = '2440130040410'") against
 	      $(q "select as_of, adr from etl.market_metrics where tmk = '2440130040410'
 	           and subject_kind = 'property' and window_kind = 'trailing'")"
+
+# a subject that is no candidate (no active listing) changes: its set alone is
+# searched again, and the day ends as a day computed whole
+lone=$(q "select min(subject_tmk) from external.competitive_sets where computed_on = '2026-11-20'
+           and subject_tmk not in (select tmk from etl.compset_candidates(true))")
+[ -n "$lone" ] || fail "every subject is a candidate: the case tests nothing"
+compset --as-of 2026-11-20 --no-metrics >/dev/null 2>&1 || fail "settle"
+q "update external.properties set max_guests = coalesce(max_guests, 2) + 6 where tmk = '$lone'" >/dev/null
+compset --as-of 2026-11-20 --no-metrics >"$t_tmp/out" 2>"$t_tmp/err" || fail "a subject changed: $(cat "$t_tmp/err")"
+grep -q "; $((subjects - 1)) sets not searched again" "$t_tmp/out" || fail "a subject changed: $(cat "$t_tmp/out")"
+[ "$(q "select count(*) from etl.compset_subject_inputs where computed_on = '2026-11-20'")" = "$subjects" ] ||
+	fail "digests: $(q "select * from etl.compset_subject_inputs")"
+alone=$(day)
+q "delete from etl.compset_subject_inputs" >/dev/null
+compset --as-of 2026-11-20 --no-metrics >"$t_tmp/out" 2>"$t_tmp/err" || fail "whole: $(cat "$t_tmp/err")"
+grep -q "; 0 sets not searched again" "$t_tmp/out" || fail "no digests, sets kept: $(cat "$t_tmp/out")"
+grep -q ", 0 members stored (34 kept as they were, 0 taken out);" "$t_tmp/out" ||
+	fail "the subject's set alone differs from the day computed whole: $(cat "$t_tmp/out")"
+[ "$(day)" = "$alone" ] || fail "the subject's set alone differs from the day computed whole"
+
+# a member deleted by hand: its subject's count is off, so its set is computed
+# and stored again; the others are kept
+victim=$(q "select competitive_set_id from external.competitive_sets where computed_on = '2026-11-20'
+             and subject_tmk = '$lone' order by rank limit 1")
+q "delete from external.competitive_sets where competitive_set_id = $victim" >/dev/null
+compset --as-of 2026-11-20 --no-metrics >"$t_tmp/out" 2>"$t_tmp/err" || fail "a member gone: $(cat "$t_tmp/err")"
+grep -q ", 1 members stored (33 kept as they were, 0 taken out); $((subjects - 1)) sets not searched again" "$t_tmp/out" ||
+	fail "a member gone: $(cat "$t_tmp/out")"
+[ "$(day)" = "$alone" ] || fail "the member deleted by hand is not back as it was"
+
+# the digests are kept for one day: a run on another day replaces them
+compset --as-of 2026-11-23 --no-metrics >/dev/null 2>"$t_tmp/err" || fail "another day: $(cat "$t_tmp/err")"
+[ "$(q "select string_agg(distinct computed_on::text, ',') from etl.compset_subject_inputs")" = 2026-11-23 ] ||
+	fail "digests of other days kept: $(q "select distinct computed_on from etl.compset_subject_inputs")"
 exit 0

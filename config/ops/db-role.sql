@@ -42,6 +42,8 @@ GRANT SELECT, INSERT, UPDATE ON external.properties, external.property_managers,
 	external.property_sales, external.property_reviews, external.property_pricing
 	TO mi_pipeline;
 GRANT SELECT, INSERT, DELETE ON external.competitive_sets TO mi_pipeline;
+-- what each stored set was computed from, for the day's re-runs (one day kept)
+GRANT SELECT, INSERT, DELETE ON etl.compset_subject_inputs TO mi_pipeline;
 
 -- operations: the run ledger (each stage its own row; a stage run alone registers its
 -- run), the work items of a night shared between hosts (mi-run --worker), fetching,

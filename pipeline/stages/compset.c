@@ -4,7 +4,9 @@
 #include "exitcode.h"
 #include "log.h"
 #include "metrics.h"
+#include "opts.h"
 #include "pg.h"
+#include "sha256.h"
 #include "strbuf.h"
 #include "tmk.h"
 
@@ -22,6 +24,13 @@
 #define M_PER_DEG (EARTH_RADIUS_M * M_PI / 180.0)
 #define MAX_CELLS (4u << 20)
 #define COPY_CHUNK (1u << 20) /* bytes of COPY text sent at a time */
+/*
+ * Goes into every subject's input digest (etl.compset_subject_inputs, sql/107)
+ * with the program version: change it when the search, the similarity or the
+ * member rows change, so that sets stored earlier the same day are computed
+ * again rather than kept.
+ */
+#define COMPSET_INPUTS_VERSION "compset-inputs 1"
 
 static const char *const type_names[COMPSET_T_COUNT] = {
 	"single_family", "condo", "townhouse", "multi_family", "vacant_land",
@@ -585,6 +594,105 @@ static void warn_missing(const struct compset_opts *o, const struct compset_poin
 	}
 }
 
+
+/* Row r of res into h: each value, \N for NULL, tab-separated, a newline after. */
+static int digest_row(struct mi_sha256 *h, PGresult *res, int r)
+{
+	int rc = 0;
+
+	for (int c = 0; c < PQnfields(res); c++) {
+		const char *v = PQgetisnull(res, r, c) ? "\\N" : PQgetvalue(res, r, c);
+		rc |= mi_sha256_add(h, v, strlen(v));
+		rc |= mi_sha256_add(h, c + 1 < PQnfields(res) ? "\t" : "\n", 1);
+	}
+	return rc;
+}
+
+/*
+ * What every set of the run follows from, as a SHA-256: the version, the
+ * settings that shape a set, and every candidate row (in TMK order) with its
+ * metrics.  A subject's digest adds its own row to it (subject_digest).
+ */
+static int candidates_digest(PGresult *res, const struct compset_opts *o,
+			     char hex[MI_SHA256_HEX])
+{
+	const struct compset_params *p = &o->params;
+	struct mi_sha256 h = MI_SHA256_INIT;
+	char head[512];
+	int rc;
+
+	snprintf(head, sizeof(head),
+		 "%s\n%s\nk=%d radius=%.17g scale=%.17g cell=%.17g"
+		 " weights=%.17g,%.17g,%.17g,%.17g,%.17g listed_only=%d\n",
+		 COMPSET_INPUTS_VERSION, MI_VERSION, p->k, p->max_radius_m, p->distance_scale_m,
+		 p->cell_m, p->w_distance, p->w_bedrooms, p->w_bathrooms, p->w_guests, p->w_type,
+		 o->candidates_listed_only);
+	rc = mi_sha256_begin(&h);
+	rc |= mi_sha256_add(&h, head, strlen(head));
+	for (int r = 0; r < PQntuples(res) && !rc; r++)
+		rc |= digest_row(&h, res, r);
+	rc |= mi_sha256_end(&h, hex);
+	mi_sha256_release(&h);
+	return rc ? -1 : 0;
+}
+
+static int subject_digest(const char *cand_hex, PGresult *res, int r, char hex[MI_SHA256_HEX])
+{
+	struct mi_sha256 h = MI_SHA256_INIT;
+	int rc = mi_sha256_begin(&h);
+
+	rc |= mi_sha256_add(&h, cand_hex, strlen(cand_hex));
+	rc |= mi_sha256_add(&h, "\n", 1);
+	rc |= digest_row(&h, res, r);
+	rc |= mi_sha256_end(&h, hex);
+	mi_sha256_release(&h);
+	return rc ? -1 : 0;
+}
+
+/* A subject's set as stored earlier the same day (etl.compset_stored_inputs). */
+struct stored_set {
+	char tmk[14];
+	char sha[MI_SHA256_HEX];
+	int members;
+};
+
+static int stored_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct stored_set *)a)->tmk, ((const struct stored_set *)b)->tmk);
+}
+
+/* The day's stored digests whose members are all there, sorted by TMK. */
+static int load_stored(PGconn *conn, const char *day, struct stored_set **out, size_t *n,
+		       struct mi_err *err)
+{
+	const char *pv[1] = { day };
+	PGresult *res = mi_pg_query(conn,
+				    "SELECT subject_tmk, inputs_sha256, members"
+				    " FROM etl.compset_stored_inputs($1::date)", 1, pv, err);
+	size_t rows;
+
+	*out = NULL;
+	*n = 0;
+	if (!res)
+		return -1;
+	rows = (size_t)PQntuples(res);
+	*out = calloc(rows ? rows : 1, sizeof(**out));
+	if (!*out) {
+		PQclear(res);
+		return mi_err_set(err, MI_EXIT_INTERNAL, "out of memory reading %zu stored sets", rows);
+	}
+	for (size_t i = 0; i < rows; i++) {
+		snprintf((*out)[*n].tmk, sizeof((*out)[*n].tmk), "%s", PQgetvalue(res, (int)i, 0));
+		snprintf((*out)[*n].sha, sizeof((*out)[*n].sha), "%s", PQgetvalue(res, (int)i, 1));
+		(*out)[*n].members = atoi(PQgetvalue(res, (int)i, 2));
+		(*n)++;
+	}
+	PQclear(res);
+	/* the function orders them so already; sorted here all the same, as bsearch needs */
+	qsort(*out, *n, sizeof(**out), stored_cmp);
+	return 0;
+}
+
 int compset_sync_ours(PGconn *conn, const char *const *tmks, size_t n, long long *set,
 		      long long *cleared, long long *missing, struct mi_err *err)
 {
@@ -639,9 +747,13 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	struct compset_point *cand = NULL, *subj = NULL;
 	struct compset_match *best = NULL;
 	struct compset_index *ix = NULL;
+	struct stored_set *stored = NULL;
+	char (*digest)[MI_SHA256_HEX] = NULL;
+	int *keep = NULL; /* per subject: its stored member count when kept, else -1 */
+	char cand_hex[MI_SHA256_HEX];
 	struct strbuf sb = STRBUF_INIT, arr = STRBUF_INIT, kinds = STRBUF_INIT;
 	PGresult *res = NULL;
-	size_t ncand = 0, nsubj = 0;
+	size_t ncand = 0, nsubj = 0, nstored = 0;
 	double t0 = now_s(), t1, sent = 0;
 	clock_t c0;
 	int ret = -1, in_tx = 0, in_copy = 0;
@@ -664,9 +776,22 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	    metrics_refresh_and_mark(conn, o->as_of, o->trailing_days, o->forward_days,
 				     o->mark_nights, &st->metric_rows, &st->nights_marked, err) < 0)
 		goto out;
+
+	/*
+	 * The day's sets end as computed now, in one transaction (a re-run gives
+	 * the same rows).  Its lock is taken before the inputs are read: a run
+	 * that keeps a stored set relies on no other run storing the day between
+	 * its reading of the stored digests and its commit.
+	 */
+	if (mi_pg_begin(conn, err) < 0)
+		goto out;
+	in_tx = 1;
+	/* two runs at once would both write the day and collide on its keys: queue them */
+	if (mi_pg_exec(conn, "SELECT pg_advisory_xact_lock(hashtext('mi-compset store'))", err) < 0)
+		goto out;
 	{
 		const char *pv[2] = { o->candidates_listed_only ? "true" : "false", o->as_of };
-		/* each competitor with its latest trailing property metrics */
+		/* each competitor with its latest trailing property metrics, in TMK order (the digest) */
 		static const char sql[] =
 			 "SELECT c.tmk, c.latitude, c.longitude, c.bedrooms, c.bathrooms, c.max_guests,"
 			 " c.property_type, m.window_from, m.window_to, m.nights_observed,"
@@ -675,10 +800,13 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 			 " LEFT JOIN (SELECT DISTINCT ON (mm.tmk) mm.* FROM etl.market_metrics mm"
 			 "             WHERE mm.subject_kind = 'property' AND mm.window_kind = 'trailing'"
 			 "               AND mm.as_of <= $2::date"
-			 "             ORDER BY mm.tmk, mm.as_of DESC) m ON m.tmk = c.tmk";
+			 "             ORDER BY mm.tmk, mm.as_of DESC) m ON m.tmk = c.tmk"
+			 " ORDER BY c.tmk COLLATE \"C\"";
 		res = mi_pg_query(conn, sql, 2, pv, err);
 		if (!res || load_points(res, 1, &cand, &ncand, err) < 0)
 			goto out;
+		if (candidates_digest(res, o, cand_hex) < 0)
+			goto oom;
 		PQclear(res);
 		res = NULL;
 	}
@@ -707,11 +835,35 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 				st->subjects_unlocated++;
 		if (load_points(res, 0, &subj, &nsubj, err) < 0)
 			goto out;
-		for (size_t i = 0; i < nsubj; i++)
+		digest = calloc(nsubj ? nsubj : 1, sizeof(*digest));
+		keep = calloc(nsubj ? nsubj : 1, sizeof(*keep));
+		if (!digest || !keep)
+			goto oom;
+		for (size_t i = 0; i < nsubj; i++) {
 			if (PQgetisnull(res, (int)i, 1))
 				subj[i].tmk[0] = '\0';
+			else if (subject_digest(cand_hex, res, (int)i, digest[i]) < 0)
+				goto oom;
+		}
 		PQclear(res);
 		res = NULL;
+	}
+	/* the sets stored earlier today whose inputs are these: kept as they are */
+	if (load_stored(conn, o->as_of, &stored, &nstored, err) < 0)
+		goto out;
+	for (size_t i = 0; i < nsubj; i++) {
+		struct stored_set key, *hit;
+
+		keep[i] = -1;
+		if (!subj[i].tmk[0])
+			continue;
+		memcpy(key.tmk, subj[i].tmk, sizeof(key.tmk));
+		hit = bsearch(&key, stored, nstored, sizeof(*stored), stored_cmp);
+		if (hit && !strcmp(hit->sha, digest[i])) {
+			keep[i] = hit->members;
+			st->subjects_kept++;
+			st->members += hit->members;
+		}
 	}
 	st->candidates = (long long)ncand;
 	st->subjects = (long long)nsubj - st->subjects_unlocated;
@@ -728,25 +880,43 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	st->seconds_search = t0 - t1;
 
 	/*
-	 * The day's sets end as computed now, in one transaction (a re-run gives
-	 * the same rows): members are streamed into a temporary table as they are
-	 * found, so memory stays flat however many subjects there are, and
-	 * etl.compset_store (sql/104) writes the difference with the stored day:
-	 * the second pass of a night adds the new subjects' sets and leaves the
-	 * others' rows alone.
+	 * Every subject with its digest and whether it is computed now, then the
+	 * members computed, streamed into temporary tables as they are found (so
+	 * memory stays flat however many subjects there are); etl.compset_store
+	 * (sql/104, 107) writes the difference with the stored day: the second
+	 * pass of a night adds the new subjects' sets and leaves the others' rows
+	 * alone.
 	 */
-	if (mi_pg_begin(conn, err) < 0)
-		goto out;
-	in_tx = 1;
-	/* two runs at once would both write the day and collide on its keys: queue them */
-	if (mi_pg_exec(conn, "SELECT pg_advisory_xact_lock(hashtext('mi-compset store'))", err) < 0)
-		goto out;
 	if (mi_pg_exec(conn,
+		       "CREATE TEMP TABLE cs_subjects (subject_tmk text PRIMARY KEY,"
+		       " inputs_sha256 text NOT NULL, computed boolean NOT NULL) ON COMMIT DROP", err) < 0 ||
+	    mi_pg_exec(conn,
 		       "CREATE TEMP TABLE cs_day ON COMMIT DROP AS"
 		       " SELECT subject_tmk, competitor_tmk, competitor_platform, competitor_listing_id,"
 		       " rank, similarity, distance_m, basis, metrics_from, metrics_to,"
 		       " nights_observed, booked_nights, blocked_nights, adr, occupancy, revpar"
 		       " FROM external.competitive_sets WITH NO DATA", err) < 0)
+		goto out;
+	if (mi_pg_copy_begin(conn, "COPY cs_subjects (subject_tmk, inputs_sha256, computed) FROM STDIN",
+			     err) < 0)
+		goto out;
+	in_copy = 1;
+	for (size_t i = 0; i < nsubj; i++) {
+		if (!subj[i].tmk[0])
+			continue;
+		if (strbuf_addf(&sb, "%s\t%s\t%s\n", subj[i].tmk, digest[i], keep[i] < 0 ? "t" : "f") < 0)
+			goto oom;
+		if (sb.len >= COPY_CHUNK) {
+			if (mi_pg_copy_send(conn, sb.buf, sb.len, err) < 0)
+				goto out;
+			strbuf_reset(&sb);
+		}
+	}
+	if (sb.len && mi_pg_copy_send(conn, sb.buf, sb.len, err) < 0)
+		goto out;
+	strbuf_reset(&sb);
+	in_copy = 0;
+	if (mi_pg_copy_end(conn, NULL, NULL, err) < 0)
 		goto out;
 	if (mi_pg_copy_begin(conn,
 			     "COPY cs_day (subject_tmk, competitor_tmk,"
@@ -760,7 +930,7 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	for (size_t i = 0; i < nsubj; i++) {
 		int n;
 
-		if (!subj[i].tmk[0])
+		if (!subj[i].tmk[0] || keep[i] >= 0)
 			continue;
 		n = compset_knn(ix, &subj[i], &o->params, best);
 		for (int r = 0; r < n; r++)
@@ -815,6 +985,9 @@ out:
 	PQclear(res);
 	compset_index_free(ix);
 	free(best);
+	free(stored);
+	free(digest);
+	free(keep);
 	free_points(cand, ncand);
 	free_points(subj, nsubj);
 	strbuf_release(&sb);

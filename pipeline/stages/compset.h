@@ -159,6 +159,7 @@ struct compset_stats {
 	long long ours_set, ours_cleared; /* is_ours flips made by the portfolio sync */
 	long long ours_missing; /* portfolio TMKs not in external.properties */
 	long long inserted, deleted; /* the store's rows: written, taken out (members - inserted were kept) */
+	long long subjects_kept; /* sets kept as stored earlier the same day: their inputs are the same */
 	double seconds_load, seconds_search, seconds_store; /* wall clock */
 	double cpu_search; /* processor time of the search */
 };
