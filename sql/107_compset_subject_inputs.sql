@@ -11,7 +11,11 @@
 -- last stored run, each subject's digest and member count here.  A subject
 -- whose digest is the stored one, and whose members are all still there,
 -- keeps its set as stored; the others are computed and stored as before.
--- The day's sets end as a whole computation would leave them.
+-- The day's sets end as a whole computation would leave them.  On the
+-- database MI_BENCH_KEEP=1 make bench-night leaves, with the members and
+-- digests of 1,745 subjects deleted as if they were new prospects,
+-- mi-compset --as-of 2026-12-06 --no-metrics took 5.4 s (17.0 s searching
+-- every set); unchanged, 3.2-3.5 s.
 
 CREATE TABLE etl.compset_subject_inputs (
     computed_on   date NOT NULL,

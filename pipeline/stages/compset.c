@@ -661,7 +661,7 @@ static int stored_cmp(const void *a, const void *b)
 	return strcmp(((const struct stored_set *)a)->tmk, ((const struct stored_set *)b)->tmk);
 }
 
-/* The day's stored digests whose members are all there, sorted by TMK. */
+/* The day's stored digests whose members are all there, in byte order of TMK (bsearch). */
 static int load_stored(PGconn *conn, const char *day, struct stored_set **out, size_t *n,
 		       struct mi_err *err)
 {
@@ -688,8 +688,6 @@ static int load_stored(PGconn *conn, const char *day, struct stored_set **out, s
 		(*n)++;
 	}
 	PQclear(res);
-	/* the function orders them so already; sorted here all the same, as bsearch needs */
-	qsort(*out, *n, sizeof(**out), stored_cmp);
 	return 0;
 }
 
@@ -749,7 +747,7 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	struct compset_index *ix = NULL;
 	struct stored_set *stored = NULL;
 	char (*digest)[MI_SHA256_HEX] = NULL;
-	int *keep = NULL; /* per subject: its stored member count when kept, else -1 */
+	unsigned char *kept = NULL; /* per subject: its stored set is kept, not computed */
 	char cand_hex[MI_SHA256_HEX];
 	struct strbuf sb = STRBUF_INIT, arr = STRBUF_INIT, kinds = STRBUF_INIT;
 	PGresult *res = NULL;
@@ -836,8 +834,8 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 		if (load_points(res, 0, &subj, &nsubj, err) < 0)
 			goto out;
 		digest = calloc(nsubj ? nsubj : 1, sizeof(*digest));
-		keep = calloc(nsubj ? nsubj : 1, sizeof(*keep));
-		if (!digest || !keep)
+		kept = calloc(nsubj ? nsubj : 1, sizeof(*kept));
+		if (!digest || !kept)
 			goto oom;
 		for (size_t i = 0; i < nsubj; i++) {
 			if (PQgetisnull(res, (int)i, 1))
@@ -854,13 +852,12 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	for (size_t i = 0; i < nsubj; i++) {
 		struct stored_set key, *hit;
 
-		keep[i] = -1;
 		if (!subj[i].tmk[0])
 			continue;
 		memcpy(key.tmk, subj[i].tmk, sizeof(key.tmk));
 		hit = bsearch(&key, stored, nstored, sizeof(*stored), stored_cmp);
 		if (hit && !strcmp(hit->sha, digest[i])) {
-			keep[i] = hit->members;
+			kept[i] = 1;
 			st->subjects_kept++;
 			st->members += hit->members;
 		}
@@ -904,7 +901,7 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	for (size_t i = 0; i < nsubj; i++) {
 		if (!subj[i].tmk[0])
 			continue;
-		if (strbuf_addf(&sb, "%s\t%s\t%s\n", subj[i].tmk, digest[i], keep[i] < 0 ? "t" : "f") < 0)
+		if (strbuf_addf(&sb, "%s\t%s\t%s\n", subj[i].tmk, digest[i], kept[i] ? "f" : "t") < 0)
 			goto oom;
 		if (sb.len >= COPY_CHUNK) {
 			if (mi_pg_copy_send(conn, sb.buf, sb.len, err) < 0)
@@ -930,7 +927,7 @@ int compset_run(PGconn *conn, const struct compset_opts *o, struct compset_stats
 	for (size_t i = 0; i < nsubj; i++) {
 		int n;
 
-		if (!subj[i].tmk[0] || keep[i] >= 0)
+		if (!subj[i].tmk[0] || kept[i])
 			continue;
 		n = compset_knn(ix, &subj[i], &o->params, best);
 		for (int r = 0; r < n; r++)
@@ -987,7 +984,7 @@ out:
 	free(best);
 	free(stored);
 	free(digest);
-	free(keep);
+	free(kept);
 	free_points(cand, ncand);
 	free_points(subj, nsubj);
 	strbuf_release(&sb);
