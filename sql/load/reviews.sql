@@ -29,7 +29,27 @@ SELECT s.platform, s.listing_id, coalesce(nullif(s.source, ''), $2), current_dat
 ON CONFLICT (platform, listing_id) DO NOTHING
 
 -- @count
-WITH s AS (
+-- Each staged row's digest: a 64-bit hash of the sixteen fields compared
+-- below, as text (external.property_reviews.load_digest, sql/108).
+WITH d AS (
+    SELECT platform, review_id,
+           hashtextextended(row(listing_id, review_date, reviewer_name, rating, rating_scale,
+                                category_ratings, text, host_response, language, compound, pos,
+                                neu, neg, aspects, complaint_flags, scorer_version)::text, 0) AS digest
+      FROM stg
+     WHERE rn BETWEEN $3 AND $4
+       AND coalesce(platform, '') <> '' AND coalesce(listing_id, '') <> '' AND coalesce(review_id, '') <> ''),
+-- the keys with a row whose digest is not the stored one: a key whose rows
+-- all repeat the file row the review was last merged from is left as it is
+-- (merging that row again changes nothing), and only its key is read, in one
+-- hash join, neither converted nor sorted (a night's cumulative file is
+-- mostly known reviews)
+k AS (
+    SELECT DISTINCT d.platform, d.review_id
+      FROM d LEFT JOIN external.property_reviews r
+        ON r.platform = d.platform AND r.review_id = d.review_id
+     WHERE r.load_digest IS DISTINCT FROM d.digest),
+s AS (
     SELECT DISTINCT ON (platform, review_id)
            platform, review_id, listing_id, nullif(review_date, '')::date AS review_date,
            nullif(reviewer_name, '') AS reviewer_name, nullif(rating, '')::numeric(5,2) AS rating,
@@ -43,19 +63,20 @@ WITH s AS (
            etl.load_codes(complaint_flags) AS complaint_flags,
            nullif(scorer_version, '') AS scorer_version,
            coalesce(nullif(source, ''), $2) AS source, nullif(landing_hash, '') AS landing_hash,
-           nullif(src_line, '')::bigint AS src_line
-      FROM stg
+           nullif(src_line, '')::bigint AS src_line,
+           hashtextextended(row(listing_id, review_date, reviewer_name, rating, rating_scale,
+                                category_ratings, text, host_response, language, compound, pos,
+                                neu, neg, aspects, complaint_flags, scorer_version)::text, 0) AS digest
+      FROM stg JOIN k USING (platform, review_id)
      WHERE rn BETWEEN $3 AND $4
-       AND coalesce(platform, '') <> '' AND coalesce(listing_id, '') <> '' AND coalesce(review_id, '') <> ''
+       AND coalesce(listing_id, '') <> ''
      ORDER BY platform, review_id, rn DESC),
--- the rows the upsert below would insert or change: a review the file
--- confirms as it is stands out here, in one join, instead of one conflict
--- each (a night's cumulative file is mostly known reviews)
+-- the rows the upsert below would insert or change (changed), and those it
+-- would leave as they are under another digest (their digest is written
+-- alone, below): in one join, instead of one conflict each
 c AS (
-    SELECT s.*
-      FROM s LEFT JOIN external.property_reviews r
-        ON r.platform = s.platform AND r.review_id = s.review_id
-     WHERE r.review_id IS NULL
+    SELECT s.*,
+           r.review_id IS NULL
         OR (r.listing_id, r.review_date, r.reviewer_name, r.rating, r.rating_scale,
             r.category_ratings, r.review_text, r.host_response, r.language, r.sentiment_compound,
             r.sentiment_pos, r.sentiment_neu, r.sentiment_neg, r.aspect_scores, r.complaint_flags,
@@ -77,17 +98,30 @@ c AS (
                  ELSE r.aspect_scores END,
             CASE WHEN s.scorer_version IS NOT NULL THEN s.complaint_flags
                  ELSE r.complaint_flags END,
-            coalesce(s.scorer_version, r.scorer_version)))
+            coalesce(s.scorer_version, r.scorer_version)) AS changed,
+           r.load_digest IS DISTINCT FROM s.digest AS other_digest
+      FROM s LEFT JOIN external.property_reviews r
+        ON r.platform = s.platform AND r.review_id = s.review_id),
+-- a file row that changes nothing: its digest, written alone (not an update
+-- of the review: no updated_at, no last_run_id, counted unchanged; sql/108)
+dg AS (
+    UPDATE external.property_reviews r
+       SET load_digest = c.digest
+      FROM c
+     WHERE NOT c.changed AND c.other_digest
+       AND r.platform = c.platform AND r.review_id = c.review_id),
+up AS (
 INSERT INTO external.property_reviews AS r (
        platform, review_id, listing_id, review_date, reviewer_name, rating, rating_scale,
        category_ratings, review_text, host_response, language, sentiment_compound, sentiment_pos,
        sentiment_neu, sentiment_neg, aspect_scores, complaint_flags, scorer_version, scored_at,
-       source, landing_hash, src_line, first_run_id, last_run_id)
+       source, landing_hash, src_line, first_run_id, last_run_id, load_digest)
 SELECT platform, review_id, listing_id, review_date, reviewer_name, rating, rating_scale,
        category_ratings, review_text, host_response, language, compound, pos, neu, neg, aspects,
        complaint_flags, scorer_version, CASE WHEN scorer_version IS NOT NULL THEN now() END,
-       source, landing_hash, src_line, $1, $1
+       source, landing_hash, src_line, $1, $1, digest
   FROM c
+ WHERE changed
 ON CONFLICT (platform, review_id) DO UPDATE SET
        listing_id = EXCLUDED.listing_id,
        review_date = coalesce(EXCLUDED.review_date, r.review_date),
@@ -110,7 +144,8 @@ ON CONFLICT (platform, review_id) DO UPDATE SET
        scorer_version = coalesce(EXCLUDED.scorer_version, r.scorer_version),
        scored_at = coalesce(EXCLUDED.scored_at, r.scored_at),
        first_run_id = coalesce(r.first_run_id, EXCLUDED.first_run_id),
-       last_run_id = EXCLUDED.last_run_id
+       last_run_id = EXCLUDED.last_run_id,
+       load_digest = EXCLUDED.load_digest
  WHERE (r.listing_id, r.review_date, r.reviewer_name, r.rating, r.rating_scale,
         r.category_ratings, r.review_text, r.host_response, r.language, r.sentiment_compound,
         r.sentiment_pos, r.sentiment_neu, r.sentiment_neg, r.aspect_scores, r.complaint_flags,
@@ -133,4 +168,5 @@ ON CONFLICT (platform, review_id) DO UPDATE SET
         CASE WHEN EXCLUDED.scorer_version IS NOT NULL THEN EXCLUDED.complaint_flags
              ELSE r.complaint_flags END,
         coalesce(EXCLUDED.scorer_version, r.scorer_version))
-RETURNING (xmax = 0)
+RETURNING (xmax = 0) AS inserted)
+SELECT inserted FROM up
