@@ -9,6 +9,7 @@
 #include "migrate.h"
 #include "opts.h"
 #include "pg.h"
+#include "value.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,9 @@ static const struct mi_cmd_info info = {
 	"\n"
 	"  --run ID                 run id (etl.runs; created as a manual run if missing)\n"
 	"  --source ID              source id of the files\n"
+	"  --date DATE              YYYY-MM-DD: the day the files were seen (the rows'\n"
+	"                           first_seen and last_seen, the change events' dates;\n"
+	"                           default: the database's today; mi-run gives its night's)\n"
 	"  --max-reject-share X     fail with exit 65 when more than this share of the rows\n"
 	"                           is rejected (0-1, default 0.05)\n"
 	"  --dry-run                check and merge everything, then roll back\n"
@@ -51,6 +55,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "run", required_argument, NULL, 'r' },
 		{ "source", required_argument, NULL, 's' },
+		{ "date", required_argument, NULL, 'a' },
 		{ "max-reject-share", required_argument, NULL, 'm' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "streams", required_argument, NULL, 'S' },
@@ -77,6 +82,12 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'r': o.run_id = optarg; break;
 		case 's': o.source = optarg; break;
+		case 'a':
+			if (!value_iso_date(optarg, NULL))
+				return mi_opts_usage_error(&info, "invalid date '%s' for option --date: "
+								  "must be YYYY-MM-DD", optarg);
+			o.date = optarg;
+			break;
 		case 'm':
 			if (mi_opts_double(&info, "max-reject-share", optarg, 0, 1,
 					   &o.max_reject_share) < 0)

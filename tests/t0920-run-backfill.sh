@@ -87,14 +87,27 @@ c=$(country)
 
 # 6. a day that never landed, for a source whose URL takes the date: fetched
 yday=$(date -u -d '-1 day' +%Y-%m-%d)
+oahu=$(psql -XAtc "SELECT count(*) FROM external.properties WHERE 'oahu-owners' = ANY (sources)")
+[ "$oahu" -gt 0 ] || fail "no parcel of the Oahu roll"
 sed -e 's/^id = .*/id = dated-reviews/' -e 's|^url = \(.*\)$|url = \1?day={date}|' \
 	"$t_tmp/config/sources/airbnb-hawaii-reviews.ini" >"$t_tmp/config/sources/dated-reviews.ini"
-"$MI_BIN/mi-run" backfill --from "$yday" --to "$yday" --source dated-reviews \
+# (and the Oahu roll as a dated source: its rows were seen that day, not today)
+sed -e 's/^id = .*/id = dated-owners/' -e 's|^url = \(.*\)$|url = \1?day={date}|' \
+	"$t_tmp/config/sources/oahu-owners.ini" >"$t_tmp/config/sources/dated-owners.ini"
+"$MI_BIN/mi-run" backfill --from "$yday" --to "$yday" --source dated-reviews --source dated-owners \
 	--config-dir "$t_tmp/config" --landing "$land" --work "$work" --no-progress \
 	>"$t_tmp/b5.out" 2>"$t_tmp/b5.err" || { rc=$?; cat "$t_tmp/b5.out" "$t_tmp/b5.err"; fail "dated backfill exited $rc"; }
-[ "$(run_requests)" = $((requests + 1)) ] || fail "the dated source was not fetched once ($(run_requests) requests, was $requests)"
-grep -Eq "^fetch +dated-reviews $yday +succeeded" "$t_tmp/b5.out" || { cat "$t_tmp/b5.out"; fail "no fetch row for the dated day"; }
-grep -Eq "^load +dated-reviews $yday +succeeded" "$t_tmp/b5.out" || { cat "$t_tmp/b5.out"; fail "the fetched day was not loaded"; }
+[ "$(run_requests)" = $((requests + 2)) ] || fail "the dated sources were not fetched once each ($(run_requests) requests, was $requests)"
+for s in dated-reviews dated-owners; do
+	grep -Eq "^fetch +$s $yday +succeeded" "$t_tmp/b5.out" || { cat "$t_tmp/b5.out"; fail "no fetch row of $s for the dated day"; }
+	grep -Eq "^load +$s $yday +succeeded" "$t_tmp/b5.out" || { cat "$t_tmp/b5.out"; fail "$s's fetched day was not loaded"; }
+done
+# the roll's parcels: first seen the backfilled day, last seen the night's
+# (a load takes the day it loads, not the clock's)
+[ "$(psql -XAtc "SELECT count(*) || ' ' || count(*) FILTER (WHERE first_seen = '$yday' AND last_seen = '$day')
+                  FROM external.properties WHERE 'dated-owners' = ANY (sources)")" = "$oahu $oahu" ] ||
+	fail "the backfilled day's parcels: $(psql -XAtc "SELECT first_seen || ' ' || last_seen || ' ' || count(*)
+	      FROM external.properties WHERE 'dated-owners' = ANY (sources) GROUP BY 1")"
 # an impossible date is a usage error (64), not an internal one
 rc=0
 "$MI_BIN/mi-run" backfill --from 2026-02-30 --to 2026-03-01 --dry-run >/dev/null 2>"$t_tmp/bad.err" || rc=$?

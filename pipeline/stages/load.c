@@ -510,7 +510,7 @@ static int load_generic(PGconn *conn, struct load_file *fc, struct mi_err *err)
 {
 	struct strbuf create = STRBUF_INIT, copy = STRBUF_INIT;
 	struct sqlscript s;
-	struct sqlscript_params mp = { fc->o->run_id, fc->o->source, fc->name };
+	struct sqlscript_params mp = { fc->o->run_id, fc->o->source, fc->name, fc->o->date };
 	struct load_stream j;
 	long long rows = 0;
 	int ret = -1, script_ok = 0;

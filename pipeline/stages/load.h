@@ -49,6 +49,8 @@ struct load_opts {
 	const char *run_id;      /* etl.runs id (required) */
 	const char *source;      /* source id the files come from (required) */
 	const char *dir;         /* folder holding <entity>.tsv files */
+	const char *date;        /* YYYY-MM-DD the files were seen (first_seen, last_seen,
+				    change events); NULL: the database's today */
 	const char *sqldir;      /* the sql/ folder (its load/ subfolder holds the merges) */
 	const char *conninfo;    /* for the extra COPY connections of the fast path; NULL: env */
 	double max_reject_share; /* fail (MI_EXIT_DATA) above this share of rejected rows */

@@ -508,7 +508,9 @@ static int load_source(struct run *r, const struct source *src, const char *day,
 		return MI_EXIT_INTERNAL;
 	snprintf(share, sizeof(share), "%g", r->o->max_reject_share);
 	{
+		/* the rows were seen on the night's date (a backfill: the day it loads) */
 		char *argv[] = { "mi-load", "--run", r->run_id, "--source", src->id,
+				 "--date", (char *)(day ? day : r->date),
 				 "--max-reject-share", share, (char *)dir, NULL };
 		return run_recorded(r, s, argv, NULL);
 	}

@@ -8,15 +8,18 @@
 
 #include "banned.h"
 
-/* Parameters of every merge statement: $1 run id, $2 source, $3 lo, $4 hi, $5 file. */
-#define NPARAMS 5
-static const Oid param_types[NPARAMS] = { 25, 25, 20, 20, 25 };
+/*
+ * Parameters of every merge statement: $1 run id, $2 source, $3 lo, $4 hi,
+ * $5 file (text), $6 the day the files were seen (date; NULL: the server's).
+ */
+#define NPARAMS 6
+static const Oid param_types[NPARAMS] = { 25, 25, 20, 20, 25, 1082 };
 
 PGresult *sqlscript_exec(PGconn *conn, const char *sql, const struct sqlscript_params *mp,
 			 long long lo, long long hi, struct mi_err *err)
 {
 	char los[24], his[24];
-	const char *p[NPARAMS] = { mp->run_id, mp->source, los, his, mp->file };
+	const char *p[NPARAMS] = { mp->run_id, mp->source, los, his, mp->file, mp->date };
 	PGresult *res;
 	ExecStatusType st;
 
@@ -107,7 +110,7 @@ int sqlscript_run(PGconn *conn, const char *sqldir, const char *name, const char
 		  const char *source, struct mi_err *err)
 {
 	struct sqlscript s;
-	struct sqlscript_params mp = { run_id, source, "" };
+	struct sqlscript_params mp = { run_id, source, "", NULL };
 	int ret = 0;
 
 	memset(&s, 0, sizeof(s));

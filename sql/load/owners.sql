@@ -17,8 +17,9 @@ WITH s AS (
      WHERE rn BETWEEN $3 AND $4 AND coalesce(tmk, '') <> ''
      ORDER BY tmk, rn DESC)
 INSERT INTO etl.change_events (event_type, event_key, tmk, occurred_on, old_value, new_value, run_id)
-SELECT 'owner_changed', p.tmk || ':' || s.owner_key || ':' || coalesce(s.tax_year, current_date::text),
-       p.tmk, current_date,
+SELECT 'owner_changed',
+       p.tmk || ':' || s.owner_key || ':' || coalesce(s.tax_year, coalesce($6, current_date)::text),
+       p.tmk, coalesce($6, current_date),
        jsonb_build_object('owner_key', p.owner_key, 'owner_name', p.owner_name),
        jsonb_build_object('owner_key', s.owner_key, 'owner_name', s.owner_name), $1
   FROM s JOIN external.properties p ON p.tmk = s.tmk
@@ -53,7 +54,8 @@ c AS (
      WHERE p.tmk IS NULL
         OR (p.owner_name, p.owner_display, p.owner_key, p.owner_kind, p.owner_care_of, p.owner_mailing_address, p.owner_mailing_city,
             p.owner_mailing_state, p.owner_mailing_zip, p.owner_mailing_country, p.owner_mailing_key,
-            p.owner_is_absentee, p.owner_out_of_state, p.owner_tax_year, p.sources, p.last_seen)
+            p.owner_is_absentee, p.owner_out_of_state, p.owner_tax_year, p.sources,
+            p.first_seen, p.last_seen)
            IS DISTINCT FROM
            (coalesce(s.owner_name, p.owner_name),
             coalesce(s.owner_display, p.owner_display), coalesce(s.owner_key, p.owner_key),
@@ -68,7 +70,8 @@ c AS (
             coalesce(s.absentee, p.owner_is_absentee),
             coalesce(s.out_of_state, p.owner_out_of_state),
             coalesce(s.tax_year, p.owner_tax_year),
-            etl.load_merge_array(p.sources, s.sources), greatest(p.last_seen, current_date)))
+            etl.load_merge_array(p.sources, s.sources), least(p.first_seen, coalesce($6, current_date)),
+            greatest(p.last_seen, coalesce($6, current_date))))
 INSERT INTO external.properties AS p (
        tmk, owner_name, owner_display, owner_key, owner_kind, owner_care_of, owner_mailing_address, owner_mailing_city,
        owner_mailing_state, owner_mailing_zip, owner_mailing_country, owner_mailing_key,
@@ -76,7 +79,7 @@ INSERT INTO external.properties AS p (
        first_run_id, last_run_id)
 SELECT tmk, owner_name, owner_display, owner_key, owner_kind, care_of, mailing_address, mailing_city, mailing_state,
        mailing_zip, mailing_country, mailing_key, absentee, out_of_state, tax_year, sources,
-       current_date, current_date, $1, $1
+       coalesce($6, current_date), coalesce($6, current_date), $1, $1
   FROM c
 ON CONFLICT (tmk) DO UPDATE SET
        owner_name = coalesce(EXCLUDED.owner_name, p.owner_name),
@@ -94,12 +97,14 @@ ON CONFLICT (tmk) DO UPDATE SET
        owner_out_of_state = coalesce(EXCLUDED.owner_out_of_state, p.owner_out_of_state),
        owner_tax_year = coalesce(EXCLUDED.owner_tax_year, p.owner_tax_year),
        sources = etl.load_merge_array(p.sources, EXCLUDED.sources),
+       first_seen = least(p.first_seen, EXCLUDED.first_seen),
        last_seen = greatest(p.last_seen, EXCLUDED.last_seen),
        first_run_id = coalesce(p.first_run_id, EXCLUDED.first_run_id),
        last_run_id = EXCLUDED.last_run_id
  WHERE (p.owner_name, p.owner_display, p.owner_key, p.owner_kind, p.owner_care_of, p.owner_mailing_address, p.owner_mailing_city,
         p.owner_mailing_state, p.owner_mailing_zip, p.owner_mailing_country, p.owner_mailing_key,
-        p.owner_is_absentee, p.owner_out_of_state, p.owner_tax_year, p.sources, p.last_seen)
+        p.owner_is_absentee, p.owner_out_of_state, p.owner_tax_year, p.sources,
+        p.first_seen, p.last_seen)
        IS DISTINCT FROM
        (coalesce(EXCLUDED.owner_name, p.owner_name),
         coalesce(EXCLUDED.owner_display, p.owner_display), coalesce(EXCLUDED.owner_key, p.owner_key),
@@ -114,5 +119,6 @@ ON CONFLICT (tmk) DO UPDATE SET
         coalesce(EXCLUDED.owner_is_absentee, p.owner_is_absentee),
         coalesce(EXCLUDED.owner_out_of_state, p.owner_out_of_state),
         coalesce(EXCLUDED.owner_tax_year, p.owner_tax_year),
-        etl.load_merge_array(p.sources, EXCLUDED.sources), greatest(p.last_seen, EXCLUDED.last_seen))
+        etl.load_merge_array(p.sources, EXCLUDED.sources), least(p.first_seen, EXCLUDED.first_seen),
+        greatest(p.last_seen, EXCLUDED.last_seen))
 RETURNING (xmax = 0)

@@ -2,7 +2,10 @@
 --
 -- Run by mi-load (pipeline/stages/load.c) inside the file's transaction over the
 -- all-text staging table stg (columns of records.h plus rn, the row number).
--- Parameters: $1 run id, $2 source, $3..$4 the range of rn, $5 file name.
+-- Parameters: $1 run id, $2 source, $3..$4 the range of rn, $5 file name, $6
+-- the day the file was seen (mi-load --date; mi-run gives its night's date,
+-- a backfill the day it loads), NULL for the server's today: first_seen,
+-- last_seen and the change events' dates are that day, not the load's.
 -- Tags: @reject returns (rn, reason_code, reason, src_line, src_offset,
 -- landing_hash, src_path, excerpt); @count returns one boolean per row written
 -- (true inserted, false updated); @step is run for its effect; @final once after
@@ -59,7 +62,7 @@ c AS (
             p.longitude, p.property_type, p.bedrooms, p.bathrooms, p.max_guests, p.living_area_sqft,
             p.land_area_sqft, p.year_built, p.tax_class, p.assessed_land_value,
             p.assessed_building_value, p.str_permit_ids, p.tat_ids::text[], p.extra, p.sources,
-            p.last_seen)
+            p.first_seen, p.last_seen)
            IS DISTINCT FROM
            (coalesce(s.address, p.address), coalesce(s.address_key, p.address_key),
             coalesce(s.unit, p.unit), coalesce(s.city, p.city),
@@ -77,7 +80,8 @@ c AS (
             etl.load_merge_array(p.str_permit_ids, s.str_permit_ids),
             etl.load_merge_array(p.tat_ids::text[], s.tat_ids::text[]),
             p.extra || s.extra, etl.load_merge_array(p.sources, s.sources),
-            greatest(p.last_seen, current_date)))
+            least(p.first_seen, coalesce($6, current_date)),
+            greatest(p.last_seen, coalesce($6, current_date))))
 INSERT INTO external.properties AS p (
        tmk, address, address_key, unit, city, zip, island, district, latitude, longitude,
        property_type, bedrooms, bathrooms, max_guests, living_area_sqft, land_area_sqft,
@@ -86,7 +90,7 @@ INSERT INTO external.properties AS p (
 SELECT tmk, address, address_key, unit, city, zip, island, district, latitude, longitude,
        property_type, bedrooms, bathrooms, max_guests, living_area_sqft, land_area_sqft,
        year_built, tax_class, land_value, building_value, str_permit_ids, tat_ids, extra,
-       sources, current_date, current_date, $1, $1
+       sources, coalesce($6, current_date), coalesce($6, current_date), $1, $1
   FROM c
 ON CONFLICT (tmk) DO UPDATE SET
        address = coalesce(EXCLUDED.address, p.address),
@@ -112,6 +116,7 @@ ON CONFLICT (tmk) DO UPDATE SET
        tat_ids = etl.load_merge_array(p.tat_ids::text[], EXCLUDED.tat_ids::text[])::external.tax_id[],
        extra = p.extra || EXCLUDED.extra,
        sources = etl.load_merge_array(p.sources, EXCLUDED.sources),
+       first_seen = least(p.first_seen, EXCLUDED.first_seen),
        last_seen = greatest(p.last_seen, EXCLUDED.last_seen),
        first_run_id = coalesce(p.first_run_id, EXCLUDED.first_run_id),
        last_run_id = EXCLUDED.last_run_id
@@ -119,7 +124,7 @@ ON CONFLICT (tmk) DO UPDATE SET
         p.longitude, p.property_type, p.bedrooms, p.bathrooms, p.max_guests, p.living_area_sqft,
         p.land_area_sqft, p.year_built, p.tax_class, p.assessed_land_value,
         p.assessed_building_value, p.str_permit_ids, p.tat_ids::text[], p.extra, p.sources,
-        p.last_seen)
+        p.first_seen, p.last_seen)
        IS DISTINCT FROM
        (coalesce(EXCLUDED.address, p.address), coalesce(EXCLUDED.address_key, p.address_key),
         coalesce(EXCLUDED.unit, p.unit), coalesce(EXCLUDED.city, p.city),
@@ -137,5 +142,5 @@ ON CONFLICT (tmk) DO UPDATE SET
         etl.load_merge_array(p.str_permit_ids, EXCLUDED.str_permit_ids),
         etl.load_merge_array(p.tat_ids::text[], EXCLUDED.tat_ids::text[]),
         p.extra || EXCLUDED.extra, etl.load_merge_array(p.sources, EXCLUDED.sources),
-        greatest(p.last_seen, EXCLUDED.last_seen))
+        least(p.first_seen, EXCLUDED.first_seen), greatest(p.last_seen, EXCLUDED.last_seen))
 RETURNING (xmax = 0)
