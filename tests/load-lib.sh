@@ -25,6 +25,13 @@ SELECT format('SELECT %L, count(*), md5(coalesce(string_agg(r, E''\n'' ORDER BY 
 SQL
 }
 
+# "read inserted updated unchanged" of the load of run $1 (etl.stage_results)
+load_counts() {
+	psql -XAt -v ON_ERROR_STOP=1 -c "select rows_read || ' ' || rows_inserted || ' ' || rows_updated
+	                                        || ' ' || rows_unchanged
+	                                   from etl.stage_results where run_id = '$1'"
+}
+
 load_run() {
 	"$MI_BIN/mi-load" --sql-dir sql -q "$@"
 }

@@ -9,8 +9,6 @@
 . tests/load-lib.sh
 fresh_db
 q() { psql -XAt -v ON_ERROR_STOP=1 -c "$1"; }
-counts() { q "select rows_read || ' ' || rows_inserted || ' ' || rows_updated || ' ' || rows_unchanged
-              from etl.stage_results where run_id = '$1'"; }
 
 # --- reviews ---
 mkdir -p "$t_tmp/r1" "$t_tmp/r2" "$t_tmp/r3"
@@ -24,7 +22,7 @@ awk -F'\t' -v OFS='\t' '{ $4 = $4 + 1 }
 	                $21 = "{\"noise\": -0.4}"; $22 = "noise"; $23 = "vader-hi-1" }
 	{ print }' "$t_tmp/r1/reviews.tsv" >"$t_tmp/r2/reviews.tsv"
 load_run --run r2 --source airbnb "$t_tmp/r2" 2>"$t_tmp/e" || fail "reviews 2: $(cat "$t_tmp/e")"
-[ "$(counts r2)" = "$n 0 2 $((n - 2))" ] || fail "reviews 2: read/inserted/updated/unchanged $(counts r2)"
+[ "$(load_counts r2)" = "$n 0 2 $((n - 2))" ] || fail "reviews 2: read/inserted/updated/unchanged $(load_counts r2)"
 [ "$(q "select review_text from external.property_reviews where review_id = 'RVH01'")" = "a new text" ] ||
 	fail "the new text was not written"
 [ "$(q "select sentiment_compound || ' ' || complaint_flags::text || ' ' || scorer_version || ' '
@@ -37,7 +35,7 @@ load_run --run r2 --source airbnb "$t_tmp/r2" 2>"$t_tmp/e" || fail "reviews 2: $
 # keeps its scores (an unscored row never clears them)
 awk -F'\t' -v OFS='\t' '{ $4 = $4 + 2; print }' "$t_tmp/r1/reviews.tsv" >"$t_tmp/r3/reviews.tsv"
 load_run --run r3 --source airbnb "$t_tmp/r3" 2>"$t_tmp/e" || fail "reviews 3: $(cat "$t_tmp/e")"
-[ "$(counts r3)" = "$n 0 1 $((n - 1))" ] || fail "reviews 3: read/inserted/updated/unchanged $(counts r3)"
+[ "$(load_counts r3)" = "$n 0 1 $((n - 1))" ] || fail "reviews 3: read/inserted/updated/unchanged $(load_counts r3)"
 [ "$(q "select scorer_version from external.property_reviews where review_id = 'RVH02'")" = vader-hi-1 ] ||
 	fail "an unscored row cleared the scores"
 
@@ -59,7 +57,7 @@ before=$(rev_state)
 mkdir -p "$t_tmp/r4" "$t_tmp/r5" "$t_tmp/r6" "$t_tmp/r7" "$t_tmp/r8"
 awk -F'\t' -v OFS='\t' '{ $4 = $4 + 3; print }' "$t_tmp/r1/reviews.tsv" >"$t_tmp/r4/reviews.tsv"
 load_run --run r4 --source airbnb "$t_tmp/r4" 2>"$t_tmp/e" || fail "reviews 4: $(cat "$t_tmp/e")"
-[ "$(counts r4)" = "$n 0 0 $n" ] || fail "reviews 4: read/inserted/updated/unchanged $(counts r4)"
+[ "$(load_counts r4)" = "$n 0 0 $n" ] || fail "reviews 4: read/inserted/updated/unchanged $(load_counts r4)"
 [ "$(rev_state)" = "$before" ] || fail "rows the file repeated were written"
 # a compared field changed by hand forgets the digest (and is an update); the
 # next load of the same rows compares it and puts the file's text back
@@ -70,7 +68,7 @@ q "update external.property_reviews set review_text = 'edited by hand' where rev
 	fail "a hand edit kept the digest"
 awk -F'\t' -v OFS='\t' '{ $4 = $4 + 4; print }' "$t_tmp/r1/reviews.tsv" >"$t_tmp/r5/reviews.tsv"
 load_run --run r5 --source airbnb "$t_tmp/r5" 2>"$t_tmp/e" || fail "reviews 5: $(cat "$t_tmp/e")"
-[ "$(counts r5)" = "$n 0 1 $((n - 1))" ] || fail "reviews 5: read/inserted/updated/unchanged $(counts r5)"
+[ "$(load_counts r5)" = "$n 0 1 $((n - 1))" ] || fail "reviews 5: read/inserted/updated/unchanged $(load_counts r5)"
 [ "$(q "select (review_text = 'edited by hand') || ' ' || (load_digest is not null) || ' ' || last_run_id
           from external.property_reviews where review_id = 'RVH03'")" = "false true r5" ] ||
 	fail "the hand edit was not undone by the file"
@@ -81,7 +79,7 @@ before=$(q "select md5(string_agg(review_id || updated_at || last_run_id, ',' or
               from external.property_reviews")
 awk -F'\t' -v OFS='\t' '{ $4 = $4 + 5; print }' "$t_tmp/r1/reviews.tsv" >"$t_tmp/r6/reviews.tsv"
 load_run --run r6 --source airbnb "$t_tmp/r6" 2>"$t_tmp/e" || fail "reviews 6: $(cat "$t_tmp/e")"
-[ "$(counts r6)" = "$n 0 0 $n" ] || fail "reviews 6: read/inserted/updated/unchanged $(counts r6)"
+[ "$(load_counts r6)" = "$n 0 0 $n" ] || fail "reviews 6: read/inserted/updated/unchanged $(load_counts r6)"
 [ "$(q "select md5(string_agg(review_id || updated_at || last_run_id, ',' order by review_id))
           from external.property_reviews")" = "$before" ] || fail "writing the digests updated reviews"
 [ "$(q "select count(*) from external.property_reviews where load_digest is null")" = 0 ] ||
@@ -110,7 +108,7 @@ tmk=$(sed -n 2p "$fx/owners-1.csv" | cut -d, -f1)
 "$MI_BIN/mi-parse" --format county-csv --config "$fx/owners.ini" --out "$t_tmp/o2" "$t_tmp/owners-2.csv" \
 	>/dev/null 2>"$t_tmp/e" || fail "parse owners 2: $(cat "$t_tmp/e")"
 load_run --run o2 --source county-x "$t_tmp/o2" 2>"$t_tmp/e" || fail "owners 2: $(cat "$t_tmp/e")"
-[ "$(counts o2)" = "$m 0 1 $((m - 1))" ] || fail "owners 2: read/inserted/updated/unchanged $(counts o2)"
+[ "$(load_counts o2)" = "$m 0 1 $((m - 1))" ] || fail "owners 2: read/inserted/updated/unchanged $(load_counts o2)"
 [ "$(q "select owner_name from external.properties where tmk = '2$tmk'")" = "KAPONO,LEI" ] ||
 	fail "the new owner was not written"
 [ "$(q "select count(*) from etl.change_events where event_type = 'owner_changed' and tmk = '2$tmk'")" = 1 ] ||
@@ -129,12 +127,12 @@ other=$(sed -n 2p "$pf" | cut -f6)
 before=$(q "select xmin from external.properties where tmk = '$other'")
 awk -F '\t' -v OFS='\t' 'NR == 1 { $25 = "250000.00" } { print }' "$pf" >"$t_tmp/p2/properties.tsv"
 load_run --run p2 --source county-x "$t_tmp/p2" 2>"$t_tmp/e" || fail "parcels 2: $(cat "$t_tmp/e")"
-[ "$(counts p2)" = "2 0 1 1" ] || fail "parcels 2: read/inserted/updated/unchanged $(counts p2)"
+[ "$(load_counts p2)" = "2 0 1 1" ] || fail "parcels 2: read/inserted/updated/unchanged $(load_counts p2)"
 [ "$(q "select assessed_land_value from external.properties where tmk = '$ptmk'")" = 250000.00 ] ||
 	fail "the new assessment was not written"
 [ "$(q "select xmin from external.properties where tmk = '$other'")" = "$before" ] ||
 	fail "an unchanged parcel was rewritten"
 awk -F '\t' -v OFS='\t' '{ $4 = $4 + 1000 } { print }' "$t_tmp/p2/properties.tsv" >"$t_tmp/p3/properties.tsv"
 load_run --run p3 --source county-x "$t_tmp/p3" 2>"$t_tmp/e" || fail "parcels 3: $(cat "$t_tmp/e")"
-[ "$(counts p3)" = "2 0 0 2" ] || fail "parcels 3: read/inserted/updated/unchanged $(counts p3)"
+[ "$(load_counts p3)" = "2 0 0 2" ] || fail "parcels 3: read/inserted/updated/unchanged $(load_counts p3)"
 exit 0

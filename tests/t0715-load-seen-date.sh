@@ -9,8 +9,6 @@
 . tests/load-lib.sh
 fresh_db
 q() { psql -XAt -v ON_ERROR_STOP=1 -c "$1"; }
-counts() { q "select rows_read || ' ' || rows_inserted || ' ' || rows_updated || ' ' || rows_unchanged
-              from etl.stage_results where run_id = '$1'"; }
 seen() { q "select string_agg(distinct first_seen || ' ' || last_seen, ',') from external.properties"; }
 pf=fixtures/parse/county-csv/hawaii-parcels/expected/properties.tsv
 n=$(wc -l <"$pf")
@@ -28,24 +26,24 @@ load_day() { # RUN DAY|-
 }
 
 load_day p1 2026-03-05
-[ "$(counts p1)" = "$n $n 0 0" ] || fail "p1: read/inserted/updated/unchanged $(counts p1)"
+[ "$(load_counts p1)" = "$n $n 0 0" ] || fail "p1: read/inserted/updated/unchanged $(load_counts p1)"
 [ "$(seen)" = "2026-03-05 2026-03-05" ] || fail "p1: first and last seen $(seen)"
 # the same day again: nothing to write
 load_day p2 2026-03-05
-[ "$(counts p2)" = "$n 0 0 $n" ] || fail "p2: read/inserted/updated/unchanged $(counts p2)"
+[ "$(load_counts p2)" = "$n 0 0 $n" ] || fail "p2: read/inserted/updated/unchanged $(load_counts p2)"
 # the next day: last_seen moves, and only it
 load_day p3 2026-03-06
-[ "$(counts p3)" = "$n 0 $n 0" ] || fail "p3: read/inserted/updated/unchanged $(counts p3)"
+[ "$(load_counts p3)" = "$n 0 $n 0" ] || fail "p3: read/inserted/updated/unchanged $(load_counts p3)"
 [ "$(seen)" = "2026-03-05 2026-03-06" ] || fail "p3: first and last seen $(seen)"
 [ "$(q "select string_agg(distinct last_run_id, ',') from external.properties")" = p3 ] ||
 	fail "p3: the moved rows do not name the run"
 # a backfill of an earlier day: first_seen moves back, last_seen stays
 load_day p4 2026-03-01
-[ "$(counts p4)" = "$n 0 $n 0" ] || fail "p4: read/inserted/updated/unchanged $(counts p4)"
+[ "$(load_counts p4)" = "$n 0 $n 0" ] || fail "p4: read/inserted/updated/unchanged $(load_counts p4)"
 [ "$(seen)" = "2026-03-01 2026-03-06" ] || fail "p4: first and last seen $(seen)"
 # a day within what is known: nothing to write
 load_day p5 2026-03-03
-[ "$(counts p5)" = "$n 0 0 $n" ] || fail "p5: read/inserted/updated/unchanged $(counts p5)"
+[ "$(load_counts p5)" = "$n 0 0 $n" ] || fail "p5: read/inserted/updated/unchanged $(load_counts p5)"
 # no --date: the database's today (later than the days above)
 load_day p6 -
 [ "$(seen)" = "2026-03-01 $(q "select greatest(current_date, date '2026-03-06')")" ] ||

@@ -734,15 +734,26 @@ int load_dir(PGconn *conn, const struct load_opts *o, struct load_counts *total,
 	static const enum rec_entity_id order[] = { REC_E_PROPERTIES, REC_E_OWNERS, REC_E_SALES,
 						    REC_E_LISTINGS,   REC_E_REVIEWS, REC_E_PRICING,
 						    REC_E_REJECTS };
+	struct load_opts od = *o; /* o, with the day the rows were seen resolved */
 	struct load_counts t;
 	struct ledger_counts lc;
 	struct match_stats ms;
-	char detail[1024];
+	char detail[1024], today[16];
 	int ret = -1, any = 0;
 	double share = 0;
 
 	memset(&t, 0, sizeof(t));
 	memset(&ms, 0, sizeof(ms));
+	if (!od.date) {
+		/* the server's today, asked once: one day for every file, even across midnight */
+		PGresult *res = mi_pg_query(conn, "SELECT current_date::text", 0, NULL, err);
+		if (!res)
+			goto done;
+		snprintf(today, sizeof(today), "%s", PQgetvalue(res, 0, 0));
+		PQclear(res);
+		od.date = today;
+	}
+	o = &od;
 	if (!o->dry_run)
 		drop_stale_builds(conn, o);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {

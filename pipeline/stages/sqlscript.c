@@ -10,7 +10,7 @@
 
 /*
  * Parameters of every merge statement: $1 run id, $2 source, $3 lo, $4 hi,
- * $5 file (text), $6 the day the files were seen (date; NULL: the server's).
+ * $5 file (text), $6 the day the files were seen (date).
  */
 #define NPARAMS 6
 static const Oid param_types[NPARAMS] = { 25, 25, 20, 20, 25, 1082 };

@@ -13,8 +13,7 @@
  * Text before the first tag is commentary.  Every statement takes the same
  * typed parameters: $1 run id (text), $2 source (text), $3 lo and $4 hi
  * (bigint, the staging row range), $5 the file name (text), $6 the day the
- * files were seen (date: first_seen, last_seen, change events; NULL for the
- * server's today, so a statement writes coalesce($6, current_date)).
+ * files were seen (date: first_seen, last_seen, change events).
  *
  * Ownership: a struct sqlscript owns its text; its statements point into it.
  */
@@ -41,7 +40,7 @@ struct sqlscript {
 
 struct sqlscript_params {
 	const char *run_id, *source, *file;
-	const char *date; /* YYYY-MM-DD, or NULL: the server's today */
+	const char *date; /* YYYY-MM-DD (load_dir resolves it) */
 };
 
 /*
@@ -64,7 +63,7 @@ PGresult *sqlscript_exec(PGconn *conn, const char *sql, const struct sqlscript_p
 /*
  * Run every statement of SQLDIR/load/<name>.sql once, in order, inside the
  * caller's transaction, with $1 = run_id, $2 = source, $3 = $4 = 0,
- * $5 = '' and $6 = NULL.  0 or -1 with err (the failing statement in its detail).
+ * $5 = '' and $6 = NULL (no day: the matching does not use it).  0 or -1 with err (the failing statement in its detail).
  */
 int sqlscript_run(PGconn *conn, const char *sqldir, const char *name, const char *run_id,
 		  const char *source, struct mi_err *err);

@@ -16,7 +16,7 @@ SELECT rn, 'no_listing_id', 'listing has no platform or listing id', src_line, s
 WITH s AS (
     SELECT DISTINCT ON (platform, listing_id) platform, listing_id,
            nullif(nightly_price, '')::numeric AS price,
-           coalesce(nullif(snapshot_date, '')::date, $6, current_date) AS seen_on
+           coalesce(nullif(snapshot_date, '')::date, $6) AS seen_on
       FROM stg
      WHERE rn BETWEEN $3 AND $4 AND coalesce(platform, '') <> '' AND coalesce(listing_id, '') <> ''
      ORDER BY platform, listing_id, rn DESC)
@@ -54,7 +54,7 @@ WITH s AS (
            coalesce(nullif(currency, ''), 'USD') AS currency, nullif(rating, '')::numeric(5,2) AS rating,
            nullif(review_count, '')::integer AS review_count,
            nullif(last_review_date, '')::date AS last_review_date,
-           coalesce(nullif(snapshot_date, '')::date, $6, current_date) AS seen_on,
+           coalesce(nullif(snapshot_date, '')::date, $6) AS seen_on,
            nullif(landing_hash, '') AS landing_hash, coalesce(nullif(extra, '')::jsonb, '{}') AS extra
       FROM stg
      WHERE rn BETWEEN $3 AND $4 AND coalesce(platform, '') <> '' AND coalesce(listing_id, '') <> ''

@@ -18,8 +18,8 @@ WITH s AS (
      ORDER BY tmk, rn DESC)
 INSERT INTO etl.change_events (event_type, event_key, tmk, occurred_on, old_value, new_value, run_id)
 SELECT 'owner_changed',
-       p.tmk || ':' || s.owner_key || ':' || coalesce(s.tax_year, coalesce($6, current_date)::text),
-       p.tmk, coalesce($6, current_date),
+       p.tmk || ':' || s.owner_key || ':' || coalesce(s.tax_year, $6::text),
+       p.tmk, $6,
        jsonb_build_object('owner_key', p.owner_key, 'owner_name', p.owner_name),
        jsonb_build_object('owner_key', s.owner_key, 'owner_name', s.owner_name), $1
   FROM s JOIN external.properties p ON p.tmk = s.tmk
@@ -70,8 +70,8 @@ c AS (
             coalesce(s.absentee, p.owner_is_absentee),
             coalesce(s.out_of_state, p.owner_out_of_state),
             coalesce(s.tax_year, p.owner_tax_year),
-            etl.load_merge_array(p.sources, s.sources), least(p.first_seen, coalesce($6, current_date)),
-            greatest(p.last_seen, coalesce($6, current_date))))
+            etl.load_merge_array(p.sources, s.sources), least(p.first_seen, $6),
+            greatest(p.last_seen, $6)))
 INSERT INTO external.properties AS p (
        tmk, owner_name, owner_display, owner_key, owner_kind, owner_care_of, owner_mailing_address, owner_mailing_city,
        owner_mailing_state, owner_mailing_zip, owner_mailing_country, owner_mailing_key,
@@ -79,7 +79,7 @@ INSERT INTO external.properties AS p (
        first_run_id, last_run_id)
 SELECT tmk, owner_name, owner_display, owner_key, owner_kind, care_of, mailing_address, mailing_city, mailing_state,
        mailing_zip, mailing_country, mailing_key, absentee, out_of_state, tax_year, sources,
-       coalesce($6, current_date), coalesce($6, current_date), $1, $1
+       $6, $6, $1, $1
   FROM c
 ON CONFLICT (tmk) DO UPDATE SET
        owner_name = coalesce(EXCLUDED.owner_name, p.owner_name),

@@ -4,8 +4,8 @@
 -- all-text staging table stg (columns of records.h plus rn, the row number).
 -- Parameters: $1 run id, $2 source, $3..$4 the range of rn, $5 file name, $6
 -- the day the file was seen (mi-load --date; mi-run gives its night's date,
--- a backfill the day it loads), NULL for the server's today: first_seen,
--- last_seen and the change events' dates are that day, not the load's.
+-- a backfill the day it loads; without it, the server's today, asked once
+-- per load): first_seen, last_seen and the change events' dates are that day.
 -- Tags: @reject returns (rn, reason_code, reason, src_line, src_offset,
 -- landing_hash, src_path, excerpt); @count returns one boolean per row written
 -- (true inserted, false updated); @step is run for its effect; @final once after
@@ -80,8 +80,8 @@ c AS (
             etl.load_merge_array(p.str_permit_ids, s.str_permit_ids),
             etl.load_merge_array(p.tat_ids::text[], s.tat_ids::text[]),
             p.extra || s.extra, etl.load_merge_array(p.sources, s.sources),
-            least(p.first_seen, coalesce($6, current_date)),
-            greatest(p.last_seen, coalesce($6, current_date))))
+            least(p.first_seen, $6),
+            greatest(p.last_seen, $6)))
 INSERT INTO external.properties AS p (
        tmk, address, address_key, unit, city, zip, island, district, latitude, longitude,
        property_type, bedrooms, bathrooms, max_guests, living_area_sqft, land_area_sqft,
@@ -90,7 +90,7 @@ INSERT INTO external.properties AS p (
 SELECT tmk, address, address_key, unit, city, zip, island, district, latitude, longitude,
        property_type, bedrooms, bathrooms, max_guests, living_area_sqft, land_area_sqft,
        year_built, tax_class, land_value, building_value, str_permit_ids, tat_ids, extra,
-       sources, coalesce($6, current_date), coalesce($6, current_date), $1, $1
+       sources, $6, $6, $1, $1
   FROM c
 ON CONFLICT (tmk) DO UPDATE SET
        address = coalesce(EXCLUDED.address, p.address),

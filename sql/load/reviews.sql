@@ -15,8 +15,7 @@ SELECT rn, 'no_review_id', 'review has no platform, listing id or review id', sr
 -- would leave the stub's source to the plan; the first row of each listing is
 -- found by hashing, not by sorting the file, and a known listing goes no further)
 INSERT INTO etl.listings (platform, listing_id, source, first_seen, last_seen, first_run_id, last_run_id)
-SELECT s.platform, s.listing_id, coalesce(nullif(s.source, ''), $2),
-       coalesce($6, current_date), coalesce($6, current_date), $1, $1
+SELECT s.platform, s.listing_id, coalesce(nullif(s.source, ''), $2), $6, $6, $1, $1
   FROM (SELECT platform, listing_id, min(rn) AS rn
           FROM stg
          WHERE rn BETWEEN $3 AND $4

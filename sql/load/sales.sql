@@ -14,8 +14,7 @@ SELECT rn, 'no_tmk', 'sale row has no TMK', src_line, src_offset, landing_hash, 
 
 -- @step
 INSERT INTO external.properties AS p (tmk, sources, first_seen, last_seen, first_run_id, last_run_id)
-SELECT DISTINCT tmk::external.tmk, ARRAY[$2], coalesce($6, current_date), coalesce($6, current_date),
-       $1, $1
+SELECT DISTINCT tmk::external.tmk, ARRAY[$2], $6, $6, $1, $1
   FROM stg
  WHERE rn BETWEEN $3 AND $4 AND coalesce(tmk, '') <> ''
 ON CONFLICT (tmk) DO UPDATE SET
@@ -105,7 +104,7 @@ up AS (
               t.recording_date, t.sale_date, t.buyer_is_out_of_state, (t.xmax = 0) AS inserted),
 ev AS (
     INSERT INTO etl.change_events (event_type, event_key, tmk, occurred_on, new_value, run_id)
-    SELECT 'sale_recorded', sale_key, tmk, coalesce(recording_date, sale_date, $6, current_date),
+    SELECT 'sale_recorded', sale_key, tmk, coalesce(recording_date, sale_date, $6),
            jsonb_build_object('tmks', tmks, 'price', price, 'grantee', grantee,
                               'document_no', document_no, 'land_court_no', land_court_no,
                               'buyer_is_out_of_state', buyer_is_out_of_state),
