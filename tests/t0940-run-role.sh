@@ -136,6 +136,11 @@ denied "drop another table with the owner's rights" "SELECT etl.load_pricing_dro
 	"bad build table name"
 denied "grant itself a table" "SELECT etl.load_pricing_grant_build('etl.runs')" \
 	"permission denied for function load_pricing_grant_build"
+# the owner's ANALYZE after a load (sql/109): of the load's schemas only
+[ "$(psql -XAtc "SELECT etl.load_analyze_grown('{etl.listings}', 1000000000)")" = 1 ] ||
+	fail "mi_pipeline cannot analyze the listings it loaded"
+[ "$(psql -XAtc "SELECT etl.load_analyze_grown('{homeowner_acquisition.contracts}', 1000000000)")" = 0 ] ||
+	fail "mi_pipeline analyzed a table outside the load's schemas"
 {
 	echo 'DO $do$ DECLARE r record; BEGIN FOR r IN SELECT * FROM (VALUES'
 	cat "$t_tmp/values"

@@ -101,7 +101,8 @@ GRANT EXECUTE ON FUNCTION external.pricing_month_partition(date),
 	etl.load_pricing_build_table(text, date, text[]),
 	etl.load_pricing_attach(regclass, date),
 	etl.load_pricing_drop_build(text),
-	etl.load_pricing_drop_stale()
+	etl.load_pricing_drop_stale(),
+	etl.load_analyze_grown(regclass[], bigint)
 	TO mi_pipeline;
 
 -- Analysts read everything; the sales team reads the market and works the lead queue.

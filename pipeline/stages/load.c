@@ -506,6 +506,36 @@ static int match_mark(PGconn *conn, const struct load_file *fc, long long rows,
 		       : 0;
 }
 
+/*
+ * After a file commits, the tables it filled beyond what their statistics
+ * know are analyzed (etl.load_analyze_grown, sql/109): after a load that did
+ * not commit, a vacuum of its dead rows leaves statistics of 0 rows on full
+ * pages, and the match and the night's later stages would be planned for
+ * empty tables.  A failure is a warning: the file is loaded.
+ */
+static void analyze_grown(PGconn *conn, const struct load_file *fc)
+{
+	static const char *const tables[REC_E_COUNT] = {
+		[REC_E_PROPERTIES] = "{external.properties}",
+		[REC_E_OWNERS] = "{external.properties}",
+		[REC_E_SALES] = "{external.property_sales,external.properties}",
+		[REC_E_LISTINGS] = "{etl.listings}",
+		[REC_E_REVIEWS] = "{external.property_reviews,etl.listings}",
+	};
+	struct mi_err e = MI_ERR_INIT;
+	char rows[24];
+	const char *p[2] = { NULL, rows };
+
+	if (fc->o->dry_run || fc->e->id >= REC_E_COUNT || !tables[fc->e->id] || fc->c.inserted < 1000)
+		return;
+	p[0] = tables[fc->e->id];
+	snprintf(rows, sizeof(rows), "%lld", fc->c.inserted);
+	if (mi_pg_command(conn, "SELECT etl.load_analyze_grown($1::regclass[], $2::bigint)", 2, p,
+			  NULL, &e) < 0)
+		mi_log(MI_LOG_WARN, "analyze_failed", "%s: cannot analyze the tables it filled: %s",
+		       fc->name, e.msg);
+}
+
 static int load_generic(PGconn *conn, struct load_file *fc, struct mi_err *err)
 {
 	struct strbuf create = STRBUF_INIT, copy = STRBUF_INIT;
@@ -571,6 +601,7 @@ static int load_generic(PGconn *conn, struct load_file *fc, struct mi_err *err)
 		goto fail;
 	if (load_finish_tx(conn, fc->o, err) < 0)
 		goto out;
+	analyze_grown(conn, fc);
 	ret = 0;
 	goto out;
 fail:
