@@ -7,7 +7,7 @@
 -- the table keeps its pages and its statistics say 0 rows (pg_class.reltuples
 -- = 0; a table never vacuumed has -1, and the planner then estimates its rows
 -- from its size).  Until the next ANALYZE every statement that reads the
--- table is planned as if it were empty, whatever the load put in it.  Two
+-- table is planned as if it were empty, whatever the load put in it.  Three
 -- plans went quadratic:
 --
 --   1. the reviews' listing check (etl.property_reviews_listing_check, 097),
@@ -17,7 +17,11 @@
 --      of 35,000 listings, loaded after two loads that rolled back, took
 --      1,060 s in one run (another was stopped after eleven minutes in that
 --      one statement); 51 s with this change;
---   2. the listing -> parcel match (sql/load/match.sql), in the transaction
+--   2. the listings' disappearance sweep (the last step of
+--      sql/load/listings.sql): a nested loop of the listings and the file's
+--      rows (3,500 listings: 2.2 s; Hawaii's 35,000 would take a hundred
+--      times that);
+--   3. the listing -> parcel match (sql/load/match.sql), in the transaction
 --      after the files: the address step joined listings and parcels in a
 --      nested loop (20,000 reviews, 700 listings, 10,000 parcels: more than
 --      three minutes instead of under a second).
@@ -25,10 +29,13 @@
 -- So the check is planned without nested loops (a hash join whatever the
 -- statistics say: one pass over each side; for a statement of one review,
 -- one read of etl.listings, a few milliseconds at Hawaii's 35,000 listings),
--- and mi-load analyzes a table right after the file that outgrew its
--- statistics commits (etl.load_analyze_grown below): the match and the
--- night's later stages are planned with the rows the table holds.
--- tests/t0716-load-after-rollback.sh.
+-- and mi-load analyzes the tables a file filled beyond their statistics once
+-- its merge has written them, in its transaction (etl.load_analyze_grown
+-- below; ANALYZE counts the transaction's own rows, and its figures stay
+-- whether the transaction commits or not): the file's last steps, the match
+-- and the night's later stages are planned with the rows the tables hold.
+-- At most once per table and file, and never for a night's delta, which is
+-- small beside what the statistics count.  tests/t0716-load-after-rollback.sh.
 
 ALTER FUNCTION etl.property_reviews_listing_check() SET enable_nestloop = off;
 
@@ -57,4 +64,4 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION etl.load_analyze_grown(regclass[], bigint) FROM PUBLIC;
 COMMENT ON FUNCTION etl.load_analyze_grown(regclass[], bigint) IS
-    'Analyzes each of p_tables (plain tables of schemas external and etl) whose statistics (pg_class.reltuples) count fewer rows than the p_rows a load has just committed into it (at least 1,000): a first load, or a load after one that did not commit, whose dead rows a vacuum counted as 0. Returns the tables analyzed. Called by mi-load after each file (109); runs as its owner (SECURITY DEFINER), not executable by PUBLIC (config/ops/db-role.sql grants it to the pipeline''s role).';
+    'Analyzes each of p_tables (plain tables of schemas external and etl) whose statistics (pg_class.reltuples) count fewer rows than the p_rows a load has just written into it (at least 1,000; ANALYZE counts the calling transaction''s own rows): a first load, or a load after one that did not commit, whose dead rows a vacuum counted as 0. Returns the tables analyzed. Called by mi-load in each file''s transaction once its merge has written the rows (109); runs as its owner (SECURITY DEFINER), not executable by PUBLIC (config/ops/db-role.sql grants it to the pipeline''s role).';
