@@ -56,7 +56,10 @@ BEGIN
                 AND c.relnamespace IN ('external'::regnamespace, 'etl'::regnamespace)
                 AND p_rows >= 1000 AND c.reltuples < p_rows
               ORDER BY c.oid LOOP
-        EXECUTE format('ANALYZE %s', t.r);
+        -- never a wait: the lock stays until the load commits, and a second
+        -- load of the same tables at once (a backfill beside the night) that
+        -- waited for it while the first waited for its rows would deadlock
+        EXECUTE format('ANALYZE (SKIP_LOCKED) %s', t.r);
         n := n + 1;
     END LOOP;
     RETURN n;
@@ -64,4 +67,4 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION etl.load_analyze_grown(regclass[], bigint) FROM PUBLIC;
 COMMENT ON FUNCTION etl.load_analyze_grown(regclass[], bigint) IS
-    'Analyzes each of p_tables (plain tables of schemas external and etl) whose statistics (pg_class.reltuples) count fewer rows than the p_rows a load has just written into it (at least 1,000; ANALYZE counts the calling transaction''s own rows): a first load, or a load after one that did not commit, whose dead rows a vacuum counted as 0. Returns the tables analyzed. Called by mi-load in each file''s transaction once its merge has written the rows (109); runs as its owner (SECURITY DEFINER), not executable by PUBLIC (config/ops/db-role.sql grants it to the pipeline''s role).';
+    'Analyzes each of p_tables (plain tables of schemas external and etl) whose statistics (pg_class.reltuples) count fewer rows than the p_rows a load has just written into it (at least 1,000; ANALYZE counts the calling transaction''s own rows): a first load, or a load after one that did not commit, whose dead rows a vacuum counted as 0. Skips a table another transaction holds (ANALYZE (SKIP_LOCKED): the lock lasts until the load commits, and a wait could deadlock with a second load). Returns the tables analyzed or skipped. Called by mi-load in each file''s transaction once its merge has written the rows (109); runs as its owner (SECURITY DEFINER), not executable by PUBLIC (config/ops/db-role.sql grants it to the pipeline''s role).';
