@@ -1,9 +1,10 @@
 #!/bin/sh
 # The parsing helpers of the merges (090_load_speed.sql: PL/pgSQL, the common
-# inputs answered directly) give what the SQL functions of 010 and 014 gave,
-# on edge cases (fixtures/load/speed/helpers.sql prints every difference), and
-# a merge through them loads what it loaded before: ids split and sorted,
-# codes lowered, property types mapped, sources accumulated.
+# inputs answered directly; 110: those answers inlined into the statement that
+# calls them) give what the SQL functions of 010 and 014 gave, on edge cases
+# (fixtures/load/speed/helpers.sql prints every difference), and a merge
+# through them loads what it loaded before: ids split and sorted, codes
+# lowered, property types mapped, sources accumulated.
 . tests/lib.sh
 . tests/load-lib.sh
 fresh_db
@@ -25,4 +26,16 @@ psql -XAtq -v ON_ERROR_STOP=1 -f fixtures/load/speed/helpers.sql >"$t_tmp/diff" 
 [ "$(q "SELECT etl.load_property_type('condo') || ' ' || etl.load_property_type('CONDOMINIUM') || ' '
               || etl.load_property_type('Boat') || ' ' || coalesce(etl.load_property_type(' - '), 'null')")" = \
 	'condo condo other null' ] || fail "load_property_type"
+
+# inlined: a statement calling a helper on columns names only the *_full
+# function its uncommon inputs go to (a SET clause or SECURITY DEFINER on the
+# helper would stop the planner from inlining it: one call per row again)
+psql -XAtq -v ON_ERROR_STOP=1 -c "CREATE TEMP TABLE h (a text[], b text[], s text)" \
+	-c "EXPLAIN (VERBOSE, COSTS OFF) SELECT etl.load_merge_array(a, b), etl.load_split_ids(s),
+	           etl.load_codes(s), etl.load_property_type(s) FROM h" >"$t_tmp/plan" ||
+	fail "EXPLAIN of the helpers"
+for f in load_merge_array load_split_ids load_codes load_property_type; do
+	grep -q "etl\.${f}_full(" "$t_tmp/plan" || fail "$f: no ${f}_full in the plan: $(cat "$t_tmp/plan")"
+	! grep -q "${f}(" "$t_tmp/plan" || fail "$f is called, not inlined: $(cat "$t_tmp/plan")"
+done
 exit 0
