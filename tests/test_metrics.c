@@ -376,3 +376,61 @@ Test(metrics, statuses_equal_the_ordered_aggregates)
 	}
 	cr_expect_gt(booked_null, 0, "the night booked from an unpriced look was never seen");
 }
+
+/*
+ * sql/111 computes a night's confidence and booked price in integers: the
+ * same values, with the same scale (the same text), as 102's numeric
+ * divisions and roundings.  The arithmetic for every gap and every day count
+ * a night can have, then the function on every night of the series.
+ */
+Test(metrics, confidences_in_integers_equal_the_numeric_ones)
+{
+	static const char *const dates[] = { "2026-01-10", "2026-02-01", "2026-02-20", "2026-03-01",
+					     "2026-03-20" };
+	/* each line counts the values that differ; 0 expected */
+	static const char arith_sql[] =
+		"SELECT count(*) FILTER (WHERE (greatest(5000, ((60 - g) * 1000 + 3) / 6)::numeric * 0.0001)::text"
+		"                              <> round(greatest(0.5, 1.0 - g / 60.0), 4)::text)"
+		"     + count(*) FILTER (WHERE ((100 + least(g, 90)) * 50::numeric * 0.0001)::text"
+		"                              <> round(0.5 + 0.45 * least(g, 90) / 90.0, 4)::text)"
+		"     + count(*) FILTER (WHERE (9000::numeric * 0.0001)::text <> round(0.9, 4)::text)"
+		"  FROM generate_series(0, 1500) g";
+	static const char cents_sql[] =
+		"SELECT count(*) FILTER (WHERE (c::numeric * 0.01)::text <> round(c / 100.0, 2)::text)"
+		"  FROM (SELECT generate_series(0, 200000)::bigint AS c"
+		"        UNION ALL SELECT 99999999999999 - generate_series(0, 1000)) x";
+	static const char nights_sql[] =
+		"SELECT count(*), count(*) FILTER (WHERE s.confidence::text <> round(CASE s.status"
+		"        WHEN 'available' THEN greatest(0.5, 1.0 - greatest(least(s.stay_date, $1::date)"
+		"                                            - s.last_snapshot - 1, 0) / 60.0)"
+		"        WHEN 'booked' THEN 0.9"
+		"        ELSE 0.5 + 0.45 * least(s.stay_date - s.first_snapshot, 90) / 90.0 END, 4)::text),"
+		"        count(DISTINCT s.status), count(DISTINCT s.confidence)"
+		"   FROM etl.calendar_night_status($1::date, $1::date - 90, $1::date + 1100) s";
+	PGresult *r;
+	int statuses = 0, confidences = 0;
+
+	r = PQexec(conn, arith_sql);
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(conn));
+	cr_expect_str_eq(PQgetvalue(r, 0, 0), "0", "confidences that differ");
+	PQclear(r);
+	r = PQexec(conn, cents_sql);
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(conn));
+	cr_expect_str_eq(PQgetvalue(r, 0, 0), "0", "prices that differ");
+	PQclear(r);
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+		const char *pv[1] = { dates[i] };
+
+		r = PQexecParams(conn, nights_sql, 1, NULL, pv, NULL, NULL, 0);
+		cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(conn));
+		cr_expect_gt(atoi(PQgetvalue(r, 0, 0)), 0, "%s: no night", dates[i]);
+		cr_expect_str_eq(PQgetvalue(r, 0, 1), "0", "%s: nights whose confidence differs", dates[i]);
+		if (atoi(PQgetvalue(r, 0, 2)) > statuses)
+			statuses = atoi(PQgetvalue(r, 0, 2));
+		if (atoi(PQgetvalue(r, 0, 3)) > confidences)
+			confidences = atoi(PQgetvalue(r, 0, 3));
+		PQclear(r);
+	}
+	cr_expect_eq(statuses, 3, "the series has available, booked and blocked nights");
+	cr_expect_gt(confidences, 3, "the series has confidences of several gaps and day counts");
+}
