@@ -526,6 +526,11 @@ static int analyze_grown(PGconn *conn, const struct load_file *fc, struct mi_err
 	char rows[24];
 	const char *p[2] = { NULL, rows };
 
+	/*
+	 * The function analyzes nothing under 1,000 rows (p_rows >= 1000 in
+	 * sql/109): the same floor here spares a small file the savepoint and
+	 * the round trip.
+	 */
 	if (fc->e->id >= REC_E_COUNT || !tables[fc->e->id] || fc->c.inserted < 1000)
 		return 0;
 	p[0] = tables[fc->e->id];
