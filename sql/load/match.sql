@@ -35,10 +35,9 @@ UPDATE external.properties p
          WHERE l.tmk_match_method IN ('tmk_in_listing', 'manual')
          GROUP BY l.tmk) x
  WHERE p.tmk = x.tmk AND NOT (p.tat_ids::text[] @> x.ids)
-   -- (the parcels by their key, not a scan of the registry for a few thousand)
-   AND p.tmk = ANY (ARRAY(SELECT l.tmk FROM etl.listings l
-                           WHERE l.tmk_match_method IN ('tmk_in_listing', 'manual')
-                             AND cardinality(l.tat_ids) > 0))
+   -- (joined by key alone: the keys also given as an array, 098, were sorted
+   -- again for each listing when the statistics, taken before the match,
+   -- made it a nested loop: 36 s for 15,750 listings; t0716)
 
 -- 2. tat_id: a TAT id tied to exactly one parcel.
 -- @final
@@ -172,7 +171,6 @@ UPDATE external.properties p
        is_self_managed = m.is_self_managed, last_run_id = $1
   FROM external.property_managers m
  WHERE m.tmk = p.tmk AND m.is_current
-   -- (the managed parcels by their key, not a scan of the registry)
-   AND p.tmk = ANY (ARRAY(SELECT tmk FROM external.property_managers WHERE is_current))
+   -- (joined by key alone, as the TAT ids above)
    AND (p.current_manager_key, p.current_manager_name, p.is_self_managed)
        IS DISTINCT FROM (m.manager_key, m.manager_name, m.is_self_managed)
