@@ -46,25 +46,24 @@ CREATE FUNCTION etl.load_codes(s text) RETURNS text[]
            ELSE etl.load_codes_full(s) END
 $$;
 
+-- an array of up to three elements, from 1, sorted without duplicates or
+-- NULLs (a NULL element or one past the bounds makes a comparison NULL)
+CREATE FUNCTION etl.load_array_sorted(a text[]) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE cardinality(a)
+           WHEN 1 THEN a[1] IS NOT NULL
+           WHEN 2 THEN a[1] < a[2]
+           WHEN 3 THEN a[1] < a[2] AND a[2] < a[3]
+           ELSE false END
+$$;
+
 CREATE FUNCTION etl.load_merge_array(a text[], b text[]) RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE
            WHEN coalesce(cardinality(a), 0) = 0 AND coalesce(cardinality(b), 0) = 0
                 THEN '{}'::text[]
-           WHEN (coalesce(cardinality(b), 0) = 0 OR a @> b)
-                AND CASE cardinality(a)
-                    WHEN 1 THEN a[1] IS NOT NULL
-                    WHEN 2 THEN a[1] < a[2]
-                    WHEN 3 THEN a[1] < a[2] AND a[2] < a[3]
-                    ELSE false END
-                THEN a
-           WHEN coalesce(cardinality(a), 0) = 0
-                AND CASE cardinality(b)
-                    WHEN 1 THEN b[1] IS NOT NULL
-                    WHEN 2 THEN b[1] < b[2]
-                    WHEN 3 THEN b[1] < b[2] AND b[2] < b[3]
-                    ELSE false END
-                THEN b
+           WHEN (coalesce(cardinality(b), 0) = 0 OR a @> b) AND etl.load_array_sorted(a) THEN a
+           WHEN coalesce(cardinality(a), 0) = 0 AND etl.load_array_sorted(b) THEN b
            ELSE etl.load_merge_array_full(a, b) END
 $$;
 
@@ -87,6 +86,8 @@ COMMENT ON FUNCTION etl.load_codes_full(text) IS
     'The definition of etl.load_codes, for every input (PL/pgSQL); called by it for a list.';
 COMMENT ON FUNCTION etl.load_merge_array(text[], text[]) IS
     'Union of two text arrays, sorted, without duplicates or NULLs: how mi-load accumulates sources, tax ids and permit ids without ever losing a value already known. Inlined into the merges: when the union is one of the two arrays as they are (the other empty or contained in it, and it sorted without duplicates or NULLs, up to three elements) it is answered in the statement, otherwise by etl.load_merge_array_full.';
+COMMENT ON FUNCTION etl.load_array_sorted(text[]) IS
+    'True for a one-dimensional array of one to three elements from index 1, sorted without duplicates or NULLs: the arrays etl.load_merge_array returns as they are (inlined into it, and with it into the merges).';
 COMMENT ON FUNCTION etl.load_merge_array_full(text[], text[]) IS
     'The definition of etl.load_merge_array, for every input (PL/pgSQL: the sorted union by a query); called by it when the union is not one of the two arrays as they are.';
 COMMENT ON FUNCTION etl.load_property_type(text) IS

@@ -38,4 +38,5 @@ for f in load_merge_array load_split_ids load_codes load_property_type; do
 	grep -q "etl\.${f}_full(" "$t_tmp/plan" || fail "$f: no ${f}_full in the plan: $(cat "$t_tmp/plan")"
 	! grep -q "${f}(" "$t_tmp/plan" || fail "$f is called, not inlined: $(cat "$t_tmp/plan")"
 done
+! grep -q "load_array_sorted(" "$t_tmp/plan" || fail "load_array_sorted is called, not inlined: $(cat "$t_tmp/plan")"
 exit 0
